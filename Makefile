@@ -1,0 +1,73 @@
+# Descend — every command sets itself up: `make book` and `make test` create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+PORT   ?= 8000
+# Notebooks run on two workers; one notebook's cells always stay on one worker.
+JOBS   ?= 2
+
+.PHONY: help book homework test test-lib test-homework test-notebooks test-site lab serve bench clean distclean
+
+help:
+	@echo "make book   build the website into _build/html (creates .venv first if needed)"
+	@echo "make homework  student editions and autograder zips of the homework, into _build/homework"
+	@echo "make test   run the whole test suite: library, notebooks, book build, site"
+	@echo "make lab    open the notebooks in JupyterLab"
+	@echo "make serve  serve _build/html on http://localhost:$(PORT)"
+	@echo "make bench  measure build time, slider latency, library speed, page weight (_build/bench.json)"
+	@echo "make clean  remove _build (make distclean also removes .venv)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+# jupyter-cache keys executed notebooks on their own text only; a change of the library
+# must re-execute them, so drop the cache when src/descend changes.
+LIB := $(wildcard src/descend/*.py)
+_build/.library-stamp: $(LIB)
+	rm -rf _build/.jupyter_cache
+	@mkdir -p _build && touch $@
+
+book: $(STAMP) _build/.library-stamp homework
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+
+# otter assign, offline, on every notebooks/homework/hw*.ipynb (an unchanged one is skipped):
+# _build/homework/student/*.ipynb for students (the site links them), autograder/*.zip for
+# `otter run` and Gradescope, solutions/*.ipynb for instructors.
+homework: $(STAMP)
+	$(PY) tools/build_homework.py
+
+test: test-lib test-homework test-notebooks book test-site
+
+test-lib: $(STAMP)
+	MPLBACKEND=Agg $(PY) -m pytest -q tests/library src/descend
+
+test-homework: $(STAMP)
+	MPLBACKEND=Agg $(PY) -m pytest -q tests/homework
+
+test-notebooks: $(STAMP)
+	$(PY) -m pytest -q --nbval-lax -n $(JOBS) --dist loadfile notebooks
+
+test-site: $(STAMP)
+	$(PY) -m pytest -q -rs tests/site
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+serve:
+	@test -f _build/html/index.html || { echo "No site yet: run 'make book' first."; exit 1; }
+	$(PY) -m http.server --directory _build/html $(PORT)
+
+# Pass options through BENCH_ARGS, e.g. BENCH_ARGS="--torch-python /path/to/python-with-torch".
+bench: $(STAMP)
+	$(PY) bench/bench.py $(BENCH_ARGS)
+
+clean:
+	rm -rf _build
+
+distclean: clean
+	rm -rf $(VENV)

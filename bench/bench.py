@@ -1,0 +1,279 @@
+"""`make bench`: the book's performance figures, checked against their budgets.
+
+Writes ``_build/bench.json`` (flat keys) and prints a table.  Exits 1 if a figure misses its
+budget.  Every timing is a median over several runs, and every comparison is a ratio of two
+timings taken in the same run, interleaved, so that a busy machine slows both alike.
+
+    python bench/bench.py [--skip-make-test] [--torch-python PATH]
+
+``--torch-python`` names a Python that has PyTorch (it is not a dependency of the book); the
+Adam comparison is skipped with a note when neither it nor this Python can import torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "tests" / "site"))
+
+BUDGETS = {  # key: (budget, "max" or "min", unit)
+    "build_clean_s": (180.0, "max", "s"),
+    "build_cached_s": (20.0, "max", "s"),
+    "notebook_exec_s_max": (30.0, "max", "s"),
+    "explorer_latency_ms_p95": (100.0, "max", "ms"),
+    "explorer_latency_ms_median": (50.0, "max", "ms"),
+    "sweep_speedup_vs_loop": (50.0, "min", "×"),
+    "adam_1e6_ratio_vs_torch": (2.0, "max", "×"),
+    "largest_page_mb": (3.0, "max", "MB"),
+    "site_mb": (60.0, "max", "MB"),
+    "make_test_s": (600.0, "max", "s"),
+}
+
+
+def median_time(fn, repeat=5, number=1) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - t0) / number)
+    return statistics.median(times)
+
+
+# ------------------------------------------------------------------ the book build
+
+
+def copy_tree(dst: Path) -> Path:
+    """A copy of the book's sources (no .venv, _build, .git), so the bench never touches _build."""
+    ignore = shutil.ignore_patterns(".venv", "_build", ".git", ".hypothesis", "__pycache__", "*.egg-info")
+    shutil.copytree(ROOT, dst, ignore=ignore)
+    return dst
+
+
+def build(tree: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([str(BIN / "jupyter-book"), "build", str(tree), "--warningiserror", "--nitpick", "--keep-going"],
+                   check=True, capture_output=True, text=True)
+    return time.perf_counter() - t0
+
+
+def notebook_times(tree: Path) -> dict[str, float]:
+    """Execution time of each notebook in the clean build, as jupyter-cache recorded it."""
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(tree / "_build" / ".jupyter_cache"))
+    times = {}
+    for record in cache.list_project_records():
+        cached = cache.get_cached_project_nb(record.uri)
+        if cached is not None:
+            times[Path(record.uri).stem] = float(cached.data.get("execution_seconds", float("nan")))
+    return times
+
+
+def site_weights(html: Path) -> tuple[float, float, str]:
+    from test_self_contained import page_weight
+
+    pages = [p for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts]
+    heaviest = max(pages, key=lambda p: page_weight(html, p))
+    total = sum(p.stat().st_size for p in html.rglob("*") if p.is_file())
+    return page_weight(html, heaviest) / 1e6, total / 1e6, str(heaviest.relative_to(html))
+
+
+# ------------------------------------------------------------------ explorer latency
+
+LATENCY_PROBE = textwrap.dedent(r'''
+    import json, time
+    import numpy as np
+    import descend as dd
+    latencies = []
+    for ex in dd.widgets.created():
+        box = ex.widget()
+        for control in box.children[:-1]:
+            for value in np.linspace(control.min, control.max, 8)[1:]:
+                t0 = time.perf_counter()
+                control.value = float(value)        # the observer redraws synchronously
+                latencies.append((time.perf_counter() - t0) * 1e3)
+    print("LATENCY" + json.dumps(latencies))
+''')
+
+
+def explorer_latencies(notebooks: list[Path]) -> list[float]:
+    import nbformat
+    from nbclient import NotebookClient
+
+    out = []
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(LATENCY_PROBE))
+        NotebookClient(nb, timeout=900, resources={"metadata": {"path": str(path.parent)}}).execute()
+        text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+        line = next(t for t in text.splitlines() if t.startswith("LATENCY"))
+        out += json.loads(line[len("LATENCY"):])
+    return out
+
+
+# ------------------------------------------------------------------ library speed
+
+
+def sweep_speedup(loop_sample: int = 200) -> tuple[float, str]:
+    import descend as dd
+
+    problem = dd.ill_conditioned(kappa=10.0)
+    etas, betas = np.linspace(0.01, 0.4, 100), np.linspace(0.0, 0.95, 100)
+    x0 = [1.0, 1.0]
+    t_sweep = median_time(lambda: dd.sweep(dd.momentum, problem, x0, steps=200, eta=etas, beta=betas), repeat=5)
+    pairs = np.random.default_rng(0).choice(10_000, size=loop_sample, replace=False)
+
+    def loop():
+        for k in pairs:
+            dd.run(dd.momentum(eta=float(etas[k // 100]), beta=float(betas[k % 100])), problem, x0, steps=200)
+
+    t_loop = median_time(loop, repeat=3) * (10_000 / loop_sample)
+    note = (f"sweep {t_sweep * 1e3:.0f} ms for 10,000 settings × 200 steps; Python loop {t_loop:.1f} s "
+            f"(timed on {loop_sample} random settings, scaled to 10,000)")
+    return t_loop / t_sweep, note
+
+
+TORCH_TIMER = textwrap.dedent(r'''
+    import sys, time, statistics, torch
+    torch.manual_seed(0)
+    p = torch.randn(10**6, dtype=torch.float64, requires_grad=True)
+    p.grad = torch.randn(10**6, dtype=torch.float64)
+    opt = torch.optim.Adam([p], lr=1e-3, foreach=True)
+    for _ in range(5):
+        opt.step()
+    times = []
+    for _ in range(int(sys.argv[1])):
+        t0 = time.perf_counter(); opt.step(); times.append(time.perf_counter() - t0)
+    print(statistics.median(times))
+''')
+
+
+def adam_ratio(torch_python: str | None) -> tuple[float | None, str]:
+    import descend as dd
+
+    candidates = [p for p in (torch_python, sys.executable) if p]
+    python = next((p for p in candidates
+                   if subprocess.run([p, "-c", "import torch"], capture_output=True).returncode == 0), None)
+    if python is None:
+        return None, "skipped: no Python with torch (pass --torch-python, e.g. a venv with torch==2.13.0)"
+    rng = np.random.default_rng(0)
+    x, g = rng.normal(size=10**6), rng.normal(size=10**6)
+    opt = dd.adam(eta=1e-3)
+    state = opt.init(x)
+    for _ in range(5):
+        _, state = opt.update(g, state, x)
+    ours, theirs = [], []
+    for _ in range(5):  # interleave the two so a busy machine slows both alike
+        ours.append(median_time(lambda: opt.update(g, state, x), repeat=20))
+        theirs.append(float(subprocess.run([python, "-c", TORCH_TIMER, "20"], capture_output=True, text=True,
+                                           check=True).stdout))
+    version = subprocess.run([python, "-c", "import torch; print(torch.__version__)"], capture_output=True,
+                             text=True).stdout.strip()
+    ratio = statistics.median(ours) / statistics.median(theirs)
+    return ratio, (f"descend {statistics.median(ours) * 1e3:.2f} ms vs torch {version} Adam(foreach=True) "
+                   f"{statistics.median(theirs) * 1e3:.2f} ms per step on 10⁶ float64 parameters")
+
+
+# ------------------------------------------------------------------ main
+
+
+def machine() -> str:
+    cpu = platform.processor() or "cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"NumPy {np.__version__}, {platform.system()} {platform.release()}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-make-test", action="store_true", help="do not time `make test`")
+    parser.add_argument("--torch-python", default=os.environ.get("TORCH_PYTHON"), help="a Python with torch")
+    args = parser.parse_args()
+
+    results, notes = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = copy_tree(Path(tmp) / "book")
+        print("building the book from an empty cache …", flush=True)
+        results["build_clean_s"] = build(tree)
+        times = notebook_times(tree)
+        slowest = max(times, key=times.get)
+        results["notebook_exec_s_max"] = times[slowest]
+        notes["notebook_exec_s_max"] = f"slowest: {slowest}; " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(times.items()))
+        print("building it again, unchanged …", flush=True)
+        results["build_cached_s"] = statistics.median(build(tree) for _ in range(3))
+        html = tree / "_build" / "html"
+        results["largest_page_mb"], results["site_mb"], heaviest = site_weights(html)
+        notes["largest_page_mb"] = f"heaviest: {heaviest} (HTML with inline frames, plus its images)"
+
+    print("explorer latency in a kernel …", flush=True)
+    from conftest import chapter_files
+
+    lat = explorer_latencies([ROOT / f"{name}.ipynb" for name in chapter_files()])
+    results["explorer_latency_ms_p95"] = float(np.percentile(lat, 95))
+    results["explorer_latency_ms_median"] = float(np.median(lat))
+    notes["explorer_latency_ms_p95"] = f"{len(lat)} slider moves over every explorer in the book"
+
+    print("vectorized sweep against a loop …", flush=True)
+    results["sweep_speedup_vs_loop"], notes["sweep_speedup_vs_loop"] = sweep_speedup()
+
+    print("Adam against torch.optim.Adam …", flush=True)
+    ratio, notes["adam_1e6_ratio_vs_torch"] = adam_ratio(args.torch_python)
+    if ratio is not None:
+        results["adam_1e6_ratio_vs_torch"] = ratio
+
+    if not args.skip_make_test:
+        print("make test (warm) …", flush=True)
+        t0 = time.perf_counter()
+        subprocess.run(["make", "test"], cwd=ROOT, check=True, capture_output=True)
+        results["make_test_s"] = time.perf_counter() - t0
+
+    results = {k: round(float(v), 3) for k, v in results.items()}
+    out = ROOT / "_build" / "bench.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({**results, "machine": machine(), "notes": notes}, indent=2) + "\n")
+
+    failed = []
+    print(f"\nmachine: {machine()}\n")
+    print(f"| {'key':<28} | {'value':>10} | {'budget':>10} | ok |")
+    print(f"|{'-' * 30}|{'-' * 12}|{'-' * 12}|----|")
+    for key, (budget, kind, unit) in BUDGETS.items():
+        if key not in results:
+            print(f"| {key:<28} | {'—':>10} | {('≤ ' if kind == 'max' else '≥ ') + f'{budget:g} {unit}':>10} | –  |")
+            continue
+        value = results[key]
+        ok = value <= budget if kind == "max" else value >= budget
+        failed += [] if ok else [key]
+        bound = ("≤ " if kind == "max" else "≥ ") + f"{budget:g} {unit}"
+        print(f"| {key:<28} | {value:>10.3g} | {bound:>10} | {'✓' if ok else '✗'}  |")
+    for key, note in notes.items():
+        print(f"  {key}: {note}")
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+    if failed:
+        print(f"OVER BUDGET: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

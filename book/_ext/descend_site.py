@@ -1,0 +1,84 @@
+"""Sphinx extension for the book's site: static explorers and a MathJax served locally.
+
+* Notebooks executed for the site render ``dd.explore`` sliders as static HTML (frames
+  swapped in the page), so they work without a kernel.  The kernel inherits this process's
+  environment, so setting the backend here covers every way of running the build.
+* Launch buttons appear only once ``repository.url`` is set in ``_config.yml``.
+* MathJax comes from the pinned ``django-static-mathjax`` package (it only carries the
+  MathJax 3 files) and is copied into ``_static/mathjax``: the pages load nothing from a CDN.
+* The student editions of the homework (``_build/homework/student/*.ipynb``, written by
+  ``make homework``) are copied into ``homework/`` of the site, where each chapter's
+  "Homework" section links them. Only that folder is copied: the solutions and the
+  autograders (hidden tests) never reach the site, and ``notebooks/homework`` is excluded
+  from the Sphinx build in ``_config.yml``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+# The parts of MathJax 3 that tex-chtml.js loads: itself, its fonts, the TeX extensions it
+# can autoload, and the menu and accessibility components the reader can switch on.
+_MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "ui", "a11y")
+
+
+def _mathjax_source() -> Path:
+    import mathjax  # the django-static-mathjax package
+
+    return Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+
+
+def _copy_mathjax(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    source, target = _mathjax_source(), Path(app.outdir) / "_static" / "mathjax"
+    for part in _MATHJAX_PARTS:
+        src, dst = source / part, target / part
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            shutil.copy2(src, dst)
+
+
+def _copy_student_homework(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    root = Path(app.srcdir)
+    built = root / "_build" / "homework" / "student"
+    stems = [p.stem for p in sorted((root / "notebooks" / "homework").glob("hw*.ipynb"))]
+    missing = [s for s in stems if not (built / f"{s}.ipynb").is_file()]
+    if missing:
+        logger.warning(f"no student edition of {', '.join(missing)} in {built}: run `make homework` first")
+    target = Path(app.outdir) / "homework"
+    shutil.rmtree(target, ignore_errors=True)
+    for stem in stems:
+        if stem not in missing:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(built / f"{stem}.ipynb", target / f"{stem}.ipynb")
+
+
+def _launch_buttons_need_a_repository(app, config):
+    """With ``repository.url`` empty, drop the launch buttons (the theme cannot build them)."""
+    options = config.html_theme_options
+    if not options.get("repository_url"):
+        buttons = dict(options.get("launch_buttons", {}))
+        for key in ("binderhub_url", "colab_url", "jupyterhub_url", "deepnote_url"):
+            buttons[key] = ""
+        options["launch_buttons"] = buttons
+
+
+def setup(app):
+    os.environ["DESCEND_EXPLORE"] = "static"
+    app.connect("config-inited", _launch_buttons_need_a_repository)
+    if not (_mathjax_source() / "tex-chtml.js").is_file():
+        raise RuntimeError("MathJax files not found: install requirements.txt (django-static-mathjax)")
+    app.connect("build-finished", _copy_mathjax)
+    app.connect("build-finished", _copy_student_homework)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

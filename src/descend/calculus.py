@@ -1,0 +1,280 @@
+r"""Finite differences, gradient checks and Taylor approximations.
+
+These are how the book checks every derivative it derives by hand: ``check_grad`` compares
+an analytic gradient with central differences, as :func:`scipy.optimize.check_grad` does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _checks
+
+__all__ = [
+    "forward_difference",
+    "central_difference",
+    "numerical_grad",
+    "numerical_hessian",
+    "check_grad",
+    "check_hessian",
+    "directional_derivative",
+    "taylor",
+    "level_curve",
+    "second_derivative_test",
+]
+
+
+def forward_difference(f, x, h=1e-6):
+    r"""The forward difference :math:`\dfrac{f(x + h) - f(x)}{h}`, with error :math:`O(h)`.
+
+    ``x`` and ``h`` may be arrays (they broadcast), so one call sweeps many step sizes.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> float(dd.forward_difference(np.exp, 0.0, h=1e-3))   # e^0 = 1, error ≈ h/2
+    1.0005001667083846
+    """
+    _checks.callable_("f", f)
+    x, h = np.asarray(x, dtype=np.float64), _step(h)
+    return (f(x + h) - f(x)) / h
+
+
+def central_difference(f, x, h=1e-6):
+    r"""The central difference :math:`\dfrac{f(x + h) - f(x - h)}{2h}`, with error :math:`O(h^2)`.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> float(dd.central_difference(np.exp, 0.0, h=1e-3))   # error ≈ h²/6
+    1.0000001666666813
+    """
+    _checks.callable_("f", f)
+    x, h = np.asarray(x, dtype=np.float64), _step(h)
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def _step(h):
+    h = np.asarray(h, dtype=np.float64)
+    if not np.all(np.isfinite(h)) or np.any(h <= 0):
+        raise ValueError(f"h must be a positive finite step (or array of them), got {h}")
+    return h
+
+
+def numerical_grad(f, x, h: float = 1e-6) -> np.ndarray:
+    r"""The gradient of a scalar function by central differences, one coordinate at a time.
+
+    .. math:: \frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h}
+    """
+    _checks.callable_("f", f)
+    x = _checks.vector("x", x)
+    h = _checks.positive("h", h)
+    E = np.eye(x.size) * h
+    return np.array([(_scalar(f(x + e)) - _scalar(f(x - e))) / (2 * h) for e in E])
+
+
+def _scalar(value) -> float:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.size != 1:
+        raise ValueError(f"f must return a single number (a scalar loss), got an array of shape {arr.shape}")
+    return float(arr.reshape(()))
+
+
+def numerical_hessian(grad, x, h: float = 1e-5) -> np.ndarray:
+    r"""The Hessian by central differences of the gradient, symmetrized.
+
+    .. math:: H_{:, i} \approx \frac{\nabla f(x + h e_i) - \nabla f(x - h e_i)}{2h}
+    """
+    _checks.callable_("grad", grad)
+    x = _checks.vector("x", x)
+    h = _checks.positive("h", h)
+    E = np.eye(x.size) * h
+    H = np.column_stack([(np.asarray(grad(x + e)) - np.asarray(grad(x - e))) / (2 * h) for e in E])
+    return 0.5 * (H + H.T)
+
+
+def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    scale = max(np.linalg.norm(a), np.linalg.norm(b), 1e-8)
+    return float(np.linalg.norm(a - b) / scale)
+
+
+def check_grad(f, grad, x, h: float = 1e-6) -> float:
+    r"""Relative error between an analytic gradient and central differences at ``x``.
+
+    .. math:: \frac{\lVert g - \hat g\rVert}{\max(\lVert g\rVert, \lVert\hat g\rVert)}
+
+    A correct gradient gives about 1e-7 or less (round-off sets the floor); a wrong one
+    gives something of order 1.
+
+    Parameters
+    ----------
+    f : callable or Problem
+        The function, or a :class:`~descend.Problem` (then ``grad`` may be omitted).
+    grad : callable
+        Its claimed gradient.
+    x : array_like
+        Where to compare.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> f = lambda x: np.sin(x[0]) * x[1] ** 2
+    >>> right = lambda x: np.array([np.cos(x[0]) * x[1] ** 2, 2 * np.sin(x[0]) * x[1]])
+    >>> wrong = lambda x: np.array([np.cos(x[0]) * x[1] ** 2, np.sin(x[0]) * x[1]])
+    >>> dd.check_grad(f, right, [0.3, 1.2]) < 1e-8, dd.check_grad(f, wrong, [0.3, 1.2]) > 0.1
+    (True, True)
+    """
+    f, grad = _unpack(f, grad, "grad")
+    x = _checks.vector("x", x)
+    return _relative_error(np.asarray(grad(x), dtype=np.float64), numerical_grad(f, x, h))
+
+
+def check_hessian(grad, hess, x, h: float = 1e-5) -> float:
+    """Relative error (Frobenius norm) between an analytic Hessian and differences of ``grad``."""
+    if hasattr(grad, "grad") and hasattr(grad, "hess"):
+        grad, hess = grad.grad, (hess if hess is not None else grad.hess)
+    _checks.callable_("hess", hess)
+    x = _checks.vector("x", x)
+    return _relative_error(np.asarray(hess(x), dtype=np.float64), numerical_hessian(grad, x, h))
+
+
+def _unpack(f, second, name):
+    if hasattr(f, "f") and hasattr(f, "grad"):  # a Problem
+        return f.f, second if second is not None else getattr(f, name)
+    _checks.callable_("f", f)
+    _checks.callable_(name, second)
+    return f, second
+
+
+def directional_derivative(grad, x, d) -> float:
+    r"""The slope of f at x along the unit vector :math:`u = d / \lVert d\rVert`: :math:`\nabla f(x)^\top u`."""
+    _checks.callable_("grad", grad)
+    x = _checks.vector("x", x)
+    d = _checks.vector("d", d, dim=x.size)
+    norm = np.linalg.norm(d)
+    if norm == 0:
+        raise ValueError("d must be a non-zero direction")
+    return float(np.asarray(grad(x)) @ (d / norm))
+
+
+def taylor(problem, x0, order: int = 1):
+    r"""The Taylor approximation of a problem's loss around ``x0``, as a function.
+
+    .. math::
+        L(x) \approx L(x_0) + \nabla L(x_0)^\top (x - x_0)
+        \;\bigl[+ \tfrac12 (x - x_0)^\top H(x_0) (x - x_0)\bigr]
+
+    Parameters
+    ----------
+    problem : Problem
+    x0 : array_like
+        The expansion point.
+    order : {1, 2}
+        First order (the tangent line or plane) or second order (needs ``problem.hess``).
+
+    Returns
+    -------
+    callable
+        Evaluates like ``problem.f``: on a point ``(d,)`` or a stack ``(d, *batch)``.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> p = dd.rosenbrock()
+    >>> q = dd.taylor(p, [0.5, 0.5], order=2)
+    >>> x = np.array([0.51, 0.49])
+    >>> abs(float(q(x)) - float(p.f(x))) < 1e-3
+    True
+    """
+    _checks.choice("order", order, (1, 2))
+    x0 = _checks.vector("x0", x0, dim=problem.dim)
+    f0, g0 = float(problem.f(x0)), np.asarray(problem.grad(x0), dtype=np.float64)
+    if order == 2 and problem.hess is None:
+        raise ValueError(f"order=2 needs a Hessian, and problem {problem.name!r} has none")
+    H0 = np.asarray(problem.hess(x0), dtype=np.float64) if order == 2 else None
+
+    def approx(x):
+        dx = np.asarray(x, dtype=np.float64) - x0.reshape((-1,) + (1,) * (np.ndim(x) - 1))
+        value = f0 + np.tensordot(g0, dx, axes=1)
+        if H0 is not None:
+            value = value + 0.5 * np.einsum("i...,ij,j...->...", dx, H0, dx)
+        return value
+
+    return approx
+
+
+def level_curve(problem, level: float, *, n: int = 400, bounds=None) -> list[np.ndarray]:
+    r"""Points on the level set :math:`\{x : L(x) = c\}` of a 2-D problem, inside its window.
+
+    The curve is traced on an ``n × n`` grid by marching squares (``contourpy``, the engine of
+    matplotlib's contour plots) and returned as polylines.
+
+    Returns
+    -------
+    list of (k, 2) arrays
+        One array of points per connected piece of the curve.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> pieces = dd.level_curve(dd.quadratic(np.eye(2)), 0.5)     # the unit circle
+    >>> radii = np.linalg.norm(pieces[0], axis=1)
+    >>> bool(np.allclose(radii, 1.0, atol=1e-3))
+    True
+    """
+    import contourpy
+
+    level = _checks.real("level", level)
+    X, Y, Z = problem.grid(n, bounds)
+    lines = contourpy.contour_generator(X, Y, np.where(np.isfinite(Z), Z, np.nan)).lines(level)
+    return [np.asarray(piece) for piece in lines if len(piece) > 1]
+
+
+def second_derivative_test(H, tol: float = 1e-8) -> str:
+    r"""Classify a critical point (:math:`\nabla L = 0`) by the eigenvalues of its Hessian.
+
+    At a critical point :math:`L(x^\star + \Delta) \approx L(x^\star) + \tfrac12 \sum_i \lambda_i
+    (q_i^\top \Delta)^2`, with :math:`\lambda_i, q_i` the eigenpairs of H, so:
+
+    * all :math:`\lambda_i > 0` (H positive definite): a strict local ``"minimum"``;
+    * all :math:`\lambda_i < 0` (negative definite): a strict local ``"maximum"``;
+    * some > 0 and some < 0: a ``"saddle"`` (up along some directions, down along others);
+    * otherwise — some :math:`\lambda_i = 0` and the rest of one sign — ``"inconclusive"``:
+      the second-order terms vanish along an eigenvector and higher orders decide.
+
+    Parameters
+    ----------
+    H : (d, d) array_like
+        The Hessian at the critical point (symmetric).
+    tol : float
+        Eigenvalues with :math:`|\lambda| \le` ``tol`` · :math:`\max_i |\lambda_i|` count as zero
+        (a Hessian computed by finite differences is never exactly singular).
+
+    Returns
+    -------
+    str
+        ``"minimum"``, ``"maximum"``, ``"saddle"`` or ``"inconclusive"``.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.second_derivative_test([[2.0, 0.0], [0.0, -1.0]])
+    'saddle'
+    >>> dd.second_derivative_test([[2.0, 0.0], [0.0, 0.0]])     # x² + y⁴ and x² − y⁴ alike
+    'inconclusive'
+
+    References
+    ----------
+    Goodfellow, I., Bengio, Y., Courville, A. (2016). Deep Learning, section 4.3.1.
+    Taught in chapter 9.
+    """
+    H = _checks.matrix("H", H, symmetric=True)
+    tol = _checks.real("tol", tol, lo=0.0)
+    lam = np.linalg.eigvalsh(H)
+    zero = np.abs(lam) <= tol * np.abs(lam).max(initial=0.0)
+    positive, negative = np.any((lam > 0) & ~zero), np.any((lam < 0) & ~zero)
+    if positive and negative:
+        return "saddle"
+    if zero.any():
+        return "inconclusive"
+    return "minimum" if positive else "maximum"

@@ -1,0 +1,581 @@
+r"""Small neural-network pieces in NumPy, with hand-written derivatives."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _checks
+
+__all__ = ["sigmoid", "sigmoid_prime", "mlp_loss", "mlp_grad", "swap_hidden"]
+
+
+def sigmoid(z):
+    r"""The logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`.
+
+    Computed as :math:`\tfrac12(1 + \tanh(z/2))`, which is the same function but never
+    overflows for large :math:`|z|`.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> float(dd.sigmoid(0.0)), float(dd.sigmoid(-1000.0))
+    (0.5, 0.0)
+    """
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+
+
+def sigmoid_prime(z):
+    r"""The derivative :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+# --------------------------------------------------------------------------- a tiny MLP
+
+
+def _mlp_parts(params, X, y=None):
+    """Check the arguments and cut the flat parameter vector into (W1, b1, w2, b2)."""
+    params = _checks.vector("params", params)
+    X = _checks.matrix("X", X)
+    n, n_inputs = X.shape
+    if y is not None:
+        y = _checks.vector("y", y, dim=n)
+    hidden, extra = divmod(params.size - 1, n_inputs + 2)
+    if hidden < 1 or extra:
+        raise ValueError(f"params must have h·(n_inputs + 2) + 1 entries for some h ≥ 1 hidden units; with "
+                         f"n_inputs = {n_inputs} that is {n_inputs + 3}, {2 * n_inputs + 5}, …, got {params.size}")
+    W1 = params[: hidden * n_inputs].reshape(hidden, n_inputs)
+    b1, w2 = params[hidden * n_inputs:][:hidden], params[hidden * (n_inputs + 1):][:hidden]
+    return W1, b1, w2, params[-1], X, y
+
+
+def mlp_loss(params, X, y) -> float:
+    r"""Mean squared error of a network with one hidden layer of tanh units.
+
+    .. math::
+        \hat y_i = w_2^\top \tanh(W_1 x_i + b_1) + b_2, \qquad
+        L(\theta) = \frac{1}{2N} \sum_{i=1}^N (\hat y_i - y_i)^2
+
+    Parameters
+    ----------
+    params : (h·(n + 2) + 1,) array_like
+        All parameters θ in one flat vector: :math:`W_1` (h × n, row by row, one row per
+        hidden unit), then :math:`b_1` (h), :math:`w_2` (h) and :math:`b_2` (1).  The
+        number of hidden units h is read from its length.
+    X : (N, n) array_like
+        Inputs, one example per row.
+    y : (N,) array_like
+        Targets.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> X, y = np.array([[0.0], [1.0]]), np.array([0.0, 1.0])
+    >>> theta = np.array([1.0, 0.0, 2.0, 0.5])        # one hidden unit: W1, b1, w2, b2
+    >>> round(dd.mlp_loss(theta, X, y), 6)            # ŷ = 2 tanh(x) + 0.5
+    0.324229
+
+    Notes
+    -----
+    Taught in chapter 9, where swapping two hidden units (:func:`swap_hidden`) shows that
+    the loss of a network is not convex.
+    """
+    W1, b1, w2, b2, X, y = _mlp_parts(params, X, y)
+    r = np.tanh(X @ W1.T + b1) @ w2 + b2 - y
+    return float(0.5 * np.mean(r**2))
+
+
+def mlp_grad(params, X, y) -> np.ndarray:
+    r"""The gradient of :func:`mlp_loss`, by backpropagation, in the same flat layout.
+
+    With :math:`z_i = \tanh(W_1 x_i + b_1)` and residuals :math:`r_i = \hat y_i - y_i`:
+
+    .. math::
+        \nabla_{w_2} L = \frac1N \sum_i r_i z_i, \quad
+        \nabla_{b_2} L = \frac1N \sum_i r_i, \quad
+        \delta_i = r_i\, w_2 \odot (1 - z_i^2), \quad
+        \nabla_{W_1} L = \frac1N \sum_i \delta_i x_i^\top, \quad
+        \nabla_{b_1} L = \frac1N \sum_i \delta_i
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> rng = np.random.default_rng(0)
+    >>> X, y, theta = rng.normal(size=(5, 2)), rng.normal(size=5), rng.normal(size=13)
+    >>> dd.check_grad(lambda p: dd.mlp_loss(p, X, y), lambda p: dd.mlp_grad(p, X, y), theta) < 1e-7
+    True
+    """
+    W1, b1, w2, b2, X, y = _mlp_parts(params, X, y)
+    n = X.shape[0]
+    z = np.tanh(X @ W1.T + b1)
+    r = (z @ w2 + b2 - y) / n                      # dL/dŷ, the 1/N folded in
+    delta = np.outer(r, w2) * (1.0 - z**2)         # back through w2 and tanh
+    return np.concatenate([(delta.T @ X).ravel(), delta.sum(0), z.T @ r, [r.sum()]])
+
+
+def swap_hidden(params, i: int, j: int, n_inputs: int) -> np.ndarray:
+    r"""The parameters of the same network with hidden units ``i`` and ``j`` swapped.
+
+    Swapping rows i and j of :math:`W_1`, entries i and j of :math:`b_1` and of
+    :math:`w_2` relabels the hidden units: the network computes the same function, so
+    :func:`mlp_loss` is unchanged, although the parameter vector is a different point.
+
+    Parameters
+    ----------
+    params : array_like
+        Flat parameters in the layout of :func:`mlp_loss`.
+    i, j : int
+        The hidden units to swap, in ``0 … h−1``.
+    n_inputs : int
+        The number of inputs n (needed to read the layout).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> theta = np.arange(7.0)                # n = 1 input, h = 2 units: W1, b1, w2, b2
+    >>> dd.swap_hidden(theta, 0, 1, n_inputs=1)
+    array([1., 0., 3., 2., 5., 4., 6.])
+
+    Notes
+    -----
+    Taught in chapter 9.
+    """
+    n_inputs = _checks.count("n_inputs", n_inputs, minimum=1)
+    W1, b1, w2, b2, _, _ = _mlp_parts(params, np.zeros((1, n_inputs)))
+    hidden = b1.size
+    for name, k in (("i", i), ("j", j)):
+        k = _checks.count(name, k)
+        if k >= hidden:
+            raise ValueError(f"{name} must be a hidden unit in 0 … {hidden - 1}, got {k}")
+    order = np.arange(hidden)
+    order[[i, j]] = order[[j, i]]
+    return np.concatenate([W1[order].ravel(), b1[order], w2[order], [b2]])
+
+
+# --------------------------------------------------------------------------- convolution (chapter 10)
+
+
+def _image(name, x, ndim=2):
+    """A finite float64 array with at least ``ndim`` axes (an image or a stack of images)."""
+    try:
+        arr = np.array(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__}") from None
+    if arr.ndim < ndim:
+        raise ValueError(f"{name} must have at least {ndim} axes (…, height, width), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    return arr
+
+
+def _kernel(kernel, x, *, stack=True):
+    """Check a kernel (kh, kw), or a stack (C, kh, kw), against the image ``x`` it slides over."""
+    kernel = _image("kernel", kernel)
+    if kernel.ndim > (3 if stack else 2):
+        allowed = "(kh, kw) or (C, kh, kw)" if stack else "(kh, kw)"
+        raise ValueError(f"kernel must have shape {allowed}, got {kernel.shape}")
+    if any(k > n for k, n in zip(kernel.shape[-2:], x.shape[-2:])):
+        raise ValueError(f"kernel must fit inside the image: kernel {kernel.shape[-2:]}, image {x.shape[-2:]}")
+    return kernel
+
+
+def _windows(x, shape):
+    """Every window of ``shape`` in the last two axes of ``x``: (…, H − kh + 1, W − kw + 1, kh, kw), a view."""
+    return np.lib.stride_tricks.sliding_window_view(x, tuple(shape), axis=(-2, -1))
+
+
+def conv2d(x, kernel) -> np.ndarray:
+    r"""Slide a kernel over an image: the two-dimensional cross-correlation of deep learning.
+
+    .. math::
+        Y_{ij} = \sum_{a=0}^{k_h - 1} \sum_{b=0}^{k_w - 1} K_{ab}\, X_{i+a,\, j+b},
+        \qquad 0 \le i \le H - k_h, \quad 0 \le j \le W - k_w
+
+    No padding and stride 1 ("valid"): an :math:`H \times W` image and a
+    :math:`k_h \times k_w` kernel give an :math:`(H - k_h + 1) \times (W - k_w + 1)` map.
+    Computed for all windows at once from a strided view of the image
+    (``numpy.lib.stride_tricks.sliding_window_view``) and ``numpy.einsum``.
+
+    Parameters
+    ----------
+    x : (…, H, W) array_like
+        One image, or a stack of images.
+    kernel : (kh, kw) or (C, kh, kw) array_like
+        One kernel, or C kernels (filters); each must fit inside the image.
+
+    Returns
+    -------
+    (…, H − kh + 1, W − kw + 1) array, or (…, C, H − kh + 1, W − kw + 1) for C kernels.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> x = np.arange(16.0).reshape(4, 4)
+    >>> dd.conv2d(x, [[1.0, 0.0], [0.0, -1.0]])       # x[i, j] − x[i + 1, j + 1]
+    array([[-5., -5., -5.],
+           [-5., -5., -5.],
+           [-5., -5., -5.]])
+
+    Notes
+    -----
+    Mathematics calls this a cross-correlation; the convolution of signal processing,
+    :math:`\sum_{a,b} K_{ab} X_{i-a,\,j-b}`, is the same with the kernel flipped in both
+    axes.  Deep-learning libraries (``torch.nn.functional.conv2d``) compute the
+    cross-correlation and call it convolution; since the kernel is learned, the flip does not
+    matter.  Taught in chapter 10.
+    """
+    x = _image("x", x)
+    kernel = _kernel(kernel, x)
+    windows = _windows(x, kernel.shape[-2:])
+    if kernel.ndim == 2:
+        return np.einsum("...ijab,ab->...ij", windows, kernel)
+    return np.einsum("...ijab,cab->...cij", windows, kernel)
+
+
+def conv2d_backward(x, kernel, grad_out):
+    r"""The gradients of a loss through :func:`conv2d`, given the gradient at its output.
+
+    With :math:`Y = \mathrm{conv2d}(X, K)` and :math:`G = \partial L / \partial Y`, the chain
+    rule over every :math:`Y_{ij}` that contains the entry gives
+
+    .. math::
+        \frac{\partial L}{\partial K_{ab}} = \sum_{i,j} G_{ij}\, X_{i+a,\,j+b},
+        \qquad
+        \frac{\partial L}{\partial X_{kl}} = \sum_{i,j} G_{ij}\, K_{k-i,\,l-j}
+
+    (terms whose kernel index falls outside the kernel are zero).  Both are convolutions
+    again: the first is ``conv2d(X, G)``, the input correlated with the output gradient; the
+    second is ``conv2d`` of :math:`G` padded with :math:`k_h - 1` and :math:`k_w - 1` zeros on
+    every side, with the kernel flipped in both axes (a "full" convolution).
+
+    Parameters
+    ----------
+    x : (…, H, W) array_like
+        The input of the forward pass, one image or a stack.
+    kernel : (kh, kw) array_like
+        The kernel of the forward pass.
+    grad_out : (…, H − kh + 1, W − kw + 1) array_like
+        :math:`\partial L / \partial Y`, the shape of ``conv2d(x, kernel)``.
+
+    Returns
+    -------
+    grad_x : (…, H, W) array
+        :math:`\partial L / \partial X`.
+    grad_kernel : (kh, kw) array
+        :math:`\partial L / \partial K`, summed over a stack of images.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> rng = np.random.default_rng(0)
+    >>> x, K, G = rng.normal(size=(5, 6)), rng.normal(size=(3, 2)), rng.normal(size=(3, 5))
+    >>> gx, gK = dd.conv2d_backward(x, K, G)
+    >>> loss = lambda K: np.sum(G * dd.conv2d(x, K.reshape(3, 2)))   # L = Σ G ⊙ Y
+    >>> dd.check_grad(loss, lambda K: gK.ravel(), K.ravel()) < 1e-8
+    True
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    x = _image("x", x)
+    kernel = _kernel(kernel, x, stack=False)
+    kh, kw = kernel.shape
+    out_shape = x.shape[:-2] + (x.shape[-2] - kh + 1, x.shape[-1] - kw + 1)
+    grad_out = _image("grad_out", grad_out)
+    if grad_out.shape != out_shape:
+        raise ValueError(f"grad_out must have the shape of conv2d(x, kernel), {out_shape}; got {grad_out.shape}")
+    windows = _windows(x, out_shape[-2:]).reshape((-1, kh, kw) + out_shape[-2:])   # a stack of one or more
+    grad_kernel = np.einsum("nabij,nij->ab", windows, grad_out.reshape((-1,) + out_shape[-2:]))
+    padded = np.pad(grad_out, [(0, 0)] * (grad_out.ndim - 2) + [(kh - 1, kh - 1), (kw - 1, kw - 1)])
+    return conv2d(padded, kernel[::-1, ::-1]), grad_kernel
+
+
+def conv_output_size(n: int, size: int, *, padding: int = 0, stride: int = 1) -> int:
+    r"""The length of a convolution's output along one axis.
+
+    .. math:: o = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1
+
+    for an input of length :math:`n`, a kernel of length :math:`k`, :math:`p` zeros of
+    padding on each side and stride :math:`s` (the kernel moves :math:`s` pixels at a time).
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.conv_output_size(28, 5), dd.conv_output_size(28, 5, padding=2), dd.conv_output_size(28, 2, stride=2)
+    (24, 28, 14)
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    n = _checks.count("n", n, minimum=1)
+    size = _checks.count("size", size, minimum=1)
+    padding = _checks.count("padding", padding)
+    stride = _checks.count("stride", stride, minimum=1)
+    if size > n + 2 * padding:
+        raise ValueError(f"size must be at most n + 2·padding = {n + 2 * padding} (the kernel must fit), got {size}")
+    return (n + 2 * padding - size) // stride + 1
+
+
+# --------------------------------------------------------------------------- a tiny CNN (chapter 10)
+
+
+def _cnn_parts(params, filters, size):
+    """Cut the flat parameter vector into (K, c, W, b) and read the number of classes."""
+    params = _checks.vector("params", params)
+    filters = _checks.count("filters", filters, minimum=1)
+    size = _checks.count("size", size, minimum=1)
+    conv = filters * (size * size + 1)
+    classes, extra = divmod(params.size - conv, filters + 1)
+    if classes < 2 or extra:
+        raise ValueError(f"params must have filters·(size² + 1) + m·(filters + 1) entries for m ≥ 2 classes; "
+                         f"with filters = {filters}, size = {size} that is {conv + 2 * (filters + 1)}, "
+                         f"{conv + 3 * (filters + 1)}, …, got {params.size}")
+    K = params[: filters * size * size].reshape(filters, size * size)
+    c = params[filters * size * size: conv]
+    W = params[conv: conv + classes * filters].reshape(classes, filters)
+    return K, c, W, params[conv + classes * filters:]
+
+
+def _patches(images, size):
+    """The images' size × size windows, flattened, one column per position: (N, size², P)."""
+    images = _image("images", images, ndim=3)
+    if images.ndim != 3:
+        raise ValueError(f"images must have shape (N, height, width), got {images.shape}")
+    if size > min(images.shape[1:]):
+        raise ValueError(f"size must be at most the image's height and width, {images.shape[1:]}; got {size}")
+    n = images.shape[0]
+    # positions last, so that averaging over them runs along contiguous memory
+    return np.ascontiguousarray(_windows(images, (size, size)).reshape(n, -1, size * size).transpose(0, 2, 1))
+
+
+def _labels(labels, n, classes):
+    labels = np.asarray(labels)
+    if labels.shape != (n,) or labels.dtype.kind not in "iu" or np.any((labels < 0) | (labels >= classes)):
+        raise ValueError(f"labels must be {n} integers in 0 … {classes - 1} (one class per image)")
+    return labels
+
+
+def _cnn_forward(params, patches, filters, size):
+    """The forward pass on precomputed patches: the head W, the rectified maps A, the features p, the scores s."""
+    K, c, W, b = _cnn_parts(params, filters, size)
+    A = K @ patches                                # (N, C, P): the C feature maps of every image
+    A += c[:, None]
+    np.maximum(A, 0.0, out=A)                      # ReLU, in place: the maps are large, the rest small
+    p = A.sum(axis=2) / patches.shape[2]           # average over the P positions
+    return W, A, p, p @ W.T + b
+
+
+def _cnn(params, patches, labels, filters, size, grad, forward=None):
+    """The loss of the CNN on precomputed patches (scores if ``labels`` is None), and with ``grad`` its gradient."""
+    W, A, p, s = forward if forward is not None else _cnn_forward(params, patches, filters, size)
+    if labels is None:
+        return s
+    n, _, P = patches.shape
+    labels = _labels(labels, n, W.shape[0])
+    s = s - s.max(axis=1, keepdims=True)           # log-sum-exp without overflow
+    log_z = np.log(np.exp(s).sum(axis=1))
+    rows = np.arange(n)
+    loss = float(np.mean(log_z - s[rows, labels]))
+    if not grad:
+        return loss
+    ds = np.exp(s - log_z[:, None])                # softmax, minus the one-hot label, over N
+    ds[rows, labels] -= 1.0
+    ds /= n
+    dA = (ds @ W) / P                              # back through the head and the average
+    dZ = (A > 0) * dA[:, :, None]                  # and through the ReLU
+    dK = (dZ @ patches.transpose(0, 2, 1)).sum(axis=0)   # Σ over images and positions
+    return loss, np.concatenate([dK.ravel(), dZ.sum(axis=(0, 2)), (ds.T @ p).ravel(), ds.sum(axis=0)])
+
+
+def cnn_loss(params, images, labels, *, filters: int = 6, size: int = 3) -> float:
+    r"""Cross-entropy of a tiny convolutional network: one convolution layer and a softmax head.
+
+    For image :math:`X_n`, filters :math:`K_1, \dots, K_C` of size :math:`k \times k` with
+    biases :math:`c_1, \dots, c_C`, and a linear head :math:`W` (m × C), :math:`b` (m):
+
+    .. math::
+        Z_{n,c} = \mathrm{conv2d}(X_n, K_c) + c_c, \qquad
+        p_{n,c} = \frac1P \sum_{i,j} \max\bigl(0, (Z_{n,c})_{ij}\bigr), \qquad
+        s_n = W p_n + b,
+
+    .. math::
+        L(\theta) = \frac1N \sum_{n=1}^N \Bigl(\log \sum_{k=1}^m e^{s_{nk}} - s_{n, y_n}\Bigr),
+
+    the mean cross-entropy of the softmax of the scores :math:`s_n`.  Each feature map is
+    rectified (ReLU) and averaged over its P positions ("global average pooling"), so a
+    shifted image gives nearly the same features, and the number of parameters does not
+    depend on the size of the images.
+
+    Parameters
+    ----------
+    params : (C·(k² + 1) + m·(C + 1),) array_like
+        All parameters θ in one flat vector: the C kernels (each k × k, row by row), their
+        C biases, W (row by row, one row per class), b.  The number of classes m is read
+        from its length.
+    images : (N, H, W) array_like
+        The images, each at least k × k.
+    labels : (N,) int array_like
+        The classes, in 0 … m − 1.
+    filters : int
+        The number of filters C.
+    size : int
+        The side k of the filters.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> images, labels = dd.data.bars(n=10, seed=0)
+    >>> theta = np.zeros(6 * (3 * 3 + 1) + 4 * (6 + 1))   # 6 filters 3 × 3, 4 classes
+    >>> round(dd.cnn_loss(theta, images, labels), 6), round(float(np.log(4)), 6)   # equal scores
+    (1.386294, 1.386294)
+
+    Notes
+    -----
+    Taught in chapter 10, which derives the gradient (:func:`cnn_grad`) and trains the
+    network with :func:`cnn_classifier` and :func:`descend.run`.
+    """
+    return _cnn(params, _patches(images, size), labels, filters, size, grad=False)
+
+
+def cnn_grad(params, images, labels, *, filters: int = 6, size: int = 3) -> np.ndarray:
+    r"""The gradient of :func:`cnn_loss` by backpropagation, in the same flat layout.
+
+    With the softmax :math:`q_n` of the scores and the one-hot label :math:`e_{y_n}`,
+    :math:`\delta_n = (q_n - e_{y_n}) / N` is :math:`\partial L / \partial s_n`, and the
+    chain rule, layer by layer backwards, gives
+
+    .. math::
+        \nabla_W L = \sum_n \delta_n p_n^\top, \quad
+        \nabla_b L = \sum_n \delta_n, \quad
+        G_{n,c} = \frac{(W^\top \delta_n)_c}{P}\, \mathbb 1[Z_{n,c} > 0], \quad
+        \nabla_{K_c} L = \sum_n \mathrm{conv2d}(X_n, G_{n,c}), \quad
+        \nabla_{c_c} L = \sum_{n,i,j} (G_{n,c})_{ij}
+
+    (the kernel's gradient is the correlation of the input with the gradient at the feature
+    map, as in :func:`conv2d_backward`).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> images, labels = dd.data.bars(n=10, seed=0)
+    >>> theta = dd.cnn_init(seed=1)
+    >>> dd.check_grad(lambda t: dd.cnn_loss(t, images, labels),
+    ...               lambda t: dd.cnn_grad(t, images, labels), theta) < 1e-7
+    True
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    return _cnn(params, _patches(images, size), labels, filters, size, grad=True)[1]
+
+
+def cnn_predict(params, images, *, filters: int = 6, size: int = 3) -> np.ndarray:
+    r"""The class the network of :func:`cnn_loss` scores highest for each image, :math:`\arg\max_k s_{nk}`.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> images, labels = dd.data.bars(n=10, seed=0)
+    >>> dd.cnn_predict(dd.cnn_init(), images).shape
+    (10,)
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    return _cnn(params, _patches(images, size), None, filters, size, grad=False).argmax(axis=1)
+
+
+def cnn_init(filters: int = 6, size: int = 3, classes: int = 4, *, seed: int = 0) -> np.ndarray:
+    r"""Random starting parameters for :func:`cnn_loss`, in its flat layout.
+
+    Kernel entries are drawn from :math:`\mathcal N(0, 1/k^2)` and head weights from
+    :math:`\mathcal N(0, 1/C)`, so that a feature or a score starts with a variance of
+    about the variance of one input; biases start at zero.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.cnn_init(filters=6, size=3, classes=4).size     # 6·(9 + 1) + 4·(6 + 1)
+    88
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    filters = _checks.count("filters", filters, minimum=1)
+    size = _checks.count("size", size, minimum=1)
+    classes = _checks.count("classes", classes, minimum=2)
+    rng = np.random.default_rng(_checks.count("seed", seed))
+    return np.concatenate([rng.normal(0.0, 1.0 / size, filters * size * size), np.zeros(filters),
+                           rng.normal(0.0, 1.0 / np.sqrt(filters), classes * filters), np.zeros(classes)])
+
+
+def cnn_classifier(images, labels, *, filters: int = 6, size: int = 3, name: str = "CNN"):
+    r"""The training loss of the network of :func:`cnn_loss` as a :class:`~descend.Problem`.
+
+    The loss is an average over the N images, so the problem also gives mini-batch
+    gradients, and ``dd.run(opt, problem, theta0, steps, batch_size=B)`` trains the network
+    by mini-batch gradient descent, momentum or Adam.  The windows of every image are cut
+    out once, here, so each step costs two matrix products.
+
+    Parameters
+    ----------
+    images : (N, H, W) array_like
+        The training images.
+    labels : (N,) int array_like
+        Their classes, in 0 … m − 1, where m = ``labels.max() + 1`` (at least 2).
+    filters, size : int
+        The number C and side k of the filters.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> images, labels = dd.data.bars(n=200, seed=0)
+    >>> problem = dd.cnn_classifier(images, labels)
+    >>> problem.dim, problem.n_examples
+    (88, 200)
+    >>> trace = dd.run(dd.adam(eta=0.05), problem, dd.cnn_init(), steps=40, batch_size=20)
+    >>> bool(trace.fs[-1] < 0.6 * trace.fs[0])
+    True
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    from .problems import Problem  # here, not at the top: problems imports this module
+
+    filters = _checks.count("filters", filters, minimum=1)
+    size = _checks.count("size", size, minimum=1)
+    patches = _patches(images, size)
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu" or labels.ndim != 1 or labels.size == 0:
+        raise ValueError(f"labels must be a 1-D array of integer classes, got {labels.dtype} of shape {labels.shape}")
+    classes = max(int(labels.max()) + 1, 2)
+    labels = _labels(labels, patches.shape[0], classes)
+    dim = filters * (size * size + 1) + classes * (filters + 1)
+    last = {}   # the forward pass at the last point: dd.run asks for f and then grad at the same θ
+
+    def forward(theta):
+        theta = _checks.vector("params", theta, dim=dim)
+        if "theta" not in last or not np.array_equal(last["theta"], theta):
+            last.update(theta=theta, out=_cnn_forward(theta, patches, filters, size))
+        return last["out"]
+
+    def f(theta):
+        return _cnn(theta, patches, labels, filters, size, grad=False, forward=forward(theta))
+
+    def grad(theta):
+        return _cnn(theta, patches, labels, filters, size, grad=True, forward=forward(theta))[1]
+
+    def batch_grad(theta, idx):
+        return _cnn(theta, patches[idx], labels[idx], filters, size, grad=True)[1]
+
+    return Problem(f, grad, None, name=name, dim=dim, n_examples=patches.shape[0], batch_grad=batch_grad)
+
+
+__all__ += ["conv2d", "conv2d_backward", "conv_output_size",
+            "cnn_loss", "cnn_grad", "cnn_predict", "cnn_init", "cnn_classifier"]

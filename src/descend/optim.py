@@ -1,0 +1,775 @@
+r"""Optimizers as pure ``init`` / ``update`` pairs, and learning-rate schedules.
+
+An optimizer is an :class:`Optimizer`: ``state = opt.init(x0)`` makes its state, and
+``step, state = opt.update(g, state, x)`` turns the gradient ``g`` at ``x`` into a step, so
+that :math:`x_{t+1} = x_t + \text{step}`.  Nothing is mutated: the caller holds the state.
+The state is a small ``NamedTuple`` whose fields carry the book's symbols (``t``, ``u``,
+``m``, ``v``).  :func:`descend.run` is the one loop that drives them.
+
+Conventions (see the notation page of the book):
+
+* learning rate :math:`\eta`, momentum :math:`\beta`, Adam's :math:`\beta_1, \beta_2`,
+  :math:`\epsilon` outside the square root (as Kingma & Ba and PyTorch);
+* momentum keeps a velocity :math:`u_t = \beta u_{t-1} + \eta g_t` and steps by
+  :math:`-u_t`; this equals PyTorch's ``SGD(momentum=β)`` whenever η is constant.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from . import _checks
+
+__all__ = [
+    "Optimizer",
+    "Schedule",
+    "gd",
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "rmsprop",
+    "adam",
+    "newton",
+    "constant",
+    "time_decay",
+    "step_decay",
+    "exponential_decay",
+    "sutskever_momentum",
+    "template",
+]
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+@dataclass(frozen=True)
+class Schedule:
+    r"""A learning-rate schedule :math:`t \mapsto \eta_t`, with ``t = 0`` for the first step.
+
+    Make one with :func:`constant`, :func:`time_decay`, :func:`step_decay` or
+    :func:`exponential_decay`; every optimizer accepts one wherever it accepts ``eta``.
+    """
+
+    rule: Callable[[int], float]
+    name: str
+    eta0: float  #: the value at t = 0
+
+    def __call__(self, t: int) -> float:
+        return self.rule(t)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def constant(eta: float) -> Schedule:
+    r"""The constant schedule :math:`\eta_t = \eta`."""
+    eta = _checks.positive("eta", eta)
+    return Schedule(lambda t: eta, _fmt(eta), eta)
+
+
+def _fmt(value) -> str:
+    return f"{value:g}" if np.ndim(value) == 0 else f"[{np.size(value)} values]"
+
+
+def time_decay(eta: float, k: float) -> Schedule:
+    r"""Time-based decay :math:`\eta_t = \eta / (1 + k t)`.
+
+    Parameters
+    ----------
+    eta : float
+        The initial learning rate :math:`\eta_0 = \eta`, > 0.
+    k : float
+        The decay rate, ≥ 0 (0 gives a constant rate).
+
+    Notes
+    -----
+    Taught in chapter 2. It satisfies the Robbins–Monro conditions
+    :math:`\sum_t \eta_t = \infty`, :math:`\sum_t \eta_t^2 < \infty` for ``k > 0``.
+    """
+    eta = _checks.positive("eta", eta)
+    k = _checks.real("k", k, lo=0.0)
+    return Schedule(lambda t: eta / (1.0 + k * t), f"{eta:g}/(1+{k:g}t)", eta)
+
+
+def step_decay(eta: float, drop: float, every: int) -> Schedule:
+    r"""Piecewise-constant decay :math:`\eta_t = \eta \cdot \text{drop}^{\lfloor t / \text{every} \rfloor}`."""
+    eta = _checks.positive("eta", eta)
+    drop = _checks.real("drop", drop, lo=0.0, hi=1.0, lo_open=True)
+    every = _checks.count("every", every, minimum=1)
+    return Schedule(lambda t: eta * drop ** (t // every), f"{eta:g}·{drop:g}^⌊t/{every}⌋", eta)
+
+
+def exponential_decay(eta: float, k: float) -> Schedule:
+    r"""Exponential decay :math:`\eta_t = \eta e^{-k t}`."""
+    eta = _checks.positive("eta", eta)
+    k = _checks.real("k", k, lo=0.0)
+    return Schedule(lambda t: eta * math.exp(-k * t), f"{eta:g}·exp(-{k:g}t)", eta)
+
+
+def sutskever_momentum(beta_max: float = 0.99, every: int = 250) -> Schedule:
+    r"""The momentum schedule of Sutskever et al. (2013):
+
+    .. math:: \beta_t = \min\bigl(1 - 2^{-1 - \log_2(\lfloor t / \text{every} \rfloor + 1)},\;
+              \beta_{\max}\bigr)
+
+    It starts at β = 0.5 and moves towards 1 (0.75 after ``every`` steps, 0.833… after
+    ``2·every``, …) until it reaches ``beta_max``. Pass it as ``beta`` to :func:`momentum`
+    or :func:`nesterov`.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> s = dd.sutskever_momentum(beta_max=0.99, every=250)
+    >>> [round(s(t), 4) for t in (0, 249, 250, 500, 750, 10**6)]
+    [0.5, 0.5, 0.75, 0.8333, 0.875, 0.99]
+
+    References
+    ----------
+    Sutskever, I., Martens, J., Dahl, G., Hinton, G. (2013). On the importance of
+    initialization and momentum in deep learning. ICML. Taught in chapter 4.
+    """
+    beta_max = _checks.unit_interval("beta_max", beta_max)
+    every = _checks.count("every", every, minimum=1)
+
+    def rule(t):
+        return min(1.0 - 2.0 ** (-1.0 - math.log2(t // every + 1)), beta_max)
+
+    return Schedule(rule, f"sutskever(β_max={beta_max:g})", 0.5)
+
+
+def _schedule(eta) -> Schedule:
+    return eta if isinstance(eta, Schedule) else constant(eta)
+
+
+def _beta_schedule(name: str, beta) -> Schedule:
+    """A constant β in [0, 1), or a schedule of them (such as :func:`sutskever_momentum`)."""
+    if isinstance(beta, Schedule):
+        return beta
+    beta = _checks.unit_interval(name, beta)
+    return Schedule(lambda t: beta, _fmt(beta), beta)
+
+
+# --------------------------------------------------------------------------- optimizer
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """A pure optimizer: ``init(x) -> state`` and ``update(g, state, x) -> (step, state)``.
+
+    Attributes
+    ----------
+    init, update : callable
+        The pair of pure functions.
+    name : str
+        Short name for legends, e.g. ``"adam"``.
+    hyper : dict
+        The hyperparameters, by the book's names (``eta``, ``beta`` …).
+    needs_problem : bool
+        True for optimizers that need more than the gradient (Newton reads the Hessian);
+        :func:`descend.run` then passes ``problem=`` to ``update``.
+    """
+
+    init: Callable[[np.ndarray], Any]
+    update: Callable[..., tuple[np.ndarray, Any]]
+    name: str
+    hyper: dict = field(default_factory=dict)
+    needs_problem: bool = False
+
+    @property
+    def label(self) -> str:
+        """``"momentum (η=0.1, β=0.9)"``: the name with its hyperparameters, for legends."""
+        symbols = {"eta": "η", "beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
+        parts = [f"{symbols.get(k, k)}={_fmt(v) if not isinstance(v, Schedule) else v}"
+                 for k, v in self.hyper.items() if k != "eps"]
+        return f"{self.name} ({', '.join(parts)})" if parts else self.name
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyper.items())
+        return f"{self.name}({args})"
+
+
+class GDState(NamedTuple):
+    t: int  #: number of steps taken so far
+
+
+class MomentumState(NamedTuple):
+    t: int
+    u: np.ndarray  #: velocity u_t
+
+
+class AdaGradState(NamedTuple):
+    t: int
+    v: np.ndarray  #: running sum of squared gradients v_t
+
+
+class RMSPropState(NamedTuple):
+    t: int
+    v: np.ndarray  #: decaying average of squared gradients v_t
+
+
+class AdamState(NamedTuple):
+    t: int
+    m: np.ndarray  #: first-moment estimate m_t
+    v: np.ndarray  #: second-moment estimate v_t
+
+
+def _gradient(g, x) -> tuple[np.ndarray, np.ndarray]:
+    g = np.asarray(g, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    if g.shape != x.shape:
+        raise ValueError(f"g must have the shape of x, {x.shape}; got {g.shape}")
+    return g, x
+
+
+def gd(eta: float | Schedule = 0.1) -> Optimizer:
+    r"""Gradient descent.
+
+    .. math:: \theta_{t+1} = \theta_t - \eta_t \nabla L(\theta_t)
+
+    Parameters
+    ----------
+    eta : float or Schedule
+        Learning rate η > 0, or a schedule such as :func:`time_decay`.
+
+    Returns
+    -------
+    Optimizer
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> opt = dd.gd(eta=0.1)
+    >>> step, state = opt.update(np.array([2.0]), opt.init(np.array([1.0])), np.array([1.0]))
+    >>> step
+    array([-0.2])
+
+    References
+    ----------
+    Cauchy, A. (1847). Méthode générale pour la résolution des systèmes d'équations simultanées.
+    Taught in chapter 2. Equals ``torch.optim.SGD(lr=eta)``.
+    """
+    schedule = _schedule(eta)
+
+    def init(x):
+        return GDState(t=0)
+
+    def update(g, state, x=None):
+        g = np.asarray(g, dtype=np.float64)
+        return -schedule(state.t) * g, GDState(t=state.t + 1)
+
+    return Optimizer(init, update, "gd", {"eta": _hyper(eta)})
+
+
+def momentum(eta: float | Schedule = 0.1, beta: float = 0.9) -> Optimizer:
+    r"""Gradient descent with (heavy-ball) momentum.
+
+    .. math::
+        u_t = \beta u_{t-1} + \eta_t g_t, \qquad \theta_{t+1} = \theta_t - u_t, \qquad u_0 = 0
+
+    Unrolled, :math:`u_t = \sum_{i \le t} \beta^{t-i} \eta_i g_i`: an exponentially weighted sum
+    of past gradients.
+
+    Parameters
+    ----------
+    eta : float or Schedule
+        Learning rate η > 0.
+    beta : float or Schedule
+        Momentum β in [0, 1); β = 0 is plain gradient descent. A schedule such as
+        :func:`sutskever_momentum` changes β with the step.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> opt = dd.momentum(eta=0.1, beta=0.5)
+    >>> x, g = np.array([0.0]), np.array([1.0])        # a constant slope
+    >>> state = opt.init(x)
+    >>> for _ in range(3):
+    ...     step, state = opt.update(g, state, x)
+    >>> round(float(step[0]), 6)                       # −(0.1 + 0.05 + 0.025)
+    -0.175
+
+    Notes
+    -----
+    PyTorch's ``SGD(momentum=β)`` keeps :math:`b_t = \beta b_{t-1} + g_t` and steps by
+    :math:`-\eta b_t`; for constant η this is the same as :math:`u_t = \eta b_t`.  With a
+    schedule the two differ: here a change of η affects only new gradients.
+
+    References
+    ----------
+    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods.
+    Taught in chapter 4.
+    """
+    schedule = _schedule(eta)
+    beta_t = _beta_schedule("beta", beta)
+
+    def init(x):
+        return MomentumState(t=0, u=np.zeros_like(np.asarray(x, dtype=np.float64)))
+
+    def update(g, state, x=None):
+        g = np.asarray(g, dtype=np.float64)
+        u = beta_t(state.t) * state.u + schedule(state.t) * g
+        return -u, MomentumState(t=state.t + 1, u=u)
+
+    return Optimizer(init, update, "momentum", {"eta": _hyper(eta), "beta": _hyper_beta(beta_t)})
+
+
+def nesterov(eta: float | Schedule = 0.1, beta: float = 0.9) -> Optimizer:
+    r"""Nesterov accelerated gradient, in the form that takes the gradient where it stands.
+
+    .. math::
+        u_t = \beta u_{t-1} + \eta_t g_t, \qquad
+        \tilde\theta_{t+1} = \tilde\theta_t - (\beta u_t + \eta_t g_t),
+        \qquad g_t = \nabla L(\tilde\theta_t)
+
+    CS7015 writes NAG with a look-ahead point :math:`\theta_t - \beta u_{t-1}` where the
+    gradient is taken.  Renaming that look-ahead point :math:`\tilde\theta_t` gives the rule
+    above, so the iterates here *are* CS7015's look-ahead points; chapter 4 derives it.
+
+    Parameters
+    ----------
+    eta : float or Schedule
+        Learning rate η > 0.
+    beta : float or Schedule
+        Momentum β in [0, 1), or a schedule of it.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> opt = dd.nesterov(eta=0.1, beta=0.5)
+    >>> step, state = opt.update(np.array([1.0]), opt.init(np.zeros(1)), np.zeros(1))
+    >>> step                                            # −(0.5·0.1 + 0.1)
+    array([-0.15])
+
+    Notes
+    -----
+    Equals ``torch.optim.SGD(lr=eta, momentum=beta, nesterov=True)`` for constant η.
+
+    References
+    ----------
+    Nesterov, Y. (1983). A method for solving the convex programming problem with
+    convergence rate O(1/k²). Sutskever, I., Martens, J., Dahl, G., Hinton, G. (2013).
+    On the importance of initialization and momentum in deep learning. Taught in chapter 4.
+    """
+    schedule = _schedule(eta)
+    beta_t = _beta_schedule("beta", beta)
+
+    def init(x):
+        return MomentumState(t=0, u=np.zeros_like(np.asarray(x, dtype=np.float64)))
+
+    def update(g, state, x=None):
+        g = np.asarray(g, dtype=np.float64)
+        eta_t, b = schedule(state.t), beta_t(state.t)
+        u = b * state.u + eta_t * g
+        # the look-ahead uses the next step's momentum, as Sutskever et al. (2013) do
+        return -(beta_t(state.t + 1) * u + eta_t * g), MomentumState(t=state.t + 1, u=u)
+
+    return Optimizer(init, update, "nesterov", {"eta": _hyper(eta), "beta": _hyper_beta(beta_t)})
+
+
+def adagrad(eta: float | Schedule = 0.1, eps: float = 1e-10) -> Optimizer:
+    r"""AdaGrad: a per-parameter learning rate from the sum of past squared gradients.
+
+    .. math::
+        v_t = v_{t-1} + g_t^2, \qquad
+        \theta_{t+1} = \theta_t - \frac{\eta_t}{\sqrt{v_t} + \epsilon}\, g_t, \qquad v_0 = 0
+
+    (squares, roots and the division act elementwise.)
+
+    Parameters
+    ----------
+    eta : float or Schedule
+        Learning rate η > 0.
+    eps : float
+        ε > 0, added outside the square root to keep the division finite.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> opt = dd.adagrad(eta=0.1, eps=1e-10)
+    >>> step, state = opt.update(np.array([3.0, -4.0]), opt.init(np.zeros(2)), np.zeros(2))
+    >>> np.round(step, 6)                              # the first step is −η·sign(g)
+    array([-0.1,  0.1])
+
+    Notes
+    -----
+    Equals ``torch.optim.Adagrad(lr=eta, eps=eps)`` (whose default ε is also 1e-10).
+
+    References
+    ----------
+    Duchi, J., Hazan, E., Singer, Y. (2011). Adaptive subgradient methods for online learning
+    and stochastic optimization. JMLR 12. Taught in chapter 7.
+    """
+    schedule = _schedule(eta)
+    eps = _checks.positive("eps", eps)
+
+    def init(x):
+        return AdaGradState(t=0, v=np.zeros_like(np.asarray(x, dtype=np.float64)))
+
+    def update(g, state, x=None):
+        g = np.asarray(g, dtype=np.float64)
+        v = state.v + g * g
+        return -schedule(state.t) * g / (np.sqrt(v) + eps), AdaGradState(t=state.t + 1, v=v)
+
+    return Optimizer(init, update, "adagrad", {"eta": _hyper(eta), "eps": eps})
+
+
+def rmsprop(eta: float | Schedule = 0.01, beta: float = 0.99, eps: float = 1e-8) -> Optimizer:
+    r"""RMSProp: a per-parameter learning rate from a decaying average of squared gradients.
+
+    .. math::
+        v_t = \beta v_{t-1} + (1 - \beta) g_t^2, \qquad
+        \theta_{t+1} = \theta_t - \frac{\eta_t}{\sqrt{v_t} + \epsilon}\, g_t, \qquad v_0 = 0
+
+    Parameters
+    ----------
+    eta : float or Schedule
+        Learning rate η > 0.
+    beta : float
+        Decay β in [0, 1) of the average (PyTorch calls it ``alpha``).
+    eps : float
+        ε > 0, outside the square root.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> opt = dd.rmsprop(eta=0.01, beta=0.99, eps=1e-8)
+    >>> step, _ = opt.update(np.array([2.0]), opt.init(np.zeros(1)), np.zeros(1))
+    >>> round(float(step[0]), 6)                       # −η·g/√(0.01·g²) = −10η
+    -0.1
+
+    Notes
+    -----
+    Equals ``torch.optim.RMSprop(lr=eta, alpha=beta, eps=eps)``. Hinton's lecture and
+    Hopkins's notes put ε inside the square root; chapter 7 measures that it rarely matters.
+
+    References
+    ----------
+    Tieleman, T., Hinton, G. (2012). Lecture 6.5 — RMSProp. COURSERA: Neural Networks for
+    Machine Learning. Taught in chapter 7.
+    """
+    schedule = _schedule(eta)
+    beta = _checks.unit_interval("beta", beta)
+    eps = _checks.positive("eps", eps)
+
+    def init(x):
+        return RMSPropState(t=0, v=np.zeros_like(np.asarray(x, dtype=np.float64)))
+
+    def update(g, state, x=None):
+        g = np.asarray(g, dtype=np.float64)
+        v = beta * state.v + (1.0 - beta) * g * g
+        return -schedule(state.t) * g / (np.sqrt(v) + eps), RMSPropState(t=state.t + 1, v=v)
+
+    return Optimizer(init, update, "rmsprop", {"eta": _hyper(eta), "beta": beta, "eps": eps})
+
+
+def adam(eta: float | Schedule = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+         eps: float = 1e-8) -> Optimizer:
+    r"""Adam: momentum on the gradient, RMSProp on its square, both bias-corrected.
+
+    .. math::
+        m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, &\quad \hat m_t &= m_t / (1 - \beta_1^t) \\
+        v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2, &\quad \hat v_t &= v_t / (1 - \beta_2^t) \\
+        \theta_{t+1} &= \theta_t - \eta_t \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+
+    with :math:`m_0 = v_0 = 0` and t counted from 1.
+
+    Parameters
+    ----------
+    eta : float or Schedule
+        Learning rate η > 0 (the paper's α); default 1e-3.
+    beta1, beta2 : float
+        Decay rates in [0, 1) of the first and second moment; defaults 0.9 and 0.999.
+    eps : float
+        ε > 0, outside the square root; default 1e-8.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> opt = dd.adam(eta=0.01)
+    >>> step, state = opt.update(np.array([5.0]), opt.init(np.zeros(1)), np.zeros(1))
+    >>> round(float(step[0]), 6)                       # bias correction makes it −η·sign(g)
+    -0.01
+
+    Notes
+    -----
+    Equals ``torch.optim.Adam(lr=eta, betas=(beta1, beta2), eps=eps)``. Chapter 8 proves
+    that the corrections make :math:`\hat m_t` and :math:`\hat v_t` unbiased.
+
+    References
+    ----------
+    Kingma, D. P., Ba, J. (2015). Adam: A method for stochastic optimization. ICLR.
+    Taught in chapters 7 and 8.
+    """
+    schedule = _schedule(eta)
+    beta1 = _checks.unit_interval("beta1", beta1)
+    beta2 = _checks.unit_interval("beta2", beta2)
+    eps = _checks.positive("eps", eps)
+
+    def init(x):
+        zeros = np.zeros_like(np.asarray(x, dtype=np.float64))
+        return AdamState(t=0, m=zeros, v=zeros.copy())
+
+    def update(g, state, x=None):
+        g = np.asarray(g, dtype=np.float64)
+        t = state.t + 1
+        # The same arithmetic as the formula, arranged to make few temporary arrays: on 10⁶
+        # parameters allocation, not arithmetic, is the cost (see `make bench`).
+        m = np.multiply(state.m, beta1)
+        m += (1.0 - beta1) * g
+        v = np.multiply(state.v, beta2)
+        v += (1.0 - beta2) * np.square(g)
+        denom = np.sqrt(v)                                # √v̂ = √v / √(1 − β₂ᵗ)
+        denom *= 1.0 / np.sqrt(1.0 - beta2**t)
+        denom += eps
+        step = np.multiply(m, -schedule(state.t) / (1.0 - beta1**t))  # −η m̂
+        step /= denom
+        return step, AdamState(t=t, m=m, v=v)
+
+    return Optimizer(init, update, "adam",
+                     {"eta": _hyper(eta), "beta1": beta1, "beta2": beta2, "eps": eps})
+
+
+def newton(eta: float = 1.0) -> Optimizer:
+    r"""Newton's method, optionally damped.
+
+    .. math:: \theta_{t+1} = \theta_t - \eta\, H(\theta_t)^{-1} \nabla L(\theta_t)
+
+    The Hessian :math:`H` comes from the problem: :func:`descend.run` passes
+    ``problem=`` to ``update``; called by hand, pass it yourself
+    (``opt.update(g, state, x, problem=p)``).
+
+    Parameters
+    ----------
+    eta : float
+        Step scale η > 0; 1 is the pure Newton step, less is damped Newton.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> p = dd.quadratic([[2.0, 0.0], [0.0, 8.0]], b=[2.0, 8.0])
+    >>> x = np.zeros(2)
+    >>> opt = dd.newton()
+    >>> step, _ = opt.update(p.grad(x), opt.init(x), x, problem=p)
+    >>> x + step                                       # one step lands on A⁻¹b
+    array([1., 1.])
+
+    Notes
+    -----
+    Where :math:`H` is singular the step uses its pseudo-inverse (``np.linalg.lstsq``): the
+    minimum-norm step that solves :math:`H s = -g` in the least-squares sense.  Newton's
+    method moves towards any critical point, saddles included; chapter 9 shows this.
+
+    References
+    ----------
+    Nocedal, J., Wright, S. J. (2006). Numerical Optimization, 2nd ed., chapter 3.
+    Taught in chapter 9.
+    """
+    eta = _checks.positive("eta", eta)
+
+    def init(x):
+        return GDState(t=0)
+
+    def update(g, state, x=None, *, problem=None):
+        if problem is None or problem.hess is None:
+            raise ValueError("newton needs problem= with a Hessian (problem.hess); run() passes it")
+        g, x = _gradient(g, x)
+        H = np.asarray(problem.hess(x), dtype=np.float64)
+        return -eta * _solve(H, g), GDState(t=state.t + 1)
+
+    return Optimizer(init, update, "newton", {"eta": eta}, needs_problem=True)
+
+
+def _solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Solve H s = g, falling back to the minimum-norm least-squares solution if H is singular."""
+    if np.linalg.cond(H) < 1.0 / np.finfo(np.float64).eps:
+        return np.linalg.solve(H, g)
+    return np.linalg.lstsq(H, g, rcond=None)[0]
+
+
+def _hyper(eta):
+    return eta if isinstance(eta, Schedule) else _checks.positive("eta", eta)
+
+
+def _hyper_beta(beta_t: Schedule):
+    """β for legends: the number itself when constant, else the schedule."""
+    return beta_t.eta0 if beta_t.name == _fmt(beta_t.eta0) else beta_t
+
+
+# --------------------------------------------------------------------------- the generic template
+
+
+class TemplateState(NamedTuple):
+    t: int
+    v: np.ndarray | None  #: AdaGrad's sum or RMSProp's average of g², if the rate uses one
+    u: np.ndarray | None  #: velocity u_t, for update="momentum"
+    m: np.ndarray | None  #: average m_t of g, for update="average"
+
+
+_RATES = ("constant", "time_decay", "adagrad", "rmsprop")
+_UPDATES = ("plain", "momentum", "average")
+
+
+def template(rate: str = "constant", update: str = "plain", *, eta: float = 0.01, k: float = 0.0,
+             beta: float = 0.9, beta2: float = 0.99, eps: float = 1e-8, bias_correction: bool = False,
+             eps_inside: bool = False, root: bool = True) -> Optimizer:
+    r"""The generic template of gradient descent: choose how to set the rate, and how to update.
+
+    Every method of chapters 2–7 fills two slots of one loop: a per-parameter learning
+    rate :math:`\eta_t`, and an update built from :math:`\eta_t` and the gradients.
+
+    ``rate`` — how :math:`\eta_t` is set (elementwise):
+
+    ==============  ===========================================================================
+    ``constant``    :math:`\eta_t = \eta`
+    ``time_decay``  :math:`\eta_t = \eta / (1 + k t)`
+    ``adagrad``     :math:`v_t = v_{t-1} + g_t^2`, :math:`\eta_t = \eta / (\sqrt{v_t} + \epsilon)`
+    ``rmsprop``     :math:`v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2`,
+                    :math:`\eta_t = \eta / (\sqrt{v_t} + \epsilon)`
+    ==============  ===========================================================================
+
+    ``update`` — how the step is computed:
+
+    ==============  ===========================================================================
+    ``plain``       :math:`\theta_{t+1} = \theta_t - \eta_t g_t`
+    ``momentum``    :math:`u_t = \beta u_{t-1} + \eta_t g_t`, :math:`\theta_{t+1} = \theta_t - u_t`
+                    (the rate scales each gradient *before* it enters the velocity)
+    ``average``     :math:`m_t = \beta m_{t-1} + (1 - \beta) g_t`,
+                    :math:`\theta_{t+1} = \theta_t - \eta_t m_t`
+                    (the rate scales the averaged gradient)
+    ==============  ===========================================================================
+
+    With ``bias_correction`` the averages are divided by :math:`1 - \beta^t` and
+    :math:`1 - \beta_2^t` (t counted from 1), as Adam does. Then
+
+    * ``template("constant", "plain")`` is :func:`gd`, ``("time_decay", "plain")`` is
+      :func:`gd` with :func:`time_decay`, ``("constant", "momentum")`` is :func:`momentum`;
+    * ``("adagrad", "plain")`` is :func:`adagrad`, ``("rmsprop", "plain")`` is
+      :func:`rmsprop` (with ``beta2`` as its ``beta``);
+    * ``("rmsprop", "momentum")`` is RMSProp with momentum (PyTorch's
+      ``RMSprop(momentum=β)``);
+    * ``("rmsprop", "average", bias_correction=True)`` is :func:`adam` (with ``beta`` as
+      β₁), and without the correction it is Adam without bias correction.
+
+    Parameters
+    ----------
+    rate : {"constant", "time_decay", "adagrad", "rmsprop"}
+        How the learning rate is set.
+    update : {"plain", "momentum", "average"}
+        How the step is computed.
+    eta : float
+        The base learning rate η > 0.
+    k : float
+        Decay rate ≥ 0 of ``time_decay``.
+    beta : float
+        β in [0, 1) of ``momentum`` or ``average`` (Adam's β₁).
+    beta2 : float
+        Decay β₂ in [0, 1) of the ``rmsprop`` average of :math:`g^2`.
+    eps : float
+        ε > 0 of the adaptive rates.
+    bias_correction : bool
+        Divide :math:`m_t` by :math:`1 - \beta^t` and :math:`v_t` (RMSProp's) by
+        :math:`1 - \beta_2^t`.
+    eps_inside : bool
+        Put ε inside the square root, :math:`\eta / \sqrt{v_t + \epsilon}`, as Goodfellow
+        et al.'s RMSProp and CS7015 do.
+    root : bool
+        False drops the square root: :math:`\eta / (v_t + \epsilon)` (a variant that is not
+        invariant to the scale of the loss; chapter 7 shows why the root is there).
+
+    Returns
+    -------
+    Optimizer
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> g, x = np.array([0.5, -2.0]), np.zeros(2)
+    >>> mine = dd.template("rmsprop", "average", eta=0.1, beta=0.9, beta2=0.999, bias_correction=True)
+    >>> a, _ = mine.update(g, mine.init(x), x)
+    >>> b, _ = dd.adam(eta=0.1).update(g, dd.adam(eta=0.1).init(x), x)
+    >>> np.allclose(a, b, rtol=1e-15), np.round(a, 6)   # Adam's first step is −η·sign(g)
+    (True, array([-0.1,  0.1]))
+
+    References
+    ----------
+    Goodfellow, I., Bengio, Y., Courville, A. (2016). Deep Learning, section 8.5.
+    Kingma, D. P., Ba, J. (2015). Adam: A method for stochastic optimization. ICLR.
+    Taught in chapter 7.
+    """
+    rate = _checks.choice("rate", rate, _RATES)
+    update = _checks.choice("update", update, _UPDATES)
+    eta = _checks.positive("eta", eta)
+    k = _checks.real("k", k, lo=0.0)
+    beta = _checks.unit_interval("beta", beta)
+    beta2 = _checks.unit_interval("beta2", beta2)
+    eps = _checks.positive("eps", eps)
+    for name, flag in (("bias_correction", bias_correction), ("eps_inside", eps_inside), ("root", root)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    adaptive = rate in ("adagrad", "rmsprop")
+    if bias_correction and not (update == "average" or rate == "rmsprop"):
+        raise ValueError("bias_correction needs an average to correct: update='average' or rate='rmsprop'")
+    if not adaptive and (eps_inside or not root):
+        raise ValueError("eps_inside and root concern the adaptive rates: rate='adagrad' or 'rmsprop'")
+
+    def init(x):
+        zeros = np.zeros_like(np.asarray(x, dtype=np.float64))
+        return TemplateState(t=0, v=zeros.copy() if adaptive else None,
+                             u=zeros.copy() if update == "momentum" else None,
+                             m=zeros.copy() if update == "average" else None)
+
+    def set_rate(g, state, t):
+        """The rate as a scale and a denominator, η_t = scale / denom (denom None means 1)."""
+        scale = eta / (1.0 + k * state.t) if rate == "time_decay" else eta
+        if not adaptive:
+            return scale, None, None
+        if rate == "adagrad":
+            v = state.v + g * g
+        else:
+            v = np.multiply(state.v, beta2)
+            v += (1.0 - beta2) * np.square(g)
+        correct = bias_correction and rate == "rmsprop"
+        if eps_inside or not root:
+            v_hat = v / (1.0 - beta2**t) if correct else v
+            denom = np.sqrt(v_hat + eps) if root else v_hat + eps
+        else:  # ε outside the root, in the same arithmetic as adagrad, rmsprop and adam
+            denom = np.sqrt(v)
+            if correct:
+                denom *= 1.0 / np.sqrt(1.0 - beta2**t)
+            denom += eps
+        return scale, denom, v
+
+    def update_(g, state, x=None):
+        g = np.asarray(g, dtype=np.float64)
+        t = state.t + 1
+        scale, denom, v = set_rate(g, state, t)
+        u = m = None
+        if update == "plain":
+            step = -scale * g if denom is None else -scale * g / denom
+        elif update == "momentum":
+            u = beta * state.u + (scale * g if denom is None else scale * g / denom)
+            step = -u
+        else:
+            m = np.multiply(state.m, beta)
+            m += (1.0 - beta) * g
+            step = np.multiply(m, -scale / (1.0 - beta**t) if bias_correction else -scale)
+            if denom is not None:
+                step /= denom
+        return step, TemplateState(t=t, v=v, u=u, m=m)
+
+    hyper = {"eta": eta}
+    if rate == "time_decay":
+        hyper["k"] = k
+    if update != "plain":
+        hyper["beta"] = beta
+    if rate == "rmsprop":
+        hyper["beta2"] = beta2
+    if adaptive:
+        hyper["eps"] = eps
+    name = ", ".join([rate, update] + ["bias-corrected"] * bias_correction + ["ε inside"] * eps_inside
+                     + ["no root"] * (not root))
+    return Optimizer(init, update_, name, hyper)

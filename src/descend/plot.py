@@ -1,0 +1,924 @@
+"""Plots the book draws again and again: curves, contour maps, surfaces, paths, loss curves.
+
+Every function takes ``ax=None`` (a new figure is made when it is None) and returns the
+axes it drew on; windows come from the problem's ``bounds`` and the traces, never from
+numbers hidden here.  Nothing here changes global style except :func:`use_book_style`.
+Colours are the Okabe–Ito palette, which stays distinguishable under the common forms of
+colour-vision deficiency.
+"""
+
+from __future__ import annotations
+
+from itertools import cycle
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import _checks
+from .problems import Problem, _window
+from .run import Sweep, Trace
+
+__all__ = ["PALETTE", "use_book_style", "curve", "contour", "surface", "path", "loss", "tangent", "gradients",
+           "rate_map", "sliced_surface", "level_map", "match_contours", "path_and_loss",
+           "loss_by_epoch", "line_search", "race"]
+
+#: Okabe & Ito (2008), "Color universal design": blue, vermillion, bluish green, orange,
+#: reddish purple, sky blue, yellow, black.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+
+def use_book_style() -> None:
+    """Set the book's matplotlib defaults: palette, sizes, white background, light grid."""
+    mpl.rcParams.update({
+        "axes.prop_cycle": mpl.cycler(color=PALETTE),
+        "figure.figsize": (6.4, 4.0),
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "figure.facecolor": "white",
+        "axes.facecolor": "white",
+        "savefig.facecolor": "white",
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.size": 10,
+        "legend.frameon": False,
+        "image.cmap": "viridis",
+    })
+
+
+def _axes(ax, projection=None):
+    if ax is not None:
+        return ax
+    fig = plt.figure()
+    return fig.add_subplot(projection=projection)
+
+
+def _check_problem(problem, dim=None):
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a descend.Problem, got {type(problem).__name__}")
+    if dim is not None and problem.dim != dim:
+        raise ValueError(f"this plot needs a {dim}-D problem; {problem.name!r} has dim={problem.dim}")
+
+
+def _as_traces(traces):
+    if isinstance(traces, Trace):
+        traces = [traces]
+    elif isinstance(traces, (list, tuple)):
+        traces = list(traces)
+    else:
+        traces = []
+    if not traces or not all(isinstance(t, Trace) for t in traces):
+        raise TypeError("traces must be a Trace or a list of Traces from descend.run")
+    return traces
+
+
+def curve(problem: Problem, ax=None, *, bounds=None, n: int = 400, color="0.25", label=None):
+    """Plot a 1-D loss :math:`L(\\theta)` over its window."""
+    _check_problem(problem, 1)
+    ax = _axes(ax)
+    ((lo, hi),) = _window(problem, None if bounds is None else (tuple(bounds),))
+    theta = np.linspace(lo, hi, _checks.count("n", n, minimum=2))
+    with np.errstate(all="ignore"):
+        ax.plot(theta, problem.f(theta[None]), color=color, lw=1.5, label=label)
+    ax.set(xlim=(lo, hi), xlabel="θ", ylabel="L(θ)")
+    return ax
+
+
+def contour(problem: Problem, ax=None, *, bounds=None, levels: int = 25, n: int = 200,
+            log: bool = True, filled: bool = False, mark_minima: bool = True):
+    """Draw the contour map of a 2-D loss.
+
+    Parameters
+    ----------
+    levels : int
+        Number of level curves.
+    log : bool
+        Space the levels evenly in :math:`\\log(L - L_{\\min})`, which shows both the floor of
+        a valley and its steep walls; False spaces them evenly in L.
+    filled : bool
+        Fill between levels (``contourf``) as well as drawing the lines.
+    """
+    _check_problem(problem, 2)
+    levels = _checks.count("levels", levels, minimum=2)
+    ax = _axes(ax)
+    X, Y, Z = problem.grid(n, bounds)
+    Z = np.where(np.isfinite(Z), Z, np.nan)
+    lo, hi = np.nanmin(Z), np.nanmax(Z)
+    if log and hi > lo:
+        span = hi - lo
+        lv = lo + np.geomspace(span * 1e-4, span, levels)
+    else:
+        lv = np.linspace(lo, hi, levels + 2)[1:-1]
+    if filled:
+        ax.contourf(X, Y, Z, levels=np.concatenate([[lo], lv]), cmap="viridis", alpha=0.35)
+    ax.contour(X, Y, Z, levels=lv, cmap="viridis", linewidths=0.8)
+    if mark_minima:
+        for m in problem.minima:
+            ax.plot(*m, marker="*", color="black", ms=10, ls="none", zorder=5)
+    ax.set(xlim=(X.min(), X.max()), ylim=(Y.min(), Y.max()), xlabel="$x_1$", ylabel="$x_2$")
+    ax.set_aspect("auto")
+    return ax
+
+
+def surface(problem: Problem, ax=None, *, bounds=None, n: int = 80, clip: float | None = None):
+    """Draw a 2-D loss as a 3-D surface; ``clip`` caps the height so steep walls do not dwarf the valley."""
+    _check_problem(problem, 2)
+    ax = _axes(ax, projection="3d")
+    X, Y, Z = problem.grid(n, bounds)
+    if clip is not None:
+        Z = np.minimum(Z, _checks.real("clip", clip))
+    ax.plot_surface(X, Y, Z, cmap="viridis", linewidth=0, antialiased=True, alpha=0.9)
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", zlabel="L")
+    return ax
+
+
+def path(traces, ax=None, *, problem: Problem | None = None, colors=None, markers: bool = True,
+         labels=None):
+    """Draw the iterates of one or more traces.
+
+    For a 2-D problem the path is drawn in the plane (over a :func:`contour` map, say); for
+    a 1-D problem pass ``problem`` and the iterates are drawn as points on the curve
+    :math:`(\\theta_t, L(\\theta_t))`.  A trace that diverged, or left the window of the axes,
+    ends in a cross labelled with the step at which it went.
+    """
+    traces = _as_traces(traces)
+    ax = _axes(ax)
+    colors = cycle(colors or PALETTE)
+    labels = list(labels) if labels is not None else [t.label for t in traces]
+    n_notes = 0
+    for trace, color, label in zip(traces, colors, labels):
+        if trace.xs.shape[1] == 1:
+            if problem is None:
+                raise ValueError("problem must be given to draw a 1-D path on its curve")
+            xs, ys = trace.xs[:, 0], trace.fs
+        elif trace.xs.shape[1] == 2:
+            xs, ys = trace.xs[:, 0], trace.xs[:, 1]
+        else:
+            raise ValueError(f"path draws 1-D or 2-D traces; this one has dim={trace.xs.shape[1]}")
+        left = _left_window(ax, xs, ys)
+        shown = slice(None) if left is None else slice(0, left + 1)  # up to the first point outside
+        ax.plot(xs[shown], ys[shown], color=color, lw=1.5, marker="o" if markers else None, ms=3,
+                label=label, zorder=4)
+        ax.plot(xs[0], ys[0], marker="o", ms=7, mfc="white", color=color, zorder=6)
+        if trace.diverged or left is not None:
+            notes = [f"left the plot at step {left}"] if left is not None else []
+            if trace.diverged:
+                notes.append(f"diverged at step {trace.diverged_at}")
+            i = len(xs) - 1 if left is None else left
+            x_end = np.clip(xs[i], *sorted(ax.get_xlim()))
+            y_end = np.clip(ys[i], *sorted(ax.get_ylim()))
+            ax.plot(x_end, y_end, marker="X", ms=10, color=color, mec="black", zorder=7, clip_on=False)
+            # the note sits beside the cross, on the side towards the middle of the axes
+            (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+            right = (x_end - x0) > 0.5 * (x1 - x0)
+            top = (y_end - y0) > 0.5 * (y1 - y0)
+            ax.annotate("; ".join(notes), (x_end, y_end), xytext=(-8 if right else 8, (-10 if top else 10) - 14 * n_notes),
+                        textcoords="offset points", ha="right" if right else "left", va="top" if top else "bottom",
+                        color=color, fontsize=9, fontweight="bold", zorder=7,
+                        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec=color, alpha=0.9))
+            n_notes += 1
+    return ax
+
+
+def _left_window(ax, xs, ys):
+    """The first index whose point lies outside the current axes window, if the axes have one."""
+    if not ax.get_autoscalex_on() and not ax.get_autoscaley_on():
+        (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        outside = (xs < x0) | (xs > x1) | (ys < y0) | (ys > y1)
+        if outside.any():
+            return int(np.argmax(outside))
+    return None
+
+
+def loss(traces, ax=None, *, log: bool = True, f_star: float | None = None, colors=None, labels=None):
+    """Plot the loss against the step for one or more traces.
+
+    With ``f_star`` the gap :math:`L(\\theta_t) - L^\\star` is plotted instead, which on a log
+    scale turns linear convergence into a straight line.  A diverged trace ends in a cross.
+    """
+    traces = _as_traces(traces)
+    ax = _axes(ax)
+    colors = cycle(colors or PALETTE)
+    labels = list(labels) if labels is not None else [t.label for t in traces]
+    for trace, color, label in zip(traces, colors, labels):
+        # a diverging run reaches ~1e308; beyond ~1e200 log-scale ticks overflow, so cap the view
+        ys = np.minimum(trace.fs - (f_star if f_star is not None else 0.0), 1e200)
+        ax.plot(np.arange(len(ys)), ys, color=color, lw=1.5, label=label)
+        if trace.diverged:
+            ax.plot(len(ys) - 1, ys[-1], marker="X", ms=9, color=color, mec="black")
+            ax.annotate(f"diverged at step {trace.diverged_at}", (len(ys) - 1, ys[-1]), xytext=(-6, 6),
+                        textcoords="offset points", ha="right", color=color, fontsize=9, fontweight="bold")
+    if log:
+        positive = np.concatenate([t.fs - (f_star or 0.0) for t in traces])
+        ax.set_yscale("log" if np.all(positive > 0) else "symlog")
+    ax.set(xlabel="step t", ylabel="L(θₜ) − L*" if f_star is not None else "L(θₜ)")
+    return ax
+
+
+def tangent(problem: Problem, theta: float, ax=None, *, eta: float | None = None, width: float | None = None,
+            color=PALETTE[1]):
+    """Draw the tangent line to a 1-D loss at θ, and, with ``eta``, the gradient step from θ.
+
+    The tangent is :math:`L(\\theta) + L'(\\theta)(\\vartheta - \\theta)`; the arrow goes from
+    θ to :math:`\\theta - \\eta L'(\\theta)`, against the slope.
+    """
+    _check_problem(problem, 1)
+    ax = _axes(ax)
+    theta = _checks.real("theta", theta)
+    x = np.array([theta])
+    f0, g0 = float(problem.f(x)), float(problem.grad(x)[0])
+    ((lo, hi),) = _window(problem)
+    half = width if width is not None else 0.15 * (hi - lo)
+    t = np.linspace(theta - half, theta + half, 2)
+    ylim = ax.get_ylim() if ax.has_data() else None
+    ax.plot(t, f0 + g0 * (t - theta), color=color, lw=2, label=f"tangent, slope {g0:+.3g}")
+    ax.plot(theta, f0, "o", color=color, ms=7, zorder=5)
+    if eta is not None:
+        eta = _checks.positive("eta", eta)
+        target = theta - eta * g0
+        ax.annotate("", xy=(target, f0), xytext=(theta, f0),
+                    arrowprops=dict(arrowstyle="-|>", color=PALETTE[0], lw=2, mutation_scale=15))
+        ax.plot([], [], color=PALETTE[0], lw=2, label=f"step −ηL′(θ) = {-eta * g0:+.3g}")
+    if ylim is not None:
+        ax.set_ylim(ylim)  # keep the curve's window; a steep tangent is clipped, not zoomed out
+    return ax
+
+
+def gradients(problem: Problem, points, ax=None, *, length: float | None = None, color=PALETTE[1]):
+    """Draw the gradient at each of ``points`` (shape ``(k, 2)``) as an arrow of fixed length.
+
+    Arrows show direction only; their length is ``length`` (default 6% of the window's width).
+    """
+    _check_problem(problem, 2)
+    ax = _axes(ax)
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    g = np.asarray(problem.grad(points.T), dtype=np.float64).T
+    norms = np.linalg.norm(g, axis=1, keepdims=True)
+    unit = np.divide(g, norms, out=np.zeros_like(g), where=norms > 0)
+    (x0, x1), _ = _window(problem)
+    length = length if length is not None else 0.06 * (x1 - x0)
+    ax.quiver(points[:, 0], points[:, 1], unit[:, 0] * length, unit[:, 1] * length, color=color,
+              angles="xy", scale_units="xy", scale=1, width=0.004, zorder=6)
+    return ax
+
+
+_AXIS_LABELS = {"eta": "learning rate η", "beta": "momentum β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
+
+
+def rate_map(result: Sweep, ax=None, *, rates=None, levels=(0.8, 0.9, 0.95, 0.99),
+             colorbar: bool = True):
+    r"""Draw the linear rate of a sweep over two hyperparameters as a map.
+
+    Each cell is one run of :func:`descend.sweep`, coloured by its rate :math:`\rho` (the factor
+    by which :math:`\lVert x_t - x^\star\rVert` shrinks per step, :meth:`Sweep.rate`): dark
+    for fast convergence, light for slow.  Settings that do not converge
+    (:math:`\rho \ge 1`, divergence included) are grey.  Labelled lines mark the ``levels``
+    of ρ.  The first hyperparameter of the sweep is the horizontal axis.
+
+    Parameters
+    ----------
+    result : Sweep
+        A sweep over exactly two hyperparameters, e.g. ``eta`` and ``beta``.
+    rates : array_like of the sweep's grid shape, optional
+        The rates to draw instead of ``result.rate()`` (for instance the theory's).
+    levels : sequence of float
+        Contour levels of ρ, each in (0, 1).
+    colorbar : bool
+        Add a colour bar.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> res = dd.sweep(dd.momentum, dd.ill_conditioned(kappa=10.0), [1.0, 1.0], steps=100,
+    ...                eta=np.linspace(0.02, 0.3, 15), beta=np.linspace(0.0, 0.9, 10))
+    >>> ax = dd.plot.rate_map(res)
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('learning rate η', 'momentum β')
+
+    Notes
+    -----
+    Taught in chapter 4, where the map of heavy-ball momentum is compared with the theory of
+    :mod:`descend.theory`.
+    """
+    if not isinstance(result, Sweep):
+        raise TypeError(f"result must be a descend.Sweep from descend.sweep, got {type(result).__name__}")
+    if len(result.grid) != 2:
+        raise ValueError("rate_map needs a sweep over two hyperparameters; "
+                         f"this one swept {list(result.grid)}")
+    (xname, x), (yname, y) = result.grid.items()
+    rho = result.rate() if rates is None else np.asarray(rates, dtype=np.float64)
+    if rho.shape != (len(x), len(y)):
+        raise ValueError(f"rates must have the sweep's grid shape {(len(x), len(y))}, got {rho.shape}")
+    levels = [_checks.real("levels", v, lo=0.0, hi=1.0, lo_open=True, hi_open=True) for v in levels]
+    ax = _axes(ax)
+    converges = np.isfinite(rho) & (rho < 1.0)
+    shown = np.ma.masked_where(~converges, rho).T
+    cmap = mpl.colormaps["viridis"].with_extremes(bad="0.85")
+    lo = float(rho[converges].min()) if converges.any() else 0.0
+    mesh = ax.pcolormesh(x, y, shown, shading="nearest", cmap=cmap, vmin=lo, vmax=1.0, rasterized=True)
+    inside = [v for v in sorted(levels) if lo < v < 1.0]
+    if inside and converges.sum() > 3:
+        lines = ax.contour(x, y, np.where(converges, rho, 1.0).T, levels=inside, colors="white",
+                           linewidths=0.8)
+        ax.clabel(lines, fmt="%.2f", fontsize=8)
+    ax.fill_between([], [], color="0.85", label="no convergence (ρ ≥ 1)")
+    ax.set(xlabel=_AXIS_LABELS.get(xname, xname), ylabel=_AXIS_LABELS.get(yname, yname),
+           xlim=(x.min(), x.max()), ylim=(y.min(), y.max()))
+    ax.grid(False)
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, label="rate ρ (smaller is faster)")
+    return ax
+
+
+# --------------------------------------------------------------------------- level sets (chapter 3)
+
+
+def _heights(heights) -> np.ndarray:
+    """Heights of level curves: a non-empty increasing sequence of finite numbers."""
+    if np.ndim(heights) == 0:
+        raise TypeError(f"heights must be a sequence of numbers such as [0.1, 0.2, 0.3], got {heights!r}")
+    values = np.array([_checks.real("heights", h) for h in heights])
+    if values.size == 0 or np.any(np.diff(values) <= 0):
+        raise ValueError(f"heights must be a non-empty increasing sequence, got {list(heights)}")
+    return values
+
+
+def _height_colors(heights: np.ndarray):
+    """One viridis colour per height (dark = low, yellow = high), shared by the 3-D and 2-D views."""
+    norm = mpl.colors.Normalize(heights[0], heights[-1] if heights[-1] > heights[0] else heights[0] + 1)
+    return [mpl.colormaps["viridis"](norm(h)) for h in heights]
+
+
+def sliced_surface(problem: Problem, heights, ax=None, *, bounds=None, n: int = 60, floor: bool = True):
+    r"""Draw a 2-D loss as a 3-D surface sliced by horizontal planes at the given heights.
+
+    Each slice is the level curve :math:`\{\theta : L(\theta) = c\}`, drawn on the surface at
+    height :math:`c`; with ``floor`` it is also drawn flat on the floor of the box, which is
+    the contour map (:func:`level_map`) seen through the surface.  The slices take the same
+    colours as in :func:`level_map`, so the two pictures can be read side by side.
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem.
+    heights : sequence of float
+        The heights :math:`c_1 < c_2 < \dots` of the slices, often equally spaced.
+    bounds : sequence of (lo, hi), optional
+        The window; the problem's by default.
+    n : int
+        Grid points per side for the surface (the slices are traced on a finer grid).
+    floor : bool
+        Also draw every slice on the floor of the box.
+
+    Returns
+    -------
+    Axes3D
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> ax = dd.plot.sliced_surface(dd.quadratic([[1.0, 0.0], [0.0, 4.0]]), [0.5, 1.0, 1.5])
+    >>> ax.name, len(ax.lines)          # three slices, each on the surface and on the floor
+    ('3d', 6)
+
+    Notes
+    -----
+    Taught in chapter 3.
+    """
+    from .calculus import level_curve
+
+    _check_problem(problem, 2)
+    heights = _heights(heights)
+    n = _checks.count("n", n, minimum=2)
+    ax = _axes(ax, projection="3d")
+    ax.computed_zorder = False  # draw in call order: slices stay visible on the surface
+    X, Y, Z = problem.grid(n, bounds)
+    z_lo, z_hi = float(np.nanmin(Z)), float(np.nanmax(Z))
+    z_floor = z_lo - 0.4 * (z_hi - z_lo)  # below the surface, so the floor map stands apart
+    ax.plot_surface(X, Y, Z, color="0.85", edgecolor="0.6", linewidth=0.2, alpha=0.6, shade=True,
+                    rstride=max(1, n // 20), cstride=max(1, n // 20))
+    for c, color in zip(heights, _height_colors(heights)):
+        for piece in level_curve(problem, float(c), n=4 * n, bounds=bounds):
+            ax.plot(piece[:, 0], piece[:, 1], np.full(len(piece), c), color=color, lw=1.8)
+            if floor:
+                ax.plot(piece[:, 0], piece[:, 1], np.full(len(piece), z_floor), color=color, lw=1.0)
+    ax.set(xlim=(X.min(), X.max()), ylim=(Y.min(), Y.max()), zlim=(z_floor if floor else z_lo, z_hi),
+           xlabel="$x_1$", ylabel="$x_2$", zlabel="L")
+    tol = 1e-9 * (z_hi - z_lo)
+    ax.set_zticks([z for z in ax.get_zticks() if z_lo - tol <= z <= z_hi])  # no heights below the surface
+    return ax
+
+
+def level_map(problem: Problem, heights, ax=None, *, bounds=None, n: int = 200, labels: bool = True,
+              mark_minima: bool = True):
+    r"""Draw the contour map of a 2-D loss at exactly the given heights.
+
+    Unlike :func:`contour`, which chooses its levels, this draws the level curves
+    :math:`L(\theta) = c` for the heights you give, so that equally spaced heights make a map
+    on which the distance between neighbouring curves measures the slope.  The colours match
+    :func:`sliced_surface`.
+
+    Parameters
+    ----------
+    heights : sequence of float
+        The heights of the level curves, increasing.
+    labels : bool
+        Write each curve's height on it.
+    mark_minima : bool
+        Mark the problem's known minimizers with a star.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> ax = dd.plot.level_map(dd.quadratic([[1.0, 0.0], [0.0, 4.0]]), [0.5, 1.0, 1.5])
+    >>> [float(c) for c in ax.collections[0].levels]
+    [0.5, 1.0, 1.5]
+
+    Notes
+    -----
+    Taught in chapter 3.
+    """
+    _check_problem(problem, 2)
+    heights = _heights(heights)
+    ax = _axes(ax)
+    X, Y, Z = problem.grid(n, bounds)
+    Z = np.where(np.isfinite(Z), Z, np.nan)
+    lines = ax.contour(X, Y, Z, levels=heights, colors=_height_colors(heights), linewidths=1.0)
+    if labels:
+        ax.clabel(lines, fmt="%g", fontsize=8)
+    if mark_minima:
+        for m in problem.minima:
+            ax.plot(*m, marker="*", color="black", ms=10, ls="none", zorder=5)
+    ax.set(xlim=(X.min(), X.max()), ylim=(Y.min(), Y.max()), xlabel="$x_1$", ylabel="$x_2$")
+    return ax
+
+
+def match_contours(problems, order, *, levels: int = 8, fig=None):
+    r"""A quiz figure: surfaces labelled A, B, … on top, their contour maps shuffled below.
+
+    Surface ``i`` (letter ``"ABCD…"[i]``) is ``problems[i]``; the map numbered ``j + 1`` is
+    the contour map of ``problems[order[j]]``.  Every map has ``levels`` equally spaced
+    heights between the lowest and highest value of its loss in the window, so the spacing
+    of the curves shows the slope.  No minimizers are marked.
+
+    Parameters
+    ----------
+    problems : sequence of Problem
+        Two to six 2-D problems, each with a window (``bounds``).
+    order : sequence of int
+        A permutation of ``range(len(problems))``: which surface each map shows.
+    levels : int
+        Number of level curves per map.
+    fig : Figure, optional
+        The figure to draw into; a new one by default.
+
+    Returns
+    -------
+    Figure
+        With the surfaces as ``fig.axes[:k]`` and the maps as ``fig.axes[k:]``.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> bowl, saddle = dd.quadratic(np.eye(2)), dd.quadratic(np.diag([1.0, -1.0]))
+    >>> fig = dd.plot.match_contours([bowl, saddle], order=[1, 0])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['A', 'B', '1', '2']
+
+    Notes
+    -----
+    Taught in chapter 3, where the reader matches each map to its surface.
+    """
+    problems = list(problems)
+    if not 2 <= len(problems) <= 6:
+        raise ValueError(f"problems must hold two to six problems, got {len(problems)}")
+    for p in problems:
+        _check_problem(p, 2)
+    k = len(problems)
+    if np.ndim(order) != 1:
+        raise TypeError(f"order must be a sequence of integers, got {order!r}")
+    order = [_checks.count("order", i) for i in order]
+    if sorted(order) != list(range(k)):
+        raise ValueError(f"order must be a permutation of 0..{k - 1}, got {order}")
+    levels = _checks.count("levels", levels, minimum=2)
+    fig = fig if fig is not None else plt.figure(figsize=(2.4 * k, 5.0), layout="constrained")
+    grid = fig.add_gridspec(2, k)
+    for i, p in enumerate(problems):
+        ax = surface(p, fig.add_subplot(grid[0, i], projection="3d"), n=40)
+        ax.set(xticklabels=[], yticklabels=[], zticklabels=[], xlabel="", ylabel="", zlabel="")
+        ax.set_box_aspect(None, zoom=1.2)  # without tick labels the box can fill its cell
+        ax.set_title("ABCDEF"[i], fontweight="bold")
+    for j, i in enumerate(order):
+        X, Y, Z = problems[i].grid(120)
+        heights = np.linspace(np.nanmin(Z), np.nanmax(Z), levels + 2)[1:-1]
+        ax = level_map(problems[i], heights, fig.add_subplot(grid[1, j]), n=120, labels=False,
+                       mark_minima=False)
+        ax.set(xticks=[], yticks=[], xlabel="", ylabel="", aspect="equal")
+        ax.set_title(str(j + 1), fontweight="bold")
+    return fig
+
+
+def path_and_loss(problem: Problem, traces, *, heights=None, levels: int = 25, f_star: float | None = None,
+                  log: bool = True, fig=None):
+    r"""Side by side: the paths of ``traces`` on the contour map, and their losses against the step.
+
+    The map is :func:`level_map` at ``heights`` if given, else :func:`contour` with ``levels``
+    curves; the paths are drawn by :func:`path` and the losses by :func:`loss` (with
+    ``f_star``, the gap :math:`L(\theta_t) - L^\star`; with ``log`` on a log scale).
+
+    Returns
+    -------
+    Figure
+        With the map as ``fig.axes[0]`` and the loss curve as ``fig.axes[1]``.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> p = dd.ill_conditioned(kappa=10.0)
+    >>> fig = dd.plot.path_and_loss(p, dd.run(dd.gd(eta=0.15), p, [2.5, 1.0], steps=30))
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['$x_2$', 'L(θₜ)']
+
+    Notes
+    -----
+    Taught in chapter 3, whose explorer moves the start and the learning rate.
+    """
+    _check_problem(problem, 2)
+    traces = _as_traces(traces)
+    fig = fig if fig is not None else plt.figure(figsize=(9.6, 4.0))
+    # fixed margins rather than a layout engine: explorers redraw this figure dozens of times
+    margins = dict(left=0.08, right=0.98, bottom=0.13, top=0.9, wspace=0.25)
+    ax_map, ax_loss = fig.subplots(1, 2, gridspec_kw=margins)
+    if heights is None:
+        contour(problem, ax_map, levels=levels)
+    else:
+        level_map(problem, heights, ax_map, labels=False)
+    path(traces, ax_map)
+    loss(traces, ax_loss, f_star=f_star, log=log)
+    return fig
+
+
+def loss_by_epoch(traces, ax=None, *, log: bool = True, f_star: float | None = None,
+                  smooth: float | None = None, colors=None, labels=None):
+    r"""Plot the loss against the number of passes over the data (epochs) for one or more traces.
+
+    Runs with different batch sizes make different numbers of steps per epoch (N/B of them),
+    so the fair x-axis is the work done, ``trace.epochs``.  A trace without batches (full
+    gradients) makes one pass per step.  With ``f_star`` the gap :math:`L(\theta_t) - L^\star`
+    is plotted instead.  A diverged trace ends in a cross, as in :func:`loss`.
+
+    The loss of a stochastic run jumps from step to step.  With ``smooth`` (a width in
+    epochs) each curve is the running mean of the loss over that many epochs' worth of
+    steps instead — an estimate of the mean loss, which is what the noise hides; a run with
+    fewer steps than that per window is drawn unsmoothed.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> X, y = dd.data.regression(n=100)
+    >>> p = dd.least_squares(X, y)
+    >>> trace = dd.run(dd.gd(eta=0.05), p, [0.0, 0.0], steps=20, batch_size=10)
+    >>> ax = dd.plot.loss_by_epoch(trace, f_star=p.f_star)
+    >>> float(ax.lines[0].get_xdata()[-1])                   # 20 steps of 10 examples out of 100
+    2.0
+
+    Notes
+    -----
+    Taught in chapter 5.
+    """
+    traces = _as_traces(traces)
+    ax = _axes(ax)
+    colors = cycle(colors or PALETTE)
+    labels = list(labels) if labels is not None else [t.label for t in traces]
+    if smooth is not None:
+        smooth = _checks.positive("smooth", smooth)
+    for trace, color, label in zip(traces, colors, labels):
+        epochs = trace.epochs if trace.epochs is not None else np.arange(len(trace.fs), dtype=float)
+        ys = np.minimum(trace.fs - (f_star if f_star is not None else 0.0), 1e200)
+        if smooth is not None and len(ys) > 1:
+            width = int(round(smooth / np.mean(np.diff(epochs))))  # steps per window
+            if 1 < width <= len(ys):
+                ys = np.convolve(ys, np.ones(width) / width, mode="valid")
+                epochs = epochs[width - 1:]
+        ax.plot(epochs, ys, color=color, lw=1.5, label=label)
+        if trace.diverged:
+            ax.plot(epochs[-1], ys[-1], marker="X", ms=9, color=color, mec="black")
+            ax.annotate(f"diverged at step {trace.diverged_at}", (epochs[-1], ys[-1]), xytext=(-6, 6),
+                        textcoords="offset points", ha="right", color=color, fontsize=9, fontweight="bold")
+    if log:
+        positive = np.concatenate([t.fs - (f_star or 0.0) for t in traces])
+        ax.set_yscale("log" if np.all(positive > 0) else "symlog")
+    ax.set(xlabel="epochs (passes over the data)",
+           ylabel="L(θₜ) − L*" if f_star is not None else "L(θₜ)")
+    return ax
+
+
+# --------------------------------------------------------------------------- line search (chapter 6)
+
+
+def _runs(mask: np.ndarray, x: np.ndarray):
+    """The intervals [x_a, x_b] of x over which ``mask`` holds."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
+    return [(x[a], x[b - 1]) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def line_search(problem: Problem, x, opt, ax=None, *, eta_max: float | None = None, c2: float | None = None,
+                n: int = 400):
+    r"""Draw one line search: the loss along the line, the Armijo line, and the trial points.
+
+    From ``x`` with gradient :math:`g`, one update of the line search ``opt`` is made, and drawn
+    are :math:`\phi(\eta) = L(x - \eta g)`, its tangent :math:`\phi(0) - \eta\, g^\top g`, and, for
+    :func:`descend.backtracking`, the Armijo line :math:`\phi(0) - c\,\eta\, g^\top g` with the
+    step sizes that pass the test marked under the axis.  The trials are numbered in the order
+    tried; rejected ones are open circles, the accepted one a filled star.  A trial outside the
+    window is drawn as a triangle on the edge it lies beyond.
+
+    Parameters
+    ----------
+    problem : Problem
+        The loss.
+    x : array_like
+        The point the search starts from.
+    opt : Optimizer
+        A line search: :func:`descend.backtracking`, :func:`descend.grid_line_search` or
+        :func:`descend.exact_line_search`.
+    eta_max : float, optional
+        The right end of the η axis; by default a little beyond the largest trial.
+    c2 : float, optional
+        Also mark the step sizes that satisfy the weak curvature condition
+        :math:`\phi'(\eta) \ge c_2 \phi'(0)`, and those that satisfy both Wolfe conditions
+        (with :math:`c_1` = the optimizer's ``c``, or 1e-4).
+    n : int
+        Number of points on the curve.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> p = dd.ill_conditioned(kappa=10.0, scale=0.3)
+    >>> ax = dd.plot.line_search(p, [2.0, 1.0], dd.backtracking(c=0.3))
+    >>> ax.get_xlabel()
+    'step size η'
+
+    Notes
+    -----
+    Taught in chapter 6, whose explorer moves the Armijo constant and the shrink factor.
+    """
+    from .linesearch import LineSearchState
+
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a descend.Problem, got {type(problem).__name__}")
+    x = _checks.vector("x", x, dim=problem.dim)
+    if not getattr(opt, "needs_problem", False):
+        raise TypeError(f"opt must be a line search such as descend.backtracking(), got {opt!r}")
+    n = _checks.count("n", n, minimum=2)
+    g = np.asarray(problem.grad(x), dtype=np.float64)
+    step, state = opt.update(g, opt.init(x), x, problem=problem)
+    if not isinstance(state, LineSearchState):
+        raise TypeError(f"opt must be a line search such as descend.backtracking(), got {opt!r}")
+    trials, trial_fs, eta = state.trials, state.trial_fs, state.eta
+    if eta_max is None:
+        eta_max = 1.1 * max([*trials, 2.0 * eta, 1e-12])
+    eta_max = _checks.positive("eta_max", eta_max)
+    c1 = opt.hyper.get("c")
+    if c2 is not None:
+        c2 = _checks.real("c2", c2, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+        if not (c1 if c1 is not None else 1e-4) < c2:
+            raise ValueError(f"c2 must be larger than the Armijo constant c = {c1:g}, got {c2:g}")
+    ax = _axes(ax)
+    etas = np.linspace(0.0, eta_max, n)
+    gg = float(g @ g)
+    with np.errstate(over="ignore", invalid="ignore"):
+        points = x[:, None] - etas[None, :] * g[:, None]
+        phi = np.asarray(problem.f(points), dtype=np.float64)
+        dphi = -np.einsum("i...,i->...", np.asarray(problem.grad(points), dtype=np.float64), g)
+    phi0 = float(problem.f(x))
+    low = float(np.min(phi[np.isfinite(phi)], initial=phi0))
+    span = max(phi0 - low, 1e-12 * max(1.0, abs(phi0)))
+    lo_y = low - (0.35 if c1 is not None else 0.08) * span      # room for the bands
+    hi_y = phi0 + 0.45 * span
+    ax.plot(etas, phi, color="0.2", lw=1.8, label="φ(η) = L(x − ηg)")
+    ax.plot(etas, phi0 - etas * gg, ":", color="0.5", lw=1.2, label="tangent φ(0) − η‖g‖²")
+    if c1 is not None:
+        ax.plot(etas, phi0 - c1 * etas * gg, "--", color=PALETTE[1], lw=1.5,
+                label=f"Armijo line φ(0) − cη‖g‖², c = {c1:g}")
+        armijo = phi <= phi0 - c1 * etas * gg
+        _band(ax, _runs(armijo, etas), 0.03, PALETTE[1], "passes Armijo")
+        if c2 is not None:
+            curvature = dphi >= c2 * dphi[0]
+            _band(ax, _runs(curvature, etas), 0.09, PALETTE[5], f"passes curvature (c₂ = {c2:g})")
+            _band(ax, _runs(armijo & curvature, etas), 0.15, PALETTE[2], "passes both (Wolfe)")
+    hits = np.flatnonzero(trials == eta)
+    accepted = int(hits[-1]) if hits.size and eta > 0 else None
+    for i, (e, f) in enumerate(zip(trials, trial_fs)):
+        # a trial outside the window sits on its edge, as a triangle pointing the way it lies
+        marker = ">" if e > eta_max else "^" if not (np.isfinite(f) and f <= hi_y) else None
+        e_shown = min(e, eta_max)
+        y = float(np.clip(f, lo_y, hi_y)) if np.isfinite(f) else hi_y
+        if i == accepted:
+            style = dict(marker=marker or "*", ms=16, mfc=PALETTE[2], mec="black", mew=0.8)
+        else:
+            style = dict(marker=marker or "o", ms=8, mfc="white", mec=PALETTE[0], mew=1.5)
+        ax.plot(e_shown, y, ls="none", zorder=6, clip_on=False, **style)
+        ax.annotate(str(i + 1), (e_shown, y), xytext=(5, 5), textcoords="offset points", fontsize=9,
+                    color=PALETTE[0], annotation_clip=False)
+    if trials.size:
+        ax.plot([], [], "o", ms=8, mfc="white", mec=PALETTE[0], mew=1.5, label="trials, numbered in order")
+    if accepted is None and eta > 0:           # a computed step (exact line search): no trials
+        ax.plot(eta, float(problem.f(x + step)), "*", ms=16, color=PALETTE[2], mec="black", mew=0.8, zorder=6)
+    if eta > 0:
+        which = "" if accepted is None else f", trial {accepted + 1}"
+        ax.plot([], [], "*", ms=12, color=PALETTE[2], mec="black", mew=0.8,
+                label=f"accepted: η = {eta:.3g}{which}")
+    ax.set(xlim=(0.0, eta_max), ylim=(lo_y, hi_y), xlabel="step size η", ylabel="φ(η)")
+    return ax
+
+
+def _band(ax, runs, y, color, label):
+    """Mark intervals of η under the curve, at height ``y`` in axes coordinates."""
+    transform = ax.get_xaxis_transform()
+    for i, (a, b) in enumerate(runs):
+        ax.plot([a, b], [y, y], transform=transform, color=color, lw=5, solid_capstyle="butt",
+                label=label if i == 0 else None)
+
+
+def race(problems, traces, t: int, *, windows=None, titles=None, colors=None, labels=None,
+         levels: int = 15, n: int = 80, fig=None):
+    r"""A race on several surfaces: each panel shows one contour map and every path up to step ``t``.
+
+    Panels sit in a grid of two columns.  On panel ``i``, the traces ``traces[i]`` are drawn
+    from their start (an open circle, black if all runs share it) to their iterate at step
+    ``t`` (a filled circle);
+    the same optimizers, in the same order, on every panel, so one legend below the panels
+    serves them all.  The level curves are grey, so that the paths stand out.  A path
+    that diverged before step ``t`` ends in a cross.  Moving ``t`` with
+    :func:`descend.animate` makes the race run.
+
+    Parameters
+    ----------
+    problems : sequence of Problem
+        One to six 2-D problems.
+    traces : sequence of sequences of Trace
+        ``traces[i]`` holds the runs on ``problems[i]``, the same number on every panel.
+    t : int
+        The step to draw up to, ≥ 0 (a run shorter than ``t`` is drawn whole).
+    windows : sequence of bounds, optional
+        The window of each panel; each problem's own ``bounds`` by default.
+    titles : sequence of str, optional
+        Panel titles; the problems' names by default.
+    colors, labels : sequences, optional
+        One colour and one legend label per optimizer; the book's palette and the traces'
+        names on the first panel by default.
+    levels, n : int
+        Number of contour levels, and grid points per side for the contour map.
+    fig : Figure, optional
+        The figure to draw into; a new one by default.
+
+    Returns
+    -------
+    Figure
+        With one axes per problem.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> p = dd.ill_conditioned(kappa=10.0)
+    >>> runs = [[dd.run(dd.gd(eta=0.1), p, [2.0, 1.0], 20), dd.run(dd.adam(eta=0.1), p, [2.0, 1.0], 20)]]
+    >>> fig = dd.plot.race([p], runs, t=10)
+    >>> [line.get_label() for line in fig.legends[0].get_lines()]
+    ['gd', 'adam']
+
+    Notes
+    -----
+    Taught in chapter 7, whose animation races six optimizers on four surfaces.
+    """
+    problems = list(problems)
+    if not 1 <= len(problems) <= 6:
+        raise ValueError(f"problems must hold one to six problems, got {len(problems)}")
+    for p in problems:
+        _check_problem(p, 2)
+    if not isinstance(traces, (list, tuple)) or len(traces) != len(problems):
+        raise ValueError(f"traces must hold one list of traces per problem ({len(problems)})")
+    traces = [_as_traces(list(row) if isinstance(row, (list, tuple)) else row) for row in traces]
+    k = len(traces[0])
+    if any(len(row) != k for row in traces):
+        raise ValueError("traces must hold the same number of runs for every problem")
+    t = _checks.count("t", t)
+    windows = [None] * len(problems) if windows is None else list(windows)
+    titles = [p.name for p in problems] if titles is None else list(titles)
+    colors = list(colors) if colors is not None else [PALETTE[i % len(PALETTE)] for i in range(k)]
+    labels = list(labels) if labels is not None else [tr.name for tr in traces[0]]
+    if not (len(windows) == len(titles) == len(problems)) or not (len(colors) >= k and len(labels) == k):
+        raise ValueError("windows and titles need one entry per problem; colors and labels one per run")
+    rows = (len(problems) + 1) // 2
+    cols = 1 if len(problems) == 1 else 2
+    height = 2.35 * rows + 0.55
+    fig = fig if fig is not None else plt.figure(figsize=(2.5 * cols, height))
+    # fixed margins, no layout engine: an animation redraws this figure dozens of times
+    axes = fig.subplots(rows, cols, squeeze=False,
+                        gridspec_kw=dict(left=0.02, right=0.98, top=1 - 0.25 / height, bottom=0.55 / height,
+                                         hspace=0.3 / 2.1, wspace=0.05)).ravel()
+    for ax in axes[len(problems):]:
+        ax.remove()
+    for ax, problem, row, window, title in zip(axes, problems, traces, windows, titles):
+        contour(problem, ax, bounds=window, levels=levels, n=n)
+        for lines in ax.collections:   # grey level curves, so that the coloured paths stand out
+            lines.set_edgecolor("0.72")
+        # no ticks or grid: a race is read from the paths, and ticks cost most of a frame's time
+        ax.set(xlabel="", ylabel="", xticks=[], yticks=[], title=title)
+        ax.grid(False)
+        ax.title.set_fontsize(9)
+        ax.set_autoscale_on(False)
+        shared = all(np.array_equal(tr.xs[0], row[0].xs[0]) for tr in row)
+        if shared:   # one start marker for all, which also saves time per frame
+            ax.plot(*row[0].xs[0], marker="o", ms=6, mfc="white", color="black", zorder=5)
+        for trace, color in zip(row, colors):
+            xs = trace.xs[: t + 1]
+            ax.plot(xs[:, 0], xs[:, 1], color=color, lw=1.3, zorder=4)
+            if not shared:
+                ax.plot(*xs[0], marker="o", ms=5, mfc="white", color=color, zorder=5)
+            ended = trace.diverged and t >= len(trace.xs) - 1
+            ax.plot(*xs[-1], marker="X" if ended else "o", ms=8 if ended else 5, color=color,
+                    mec="black", mew=0.5, zorder=6)
+    handles = [mpl.lines.Line2D([], [], color=c, lw=2, label=lab) for c, lab in zip(colors, labels)]
+    fig.legend(handles=handles, loc="lower center", ncol=min(k, 3), fontsize=8, frameon=False,
+               borderaxespad=0.1, handlelength=1.5, columnspacing=1.2, labelspacing=0.2)
+    return fig
+
+
+# --------------------------------------------------------------------------- convolution (chapter 10)
+
+
+def feature_map(image, kernel, *, at=None, fig=None):
+    r"""Three panels: an image, a kernel, and the feature map ``dd.conv2d(image, kernel)``.
+
+    The image is drawn in grey (dark = large); the kernel and the map in red for positive and
+    blue for negative values, on fixed symmetric scales: the kernel's largest
+    :math:`|K_{ab}|`, and for the map the largest response any image with pixels in
+    :math:`[0, \max|X|]` could give, :math:`\max|X| \cdot \max\bigl(\sum_{a,b} K_{ab}^+,
+    \sum_{a,b} K_{ab}^-\bigr)`.  So maps drawn for different images and kernels compare
+    directly.
+
+    Parameters
+    ----------
+    image : (H, W) array_like
+    kernel : (kh, kw) array_like
+    at : (int, int), optional
+        A window position (i, j): its window is outlined on the image and the map's pixel
+        :math:`Y_{ij}`, which is the sum of the window times the kernel, is outlined too.
+    fig : Figure, optional
+        The figure to draw in (a new one by default).
+
+    Returns
+    -------
+    Figure
+        With the image, kernel and map as ``fig.axes[0:3]``.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> image = np.zeros((6, 6)); image[2, :] = 1.0                  # a horizontal line
+    >>> fig = dd.plot.feature_map(image, [[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], at=(1, 0))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['image', 'kernel', 'feature map, Y[1, 0] = 6']
+
+    Notes
+    -----
+    Taught in chapter 10, whose explorer turns the kernel and shifts the image.
+    """
+    from .nn import conv2d
+
+    image = np.asarray(image, dtype=np.float64)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    if image.ndim != 2 or kernel.ndim != 2:
+        raise ValueError(f"image and kernel must be 2-D, got shapes {image.shape} and {kernel.shape}")
+    out = conv2d(image, kernel)
+    fig = fig if fig is not None else plt.figure(figsize=(9.6, 3.4))
+    # fixed margins rather than a layout engine: explorers redraw this figure dozens of times
+    axes = fig.subplots(1, 3, gridspec_kw=dict(left=0.02, right=0.98, bottom=0.03, top=0.9, wspace=0.12))
+    k_max = max(float(np.abs(kernel).max()), 1e-12)
+    y_max = max(float(np.abs(image).max()) * max(kernel.clip(min=0).sum(), (-kernel).clip(min=0).sum()), 1e-12)
+    axes[0].imshow(image, cmap="Greys", vmin=min(0.0, float(image.min())))
+    axes[1].imshow(kernel, cmap="RdBu_r", vmin=-k_max, vmax=k_max)
+    axes[2].imshow(out, cmap="RdBu_r", vmin=-y_max, vmax=y_max)
+    titles = ["image", "kernel", "feature map"]
+    if at is not None:
+        i, j = (_checks.count("at", int(v)) for v in at)
+        if i >= out.shape[0] or j >= out.shape[1]:
+            raise ValueError(f"at must be a window position inside the map of shape {out.shape}, got {at}")
+        kh, kw = kernel.shape
+        for ax, (h, w) in ((axes[0], (kh, kw)), (axes[2], (1, 1))):
+            ax.add_patch(mpl.patches.Rectangle((j - 0.5, i - 0.5), w, h, fill=False, ec=PALETTE[3], lw=2.5))
+        titles[2] += f", Y[{i}, {j}] = {out[i, j]:.3g}"
+    for ax, title in zip(axes, titles):
+        ax.set(xticks=[], yticks=[], title=title)
+        ax.grid(False)
+    return fig
+
+
+__all__ += ["feature_map"]

@@ -1,0 +1,359 @@
+"""The one optimization loop, :func:`run`, and the :class:`Trace` it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import _checks
+from .optim import Optimizer
+from .problems import Problem
+
+__all__ = ["Trace", "run", "Sweep", "sweep"]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The record of one run.
+
+    Attributes
+    ----------
+    xs : (n + 1, d) array
+        The iterates, ``xs[0]`` being the start; only finite iterates are kept.
+    fs : (n + 1,) array
+        The loss at each iterate.
+    grad_norms : (n + 1,) array
+        :math:`\\lVert\\nabla L\\rVert` at each iterate.
+    diverged : bool
+        True if the run met a non-finite value (overflow) and stopped.
+    diverged_at : int or None
+        The step that produced the first non-finite value.
+    converged : bool
+        True if the run stopped early because the gradient norm fell below ``tol``.
+    name : str
+        The optimizer's name.
+    hyper : dict
+        The optimizer's hyperparameters.
+    problem : str
+        The problem's name.
+    batch_size : int or None
+        The mini-batch size of a stochastic run, None for full-batch gradients.
+    epochs : (n + 1,) array or None
+        For a stochastic run: the passes over the data made by each iterate
+        (examples seen / N), the usual x-axis of a training curve.
+    state : NamedTuple or None
+        The optimizer's state after the last step (its counters, moments, velocity …).
+    """
+
+    xs: np.ndarray
+    fs: np.ndarray
+    grad_norms: np.ndarray
+    diverged: bool = False
+    diverged_at: int | None = None
+    converged: bool = False
+    name: str = ""
+    hyper: dict = field(default_factory=dict)
+    label: str = ""
+    problem: str = ""
+    batch_size: int | None = None
+    epochs: np.ndarray | None = None
+    state: Any = None
+
+    @property
+    def steps(self) -> int:
+        """Number of steps kept (``len(xs) - 1``)."""
+        return len(self.xs) - 1
+
+    @property
+    def x(self) -> np.ndarray:
+        """The last finite iterate."""
+        return self.xs[-1]
+
+    @property
+    def f(self) -> float:
+        """The loss at the last finite iterate."""
+        return float(self.fs[-1])
+
+    def __repr__(self) -> str:
+        status = f"diverged at step {self.diverged_at}" if self.diverged else f"L={self.f:.6g}"
+        return f"Trace({self.label or self.name}, {self.steps} steps, {status})"
+
+
+def run(opt: Optimizer, problem: Problem, x0, steps: int = 100, *, tol: float | None = None,
+        batch_size: int | None = None, seed: int = 0) -> Trace:
+    r"""Run an optimizer on a problem from ``x0`` for ``steps`` steps.
+
+    At each step: :math:`g_t = \nabla L(x_t)`, ``step, state = opt.update(g_t, state, x_t)``,
+    :math:`x_{t+1} = x_t + \text{step}`.
+
+    Parameters
+    ----------
+    opt : Optimizer
+        From :func:`descend.gd`, :func:`descend.adam` etc.
+    problem : Problem
+        The loss to minimize.
+    x0 : array_like of shape (problem.dim,)
+        The start; a float for a 1-D problem.
+    steps : int
+        Number of steps, ≥ 0.
+    tol : float, optional
+        Stop early once :math:`\lVert\nabla L(x_t)\rVert \le` ``tol`` (a stopping rule).
+    batch_size : int, optional
+        Stochastic and mini-batch gradient descent: each step uses the gradient of the
+        average loss over ``batch_size`` examples (``problem.batch_grad``), drawn without
+        replacement from a fresh shuffle of the data at each epoch; the last batch of an
+        epoch may be smaller.  ``batch_size=1`` is SGD; N is full-batch.  The trace still
+        records the full loss and gradient norm at every iterate.
+    seed : int
+        Seed of the shuffles, so a stochastic run is reproducible.
+
+    Returns
+    -------
+    Trace
+        With ``xs`` of shape ``(steps + 1, d)`` unless the run stopped early.  A run that
+        overflows stops at the first non-finite value, keeps the finite iterates and sets
+        ``diverged``; no overflow warning is printed.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> trace = dd.run(dd.gd(eta=0.1), dd.quadratic([[1.0]]), x0=1.0, steps=3)
+    >>> trace.xs.ravel()
+    array([1.   , 0.9  , 0.81 , 0.729])
+    >>> dd.run(dd.gd(eta=3.0), dd.quadratic([[1.0]]), x0=1.0, steps=2000).diverged
+    True
+    """
+    if not isinstance(opt, Optimizer):
+        raise TypeError(f"opt must be an Optimizer such as descend.gd(eta=0.1), got {type(opt).__name__}")
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a descend.Problem, got {type(problem).__name__}")
+    x = _checks.vector("x0", x0, dim=problem.dim)
+    steps = _checks.count("steps", steps)
+    if tol is not None:
+        tol = _checks.real("tol", tol, lo=0.0)
+    extra = {"problem": problem} if opt.needs_problem else {}
+    batches = None
+    if batch_size is not None:
+        if problem.batch_grad is None:
+            raise ValueError(f"batch_size needs a loss averaged over examples; {problem.name!r} has no batch_grad")
+        batch_size = _checks.count("batch_size", batch_size, minimum=1)
+        if batch_size > problem.n_examples:
+            raise ValueError(f"batch_size must be at most the number of examples, {problem.n_examples}; got {batch_size}")
+        batches = _minibatches(problem.n_examples, batch_size, _checks.count("seed", seed))
+        seen = [0]
+
+    xs, fs, norms = [x], [], []
+    diverged_at = None
+    converged = False
+    state = opt.init(x)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        fx, g = _evaluate(problem, x)
+        if not (np.isfinite(fx) and np.all(np.isfinite(g))):
+            raise ValueError(f"x0 must be a point where the loss and gradient are finite; at {x} they are not")
+        fs.append(fx)
+        norms.append(float(np.linalg.norm(g)))
+        for t in range(steps):
+            if tol is not None and norms[-1] <= tol:
+                converged = True
+                break
+            if batches is not None:
+                idx = next(batches)
+                g = np.asarray(problem.batch_grad(x, idx), dtype=np.float64)
+                seen.append(seen[-1] + len(idx))
+            step, state = opt.update(g, state, x, **extra)
+            x_next = x + step
+            if not np.all(np.isfinite(x_next)):
+                diverged_at = t + 1
+                break
+            fx_next, g_next = _evaluate(problem, x_next)
+            if not (np.isfinite(fx_next) and np.all(np.isfinite(g_next))):
+                diverged_at = t + 1
+                break
+            x, fx, g = x_next, fx_next, g_next
+            xs.append(x)
+            fs.append(fx)
+            norms.append(float(np.linalg.norm(g)))
+    if tol is not None and not converged and diverged_at is None and norms[-1] <= tol:
+        converged = True
+    epochs = None if batches is None else np.array(seen[: len(xs)]) / problem.n_examples
+    return Trace(
+        xs=np.array(xs),
+        fs=np.array(fs),
+        grad_norms=np.array(norms),
+        diverged=diverged_at is not None,
+        diverged_at=diverged_at,
+        converged=converged,
+        name=opt.name,
+        hyper=dict(opt.hyper),
+        label=opt.label,
+        problem=problem.name,
+        batch_size=batch_size,
+        epochs=epochs,
+        state=state,
+    )
+
+
+def _minibatches(n: int, size: int, seed: int):
+    """Endless mini-batches of indices: each epoch a new shuffle, cut into batches of ``size``."""
+    rng = np.random.default_rng(seed)
+    while True:
+        order = rng.permutation(n)
+        for start in range(0, n, size):
+            yield order[start:start + size]
+
+
+def _evaluate(problem: Problem, x: np.ndarray) -> tuple[float, np.ndarray]:
+    fx = np.asarray(problem.f(x), dtype=np.float64)
+    if fx.size != 1:
+        raise ValueError(f"problem.f must return a single number at a point, returned shape {fx.shape}")
+    fx = float(fx.reshape(()))
+    g = np.asarray(problem.grad(x), dtype=np.float64)
+    if g.shape != x.shape:
+        raise ValueError(f"problem.grad must return shape {x.shape}, returned {g.shape}")
+    return fx, g
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The record of :func:`sweep`: one run per combination of hyperparameters.
+
+    Attributes
+    ----------
+    grid : dict of str to array
+        The values swept for each hyperparameter, in the order of the axes below.
+    fs : array of shape (*grid_shape, steps + 1)
+        The loss of every run at every step; NaN after a run diverged.
+    dists : array of shape (*grid_shape, steps + 1) or None
+        :math:`\\lVert x_t - x^\\star\\rVert` when the problem knows its minimizer.
+    x : array of shape (*grid_shape, d)
+        The last finite iterate of every run.
+    diverged_at : int array of shape grid_shape
+        The step at which each run met a non-finite value, or -1 if it never did.
+    name : str
+        The optimizer's name.
+    """
+
+    grid: dict
+    fs: np.ndarray
+    dists: np.ndarray | None
+    x: np.ndarray
+    diverged_at: np.ndarray
+    name: str = ""
+
+    @property
+    def diverged(self) -> np.ndarray:
+        """Boolean array of shape ``grid_shape``: which runs diverged."""
+        return self.diverged_at >= 0
+
+    def rate(self, start: int | None = None) -> np.ndarray:
+        r"""The measured linear rate of every run: the average factor by which the error
+        shrinks per step over steps ``start`` … ``steps``,
+
+        .. math:: \rho \approx \bigl(e_T / e_{\text{start}}\bigr)^{1/(T - \text{start})},
+
+        with :math:`e_t = \lVert x_t - x^\star\rVert` if the minimizer is known, else the loss
+        itself.  ``start`` defaults to half the run, past the transient.  Runs that diverged
+        get ``inf``; runs that reached the error floor of float64 are measured up to it.
+        """
+        e = self.dists if self.dists is not None else self.fs
+        steps = e.shape[-1] - 1
+        start = steps // 2 if start is None else _checks.count("start", start)
+        if not 0 <= start < steps:
+            raise ValueError(f"start must lie in [0, {steps - 1}], got {start}")
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            floor = 1e-300
+            window = e[..., start:]
+            # stop measuring where a run hits exact zero / the float floor
+            reached = np.cumsum(window <= floor, axis=-1) > 0
+            last = np.where(reached.any(-1), np.argmax(reached, axis=-1) - 1, window.shape[-1] - 1)
+            last = np.maximum(last, 1)
+            e_last = np.take_along_axis(window, last[..., None], axis=-1)[..., 0]
+            rho = (e_last / window[..., 0]) ** (1.0 / last)
+        return np.where(self.diverged | ~np.isfinite(rho), np.inf, rho)
+
+
+def sweep(factory, problem: Problem, x0, steps: int = 100, **grid) -> Sweep:
+    r"""Run one optimizer over a grid of hyperparameters at once, vectorized with NumPy.
+
+    Every combination of the values given in ``grid`` becomes one column of a batch of
+    iterates of shape ``(d, S)``, and all S runs advance together: the same loop as
+    :func:`run`, with arrays of hyperparameters broadcasting across the batch.
+
+    Parameters
+    ----------
+    factory : callable
+        An optimizer factory such as :func:`descend.momentum`; it receives each swept
+        hyperparameter as an array of shape ``(S,)``.
+    problem : Problem
+        A problem whose ``f`` and ``grad`` accept a batch of points ``(d, S)``.
+    x0 : array_like of shape (d,)
+        The common start.
+    steps : int
+        Number of steps.
+    **grid : array_like
+        The values of each hyperparameter to sweep, e.g. ``eta=np.linspace(0.01, 1, 100)``.
+
+    Returns
+    -------
+    Sweep
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> res = dd.sweep(dd.momentum, dd.ill_conditioned(kappa=10.0), [1.0, 1.0], steps=200,
+    ...                eta=np.linspace(0.02, 0.3, 15), beta=np.linspace(0.0, 0.9, 10))
+    >>> res.fs.shape
+    (15, 10, 201)
+    """
+    _checks.callable_("factory", factory)
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a descend.Problem, got {type(problem).__name__}")
+    if not grid:
+        raise ValueError("give at least one hyperparameter to sweep, e.g. eta=np.linspace(0.01, 1, 50)")
+    x0 = _checks.vector("x0", x0, dim=problem.dim)
+    steps = _checks.count("steps", steps)
+    values = {}
+    for name, v in grid.items():
+        arr = np.asarray(v, dtype=np.float64)
+        if arr.ndim != 1 or arr.size == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D sequence of values to sweep, got shape {arr.shape}")
+        values[name] = arr
+    mesh = np.meshgrid(*values.values(), indexing="ij")
+    shape = mesh[0].shape
+    opt = factory(**{name: m.ravel() for name, m in zip(values, mesh)})
+    if opt.needs_problem:
+        raise ValueError(f"sweep runs first-order optimizers; {opt.name} needs the problem's Hessian")
+
+    S = mesh[0].size
+    X = np.repeat(x0[:, None], S, axis=1)
+    fs = np.full((S, steps + 1), np.nan)
+    x_star = problem.x_star
+    dists = np.full((S, steps + 1), np.nan) if x_star is not None else None
+    diverged_at = np.full(S, -1)
+    alive = np.ones(S, dtype=bool)
+    state = opt.init(X)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        fs[:, 0] = problem.f(X)
+        if dists is not None:
+            dists[:, 0] = np.linalg.norm(X - x_star[:, None], axis=0)
+        for t in range(steps):
+            step, state = opt.update(problem.grad(X), state, X)
+            X_new = X + step
+            f_new = problem.f(X_new)
+            bad = alive & ~(np.isfinite(f_new) & np.all(np.isfinite(X_new), axis=0))
+            diverged_at[bad] = t + 1
+            alive &= ~bad
+            X = np.where(alive, X_new, X)  # a diverged run stays at its last finite point
+            fs[alive, t + 1] = f_new[alive]
+            if dists is not None:
+                dists[alive, t + 1] = np.linalg.norm(X[:, alive] - x_star[:, None], axis=0)
+    return Sweep(
+        grid=values,
+        fs=fs.reshape(*shape, steps + 1),
+        dists=None if dists is None else dists.reshape(*shape, steps + 1),
+        x=X.T.reshape(*shape, problem.dim),
+        diverged_at=diverged_at.reshape(shape),
+        name=opt.name,
+    )

@@ -1,0 +1,295 @@
+r"""Convergence theory on quadratics: the rates of gradient descent, momentum and Nesterov.
+
+On a quadratic :math:`L(\theta) = \tfrac12 (\theta - \theta^\star)^\top A (\theta - \theta^\star)`
+with the eigenvalues :math:`\lambda_1 \le \dots \le \lambda_n` of A all positive, every
+first-order method of the book acts on each eigen-direction separately, and the error
+:math:`e_t = \theta_t - \theta^\star` along an eigenvector shrinks (or grows) by a fixed
+linear recursion.  Its **rate** — the factor :math:`\rho` with
+:math:`\lVert e_t\rVert \approx C \rho^t` — is the spectral radius of that recursion,
+maximized over the eigenvalues.  These functions compute it, vectorized over many
+settings at once, so that the measured rates of :func:`descend.sweep` can be checked
+against theory.  Taught in chapter 4.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _checks
+
+__all__ = ["Optimum", "gd_rate", "gd_optimum", "momentum_rate", "nesterov_rate", "heavy_ball_optimum",
+           "gd_steps"]
+
+
+class Optimum(NamedTuple):
+    """The best constant hyperparameters of a method on a quadratic, and the rate they give."""
+
+    eta: float   #: learning rate η
+    beta: float  #: momentum β (0 for gradient descent)
+    rate: float  #: the linear rate ρ they achieve
+
+
+def _param(name, value, **bounds):
+    """A scalar or an array of settings, each checked like a scalar hyperparameter."""
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        return _checks.real(name, value, **bounds)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number or an array of them") from None
+    return _checks.real(name, arr, **bounds)
+
+
+def _eigenvalues(eigenvalues) -> np.ndarray:
+    lam = _checks.vector("eigenvalues", eigenvalues)
+    if np.any(lam <= 0):
+        raise ValueError(f"eigenvalues must all be > 0 (a quadratic with a unique minimum), got {lam}")
+    return lam
+
+
+def _spectral_radius(b, c):
+    r"""max |z| over the roots of :math:`z^2 - b z + c = 0` (arrays, elementwise)."""
+    root = np.sqrt((b * b - 4.0 * c).astype(np.complex128))
+    return np.maximum(np.abs(b + root), np.abs(b - root)) / 2.0
+
+
+def _out(rho):
+    return float(rho) if np.ndim(rho) == 0 else rho
+
+
+def gd_rate(eta, eigenvalues):
+    r"""The linear rate of gradient descent on a quadratic,
+
+    .. math:: \rho(\eta) = \max_i \lvert 1 - \eta \lambda_i \rvert ,
+
+    because each step multiplies the error along the i-th eigenvector by :math:`1 - \eta\lambda_i`.
+    Gradient descent converges if and only if :math:`\rho < 1`, that is
+    :math:`0 < \eta < 2/\lambda_{\max}`.
+
+    Parameters
+    ----------
+    eta : float or array_like
+        Learning rate(s) η > 0; an array gives one rate per setting.
+    eigenvalues : array_like
+        The eigenvalues of the Hessian A, all > 0.
+
+    Returns
+    -------
+    float or ndarray
+        ρ, of the shape of ``eta``.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.theory.gd_rate([0.1, 0.5, 1.0], eigenvalues=[1.0, 3.0])
+    array([0.9, 0.5, 2. ])
+
+    References
+    ----------
+    Nocedal, J., Wright, S. J. (2006). Numerical Optimization, 2nd ed., section 3.3.
+    Taught in chapter 4.
+    """
+    eta = _param("eta", eta, lo=0.0, lo_open=True)
+    lam = _eigenvalues(eigenvalues)
+    return _out(np.abs(1.0 - np.multiply.outer(eta, lam)).max(axis=-1))
+
+
+def gd_optimum(lambda_min: float, lambda_max: float) -> Optimum:
+    r"""The best constant learning rate of gradient descent on a quadratic, and its rate:
+
+    .. math:: \eta^\star = \frac{2}{\lambda_{\min} + \lambda_{\max}}, \qquad
+              \rho^\star = \frac{\kappa - 1}{\kappa + 1}, \quad \kappa = \lambda_{\max}/\lambda_{\min}.
+
+    At :math:`\eta^\star` the two extreme eigen-directions shrink equally fast
+    (:math:`1 - \eta\lambda_{\min} = -(1 - \eta\lambda_{\max})`).
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.theory.gd_optimum(1.0, 9.0)
+    Optimum(eta=0.2, beta=0.0, rate=0.8)
+
+    Taught in chapter 4.
+    """
+    lo, hi = _extremes(lambda_min, lambda_max)
+    kappa = hi / lo
+    return Optimum(eta=2.0 / (lo + hi), beta=0.0, rate=(kappa - 1.0) / (kappa + 1.0))
+
+
+def _extremes(lambda_min, lambda_max):
+    lo = _checks.positive("lambda_min", lambda_min)
+    hi = _checks.positive("lambda_max", lambda_max)
+    if hi < lo:
+        raise ValueError(f"lambda_max must be ≥ lambda_min, got {hi:g} < {lo:g}")
+    return lo, hi
+
+
+def momentum_rate(eta, beta, eigenvalues):
+    r"""The linear rate of heavy-ball momentum on a quadratic.
+
+    Eliminating :math:`u_t` from :math:`u_t = \beta u_{t-1} + \eta g_t`,
+    :math:`\theta_{t+1} = \theta_t - u_t` gives, along an eigenvector with eigenvalue λ,
+
+    .. math:: e_{t+1} = (1 + \beta - \eta\lambda)\, e_t - \beta\, e_{t-1},
+
+    whose 2 × 2 companion matrix has the eigenvalues z solving
+    :math:`z^2 - (1 + \beta - \eta\lambda) z + \beta = 0`.  The rate is the largest
+    :math:`\lvert z\rvert` over both roots and all eigenvalues.
+
+    Parameters
+    ----------
+    eta : float or array_like
+        Learning rate(s) η > 0.
+    beta : float or array_like
+        Momentum β in [0, 1); broadcast against ``eta`` (e.g. a meshgrid of both).
+    eigenvalues : array_like
+        The eigenvalues of the Hessian, all > 0.
+
+    Returns
+    -------
+    float or ndarray
+        ρ, of the broadcast shape of ``eta`` and ``beta``.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> round(dd.theory.momentum_rate(0.5, 0.0, [1.0, 3.0]), 12)   # β = 0 is gradient descent
+    0.5
+    >>> round(dd.theory.momentum_rate(4 / 9, 0.25, [1.0, 4.0]), 12)  # the optimum for κ = 4
+    0.5
+
+    References
+    ----------
+    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods.
+    Taught in chapter 4.
+    """
+    eta = _param("eta", eta, lo=0.0, lo_open=True)
+    beta = _param("beta", beta, lo=0.0, hi=1.0, hi_open=True)
+    lam = _eigenvalues(eigenvalues)
+    eta, beta = np.broadcast_arrays(np.asarray(eta)[..., None], np.asarray(beta)[..., None])
+    b = 1.0 + beta - eta * lam
+    return _out(_spectral_radius(b, beta * np.ones_like(b)).max(axis=-1))
+
+
+def nesterov_rate(eta, beta, eigenvalues):
+    r"""The linear rate of Nesterov's accelerated gradient on a quadratic.
+
+    In the look-ahead variables (the iterates of :func:`descend.nesterov`) the error along
+    an eigenvector with eigenvalue λ obeys
+
+    .. math:: e_{t+1} = (1 + \beta)(1 - \eta\lambda)\, e_t - \beta (1 - \eta\lambda)\, e_{t-1},
+
+    so the rate is the largest :math:`\lvert z\rvert` with
+    :math:`z^2 - (1 + \beta)(1 - \eta\lambda) z + \beta(1 - \eta\lambda) = 0`.  Compared with
+    :func:`momentum_rate`, the damping term :math:`\beta` is multiplied by
+    :math:`1 - \eta\lambda`: steep directions are damped harder.
+
+    Parameters and returns as :func:`momentum_rate`.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.theory.nesterov_rate(0.1, 0.9, [10.0])      # ηλ = 1: that direction is solved at once
+    0.0
+
+    References
+    ----------
+    Nesterov, Y. (1983). A method for solving the convex programming problem with convergence
+    rate O(1/k²). Sutskever, I., Martens, J., Dahl, G., Hinton, G. (2013). On the importance of
+    initialization and momentum in deep learning. Taught in chapter 4.
+    """
+    eta = _param("eta", eta, lo=0.0, lo_open=True)
+    beta = _param("beta", beta, lo=0.0, hi=1.0, hi_open=True)
+    lam = _eigenvalues(eigenvalues)
+    eta, beta = np.broadcast_arrays(np.asarray(eta)[..., None], np.asarray(beta)[..., None])
+    shrink = 1.0 - eta * lam
+    return _out(_spectral_radius((1.0 + beta) * shrink, beta * shrink).max(axis=-1))
+
+
+def heavy_ball_optimum(lambda_min: float, lambda_max: float) -> Optimum:
+    r"""The best constant (η, β) of heavy-ball momentum on a quadratic, and its rate:
+
+    .. math::
+        \eta^\star = \frac{4}{(\sqrt{\lambda_{\min}} + \sqrt{\lambda_{\max}})^2}, \qquad
+        \beta^\star = \Bigl(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\Bigr)^2, \qquad
+        \rho^\star = \sqrt{\beta^\star} = \frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}.
+
+    These are the smallest β for which the roots of :math:`z^2 - (1 + \beta - \eta\lambda)z + \beta`
+    are complex (of modulus :math:`\sqrt\beta`) for every λ in
+    :math:`[\lambda_{\min}, \lambda_{\max}]`.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.theory.heavy_ball_optimum(1.0, 9.0)
+    Optimum(eta=0.25, beta=0.25, rate=0.5)
+
+    References
+    ----------
+    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods.
+    Taught in chapter 4.
+    """
+    lo, hi = _extremes(lambda_min, lambda_max)
+    root_kappa = np.sqrt(hi / lo)
+    rate = float((root_kappa - 1.0) / (root_kappa + 1.0))
+    return Optimum(eta=float(4.0 / (np.sqrt(lo) + np.sqrt(hi)) ** 2), beta=rate**2, rate=rate)
+
+
+def gd_steps(eta: float, A, e0, tol: float = 1e-8) -> int:
+    r"""The number of gradient-descent steps on a quadratic until the error has shrunk by ``tol``.
+
+    On :math:`L(\theta) = \tfrac12 (\theta - \theta^\star)^\top A (\theta - \theta^\star)` the
+    error evolves as :math:`e_t = (I - \eta A)^t e_0`.  In the eigenbasis of A,
+    :math:`\lVert e_t\rVert^2 = \sum_i c_i^2 (1 - \eta\lambda_i)^{2t}` with
+    :math:`c = Q^\top e_0`, which falls with t when :math:`\rho = \max_i |1 - \eta\lambda_i| < 1`.
+    This returns the smallest t with :math:`\lVert e_t\rVert \le \text{tol}\,\lVert e_0\rVert`,
+    found by bisection between 0 and :math:`\lceil \ln\text{tol} / \ln\rho \rceil` — exactly,
+    without running a million steps.
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate, with :math:`0 < \eta < 2/\lambda_{\max}`.
+    A : (d, d) array_like
+        The Hessian, symmetric positive definite.
+    e0 : (d,) array_like
+        The initial error :math:`\theta_0 - \theta^\star`.
+    tol : float
+        The relative error to reach, in (0, 1).
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.theory.gd_steps(0.5, [[1.0, 0.0], [0.0, 0.1]], e0=[1.0, 1.0], tol=1e-3)
+    128
+
+    Taught in chapter 9, to count the steps of a badly conditioned least-squares problem.
+    """
+    eta = _checks.positive("eta", eta)
+    A = _checks.matrix("A", A, symmetric=True)
+    e0 = _checks.vector("e0", e0, dim=A.shape[0])
+    tol = _checks.real("tol", tol, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    lam, Q = np.linalg.eigh(A)
+    if lam[0] <= 0:
+        raise ValueError(f"A must be positive definite, but its smallest eigenvalue is {lam[0]:g}")
+    factors = np.abs(1.0 - eta * lam)
+    rho = float(factors.max())
+    if rho >= 1.0:
+        raise ValueError(f"eta must be below 2/λ_max = {2 / lam[-1]:g} for gradient descent to converge, got {eta:g}")
+    c2 = (Q.T @ e0) ** 2
+    target = tol**2 * float(c2.sum())
+    if target == 0.0:
+        return 0
+
+    def too_big(t):
+        return float(np.sum(c2 * factors ** (2 * t))) > target
+
+    lo, hi = 0, max(1, int(np.ceil(np.log(tol) / np.log(rho)))) if rho > 0 else 1
+    if not too_big(lo):
+        return 0
+    while hi - lo > 1:  # invariant: too_big(lo) and not too_big(hi)
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if too_big(mid) else (lo, mid)
+    return hi

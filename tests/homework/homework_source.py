@@ -1,0 +1,154 @@
+"""Read an otter-assign source notebook the way otter does, for the homework tests.
+
+`parse` sorts the text of a source notebook into what a student may see (the public text)
+and what only the instructor and the autograder may see (solutions and hidden tests), and
+lists the questions with their points and tests.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HOMEWORK = sorted((ROOT / "notebooks" / "homework").glob("hw*.ipynb"))
+
+# the same patterns otter-grader 7 uses (otter/assign/blocks.py, solutions.py, tests_manager.py)
+_BOUNDARY = re.compile(r"#\s+(begin|end)\s+(question|prompt|solution|tests)\s*", re.IGNORECASE)
+_CONFIG = re.compile(r"#\s+assignment\s+config\s*", re.IGNORECASE)
+_SOLUTION_ASSIGNMENT = re.compile(r"\s*(?:[\w.]+(?=[^\w.])(?:\[['\"]?.*['\"]?\])*(?:,\s*)?)+\s*=(.*?) ?# ?SOLUTION")
+_TEST_CONFIG = re.compile(r'(?:.\s*=\s*)?""?"?\s*#\s*BEGIN\s*TEST\s*CONFIG', re.IGNORECASE)
+
+
+@dataclass
+class Question:
+    name: str
+    points: float
+    manual: bool
+    public_tests: list[str] = field(default_factory=list)
+    hidden_tests: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    path: Path
+    config: dict
+    questions: list[Question]
+    public_text: str                  # every line a student is meant to see
+    solutions: list[str]              # fragments of solutions (code and written)
+    hidden: list[str]                 # lines of hidden tests, as otter rewrites them
+
+    @property
+    def code_questions(self) -> list[Question]:
+        return [q for q in self.questions if not q.manual]
+
+    @property
+    def written_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.manual]
+
+    def secrets(self) -> list[str]:
+        """Fragments of solutions and hidden tests long enough to be telling, and not public."""
+        public = normalize(self.public_text)
+        found = []
+        for fragment in self.solutions + self.hidden:
+            text = normalize(fragment)
+            if len(text.replace(" ", "")) >= 10 and text not in public:
+                found.append(text)
+        return found
+
+
+def normalize(text: str) -> str:
+    """Collapse whitespace and quotes (otter rewrites tests with ast.unparse)."""
+    return re.sub(r"\s+", " ", text.replace('"', "'")).strip()
+
+
+def _boundary(cell) -> tuple[str, str] | None:
+    if cell.cell_type != "raw":
+        return None
+    m = _BOUNDARY.match(cell.source.splitlines()[0] if cell.source else "")
+    return (m.group(1).lower(), m.group(2).lower()) if m else None
+
+
+def _is_hidden(source: str) -> bool:
+    lines = source.splitlines()
+    if not lines:
+        return False
+    if _TEST_CONFIG.match(lines[0]):
+        end = next(i for i, line in enumerate(lines) if re.match(r'""?"?\s*#\s*END\s*TEST\s*CONFIG', line, re.I))
+        return bool((yaml.safe_load("\n".join(lines[1:end])) or {}).get("hidden", False))
+    return lines[0].lstrip().startswith("#") and bool(re.search(r"\bhidden\b", lines[0], re.IGNORECASE))
+
+
+def _split_solution_code(source: str) -> tuple[list[str], list[str]]:
+    """(public lines, solution fragments) of a code cell inside a SOLUTION block."""
+    public, secret, inside, marked = [], [], False, False
+    for line in source.splitlines():
+        stripped = line.rstrip()
+        if re.match(r"\s*# BEGIN SOLUTION", line):
+            inside = marked = True
+        elif stripped.endswith("# END SOLUTION"):
+            inside = False
+        elif inside:
+            secret.append(line)
+        elif re.search(r"# ?SOLUTION( NO PROMPT)?$", stripped):
+            marked = True
+            m = _SOLUTION_ASSIGNMENT.match(stripped)
+            secret.append(m.group(1) if m else re.sub(r"# ?SOLUTION( NO PROMPT)?$", "", stripped))
+        else:
+            public.append(line)
+    if not marked:  # otter would leave this cell intact in the student edition: all of it is a solution
+        return [], source.splitlines()
+    return public, secret
+
+
+def parse(path: Path) -> Source:
+    nb = nbformat.read(path, as_version=4)
+    config: dict = {}
+    questions: list[Question] = []
+    public, solutions, hidden = [], [], []
+    blocks: list[str] = []
+    question: Question | None = None
+    for cell in nb.cells:
+        if cell.cell_type == "raw" and _CONFIG.match(cell.source):
+            config = yaml.safe_load(cell.source) or {}
+            continue
+        boundary = _boundary(cell)
+        if boundary:
+            kind, block = boundary
+            if kind == "begin":
+                blocks.append(block)
+                if block == "question":
+                    q = yaml.safe_load(cell.source) or {}
+                    question = Question(str(q["name"]), float(q.get("points", 1)), bool(q.get("manual", False)))
+                    questions.append(question)
+            else:
+                if not blocks or blocks[-1] != block:
+                    raise ValueError(f"{path.name}: unbalanced `# END {block.upper()}`")
+                blocks.pop()
+            continue
+        here = blocks[-1] if blocks else None
+        if here == "solution":
+            if cell.cell_type == "code":
+                shown, secret = _split_solution_code(cell.source)
+                public += shown
+                solutions += secret
+            else:
+                solutions += [line for line in cell.source.splitlines() if line.strip()]
+        elif here == "tests":
+            if _is_hidden(cell.source):
+                question.hidden_tests.append(cell.source)
+                # as otter writes it into the autograder's test files (and would into the metadata)
+                hidden += ast.unparse(ast.parse(cell.source)).splitlines()
+            else:
+                question.public_tests.append(cell.source)
+                public.append(cell.source)
+        else:
+            public.append(cell.source)
+    if blocks:
+        raise ValueError(f"{path.name}: unclosed block(s) {blocks}")
+    return Source(path, config, questions, "\n".join(public), solutions, hidden)

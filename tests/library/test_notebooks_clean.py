@@ -1,0 +1,26 @@
+"""Notebooks are committed without outputs, except the cells nbval deliberately checks."""
+
+import json
+import pathlib
+
+import pytest
+
+NOTEBOOKS = sorted((pathlib.Path(__file__).resolve().parents[2] / "notebooks").rglob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        checked = "nbval-check-output" in cell.get("metadata", {}).get("tags", [])
+        if not checked:
+            assert not cell.get("outputs"), f"{path.name}: cell {i} has outputs; clear them before committing"
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") in ("stream", "execute_result"), f"{path.name}: cell {i} stores {out}"
+            assert "image/png" not in out.get("data", {}), f"{path.name}: cell {i} stores an image"
+
+
+def test_there_are_notebooks():
+    assert any(p.name.startswith("01_") for p in NOTEBOOKS)

@@ -1,0 +1,135 @@
+"""Plots and explorers draw what they should and reject bad input."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import descend as dd  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_contour_and_path():
+    p = dd.rosenbrock()
+    ax = dd.plot.contour(p)
+    traces = [dd.run(dd.gd(eta=1e-3), p, [-1.0, 2.0], 50), dd.run(dd.adam(eta=0.05), p, [-1.0, 2.0], 50)]
+    dd.plot.path(traces, ax)
+    assert len(ax.collections) > 0  # the contour lines
+    labelled = [line.get_label() for line in ax.lines if not line.get_label().startswith("_")]
+    assert labelled == [t.label for t in traces]
+    assert ax.get_xlim() == p.bounds[0]
+
+
+def test_diverged_path_is_marked_with_its_step():
+    p = dd.quadratic(np.eye(2), bounds=[(-2, 2), (-2, 2)])
+    trace = dd.run(dd.gd(eta=2.5), p, [1.0, 1.0], steps=3000)
+    ax = dd.plot.contour(p)
+    dd.plot.path(trace, ax)
+    texts = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("left the plot at step") for t in texts), texts
+    ax2 = dd.plot.loss(trace)
+    assert any(f"diverged at step {trace.diverged_at}" == t.get_text() for t in ax2.texts)
+
+
+def test_one_dimensional_plots():
+    p = dd.scalar(lambda t: t**2, lambda t: 2 * t, bounds=(-2, 2))
+    ax = dd.plot.curve(p)
+    dd.plot.tangent(p, 1.0, ax, eta=0.25)
+    dd.plot.path(dd.run(dd.gd(eta=0.25), p, 1.5, 5), ax, problem=p)
+    labels = [line.get_label() for line in ax.lines]
+    assert "tangent, slope +2" in labels and "step −ηL′(θ) = -0.5" in labels
+    slope_line = next(line for line in ax.lines if line.get_label().startswith("tangent"))
+    x, y = slope_line.get_data()
+    assert (y[1] - y[0]) / (x[1] - x[0]) == pytest.approx(2.0)
+
+
+def test_loss_plot_log_scale():
+    ax = dd.plot.loss(dd.run(dd.gd(eta=0.1), dd.rosenbrock(), [0.0, 0.0], 20), f_star=0.0)
+    assert ax.get_yscale() == "log"
+
+
+def test_surface():
+    ax = dd.plot.surface(dd.saddle())
+    assert ax.name == "3d"
+
+
+def draw(eta, beta=0.5):
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [eta, beta])
+    return fig
+
+
+def test_explorer_grid_and_rendering():
+    ex = dd.explore(draw, alt="a line", eta=dd.slider(0.1, 0.5, 0.1, value=0.3), beta=(0.0, 1.0, 0.5))
+    assert ex.initial == {"eta": 0.3, "beta": 0.0}
+    assert len(list(ex.grid())) == 5 * 3
+    a, b = ex.render({"eta": 0.1}), ex.render({"eta": 0.5})
+    assert a[:8] == b"\x89PNG\r\n\x1a\n" and a != b
+    assert plt.get_fignums() == []  # rendered figures are closed
+
+
+def test_explorer_widget_redraws():
+    ex = dd.explore(draw, alt="a line", eta=(0.1, 0.5, 0.1))
+    box = ex.widget()
+    slider, image = box.children
+    before = image.value
+    slider.value = 0.5
+    assert image.value != before
+
+
+def test_static_html_has_a_frame_per_grid_point(monkeypatch):
+    import json
+    import re
+
+    monkeypatch.setenv("DESCEND_EXPLORE", "static")
+    ex = dd.explore(draw, alt="a line <of> slope", eta=dd.slider(0.1, 0.5, 0.1, value=0.3), beta=(0.0, 1.0, 0.5))
+    bundle = ex._repr_mimebundle_()
+    page = bundle["text/html"]
+    frames = json.loads(re.search(r'class="descend-explorer-frames">(.*?)</script>', page).group(1))
+    assert len(frames) == 15 and len(set(frames)) == 15  # every frame differs
+    assert all(f.startswith("data:image/webp;base64,") for f in frames)
+    assert 'alt="a line &lt;of&gt; slope"' in page
+    assert page.count('type="range"') == 2 and page.count("<label") == 2
+    assert 'data-frame="6"' in page  # η=0.3 is index 2 of 5, β=0 index 0 of 3 → 2·3 + 0
+    assert "http" not in page.replace("data:image", "")
+    assert ex._repr_mimebundle_()["text/html"] == page  # deterministic
+
+
+def test_unknown_backend(monkeypatch):
+    monkeypatch.setenv("DESCEND_EXPLORE", "svg")
+    with pytest.raises(ValueError, match="DESCEND_EXPLORE must be one of"):
+        dd.explore(draw, alt="x", eta=(0, 1, 0.5))._repr_mimebundle_()
+
+
+def test_static_build_rejects_a_dead_slider(monkeypatch):
+    monkeypatch.setenv("DESCEND_EXPLORE", "static")
+    ex = dd.explore(lambda eta, beta: draw(eta), alt="beta does nothing", eta=(0.1, 0.3, 0.1), beta=(0.0, 1.0, 0.5))
+    with pytest.raises(ValueError, match="slider 'beta' never changes the figure"):
+        ex._repr_mimebundle_()
+
+
+def test_animation_has_a_play_button_in_both_backends(monkeypatch):
+    ex = dd.animate(lambda t: draw(t), t=dd.slider(0.0, 1.0, 0.25), alt="a line that moves", interval=100)
+    box = ex.widget()
+    import ipywidgets
+
+    player = next(c for c in box.children if isinstance(c, ipywidgets.Play))
+    slider, image = box.children[0], box.children[-1]
+    before = image.value
+    player.value = 4
+    assert slider.value == 1.0 and image.value != before
+    monkeypatch.setenv("DESCEND_EXPLORE", "static")
+    page = ex._repr_mimebundle_()["text/html"]
+    assert 'class="descend-explorer-play" data-slider="0" data-interval="100"' in page
+    with pytest.raises(ValueError, match="exactly one slider"):
+        dd.animate(draw, eta=(0, 1, 0.5), beta=(0, 1, 0.5), alt="x")
+    with pytest.raises(ValueError, match="interval must be at most 2000"):
+        dd.animate(draw, eta=(0, 1, 0.5), alt="x", interval=5000)

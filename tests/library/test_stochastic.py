@@ -1,0 +1,78 @@
+"""Mini-batch gradients: unbiased, shuffled without replacement, reproducible, and the full batch is GD."""
+
+import numpy as np
+import pytest
+
+import descend as dd
+
+rng = np.random.default_rng(0)
+X = np.column_stack([rng.normal(size=200), rng.normal(size=200), np.ones(200)])
+y_reg = X @ [1.5, -0.5, 0.2] + 0.3 * rng.normal(size=200)
+y_cls = (X @ [1.0, -2.0, 0.5] + rng.normal(size=200) > 0).astype(float)
+PROBLEMS = {"least_squares": dd.least_squares(X, y_reg), "logistic": dd.logistic_regression(X, y_cls)}
+
+
+@pytest.mark.parametrize("name", sorted(PROBLEMS))
+def test_batch_gradients_average_to_the_full_gradient(name):
+    p = PROBLEMS[name]
+    theta = np.array([0.3, -0.2, 0.1])
+    full = p.grad(theta)
+    np.testing.assert_allclose(p.batch_grad(theta, np.arange(200)), full, rtol=1e-12)
+    # the gradients of the 20 disjoint batches of 10 average to the full gradient exactly
+    parts = [p.batch_grad(theta, idx) for idx in np.arange(200).reshape(20, 10)]
+    np.testing.assert_allclose(np.mean(parts, axis=0), full, rtol=1e-12)
+    # and one example's gradient is that example's term
+    i = 17
+    single = p.batch_grad(theta, np.array([i]))
+    assert not np.allclose(single, full)
+
+
+@pytest.mark.parametrize("name", sorted(PROBLEMS))
+def test_analytic_derivatives(name):
+    p = PROBLEMS[name]
+    for theta in rng.normal(size=(5, 3)):
+        assert dd.check_grad(p, None, theta) < 1e-6
+        assert dd.check_hessian(p, None, theta) < 1e-5
+
+
+def test_full_batch_is_gradient_descent():
+    p = PROBLEMS["least_squares"]
+    a = dd.run(dd.gd(eta=0.1), p, np.zeros(3), steps=20, batch_size=200)
+    b = dd.run(dd.gd(eta=0.1), p, np.zeros(3), steps=20)
+    np.testing.assert_allclose(a.xs, b.xs, rtol=1e-12)
+    np.testing.assert_allclose(a.epochs, np.arange(21))
+    assert b.epochs is None and b.batch_size is None
+
+
+def test_epochs_count_examples_and_runs_are_reproducible():
+    p = PROBLEMS["logistic"]
+    a = dd.run(dd.momentum(eta=0.1, beta=0.9), p, np.zeros(3), steps=50, batch_size=32, seed=7)
+    b = dd.run(dd.momentum(eta=0.1, beta=0.9), p, np.zeros(3), steps=50, batch_size=32, seed=7)
+    c = dd.run(dd.momentum(eta=0.1, beta=0.9), p, np.zeros(3), steps=50, batch_size=32, seed=8)
+    np.testing.assert_array_equal(a.xs, b.xs)
+    assert not np.allclose(a.xs, c.xs)
+    # 200 examples in batches of 32: six full batches and one of 8 make an epoch of 7 steps
+    assert a.epochs[7] == pytest.approx(1.0) and a.epochs[6] == pytest.approx(192 / 200)
+    assert a.epochs[-1] == pytest.approx(7 + (50 - 49) * 32 / 200)
+
+
+def test_each_epoch_visits_every_example_once():
+    from descend.run import _minibatches
+
+    batches = _minibatches(10, 3, seed=0)
+    epoch = [next(batches) for _ in range(4)]
+    assert [len(b) for b in epoch] == [3, 3, 3, 1]
+    assert sorted(np.concatenate(epoch).tolist()) == list(range(10))
+
+
+def test_sgd_converges_near_the_minimum_with_a_decaying_rate():
+    p = PROBLEMS["least_squares"]
+    trace = dd.run(dd.gd(eta=dd.time_decay(0.05, 0.01)), p, np.zeros(3), steps=4000, batch_size=1, seed=0)
+    assert trace.f - p.f_star < 1e-3 * (trace.fs[0] - p.f_star)
+
+
+def test_logistic_minimum_and_separable_data():
+    p = PROBLEMS["logistic"]
+    assert np.linalg.norm(p.grad(p.x_star)) < 1e-10
+    separable = dd.logistic_regression(np.column_stack([[-2.0, -1.0, 1.0, 2.0], np.ones(4)]), [0, 0, 1, 1])
+    assert separable.x_star is None  # the loss keeps falling as ‖θ‖ grows

@@ -1,0 +1,187 @@
+"""Every chapter page in a real browser: Debian's chromium, driven by Playwright.
+
+The site is served from _build/html on localhost and every request to any other host is
+aborted and recorded.  For each chapter: no console errors, no request leaves localhost,
+the mathematics is typeset by MathJax with no raw TeX left, and every slider, moved with the
+keyboard, changes the figure.  Screenshots go to _build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socketserver
+import threading
+import warnings
+
+import pytest
+
+from conftest import HTML, ROOT, chapter_files
+
+CHROMIUM = os.environ.get("DESCEND_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "_build" / "screenshots"
+
+# The flags stop chromium's own background traffic (updates, sync), which this machine's
+# closed network would refuse noisily; --no-sandbox because CI runs as root.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+        "--disable-background-networking", "--disable-component-update"]
+
+
+def _no_browser_reason() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return f"Debian's chromium is not installed ({CHROMIUM} missing): `apt-get install chromium`"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing: install requirements.txt"
+    return None
+
+
+REASON = _no_browser_reason()
+if REASON:
+    # Loud: a warning in the summary and a skip reason printed by -rs; never a silent pass.
+    warnings.warn(f"BROWSER TESTS SKIPPED: {REASON}", stacklevel=1)
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"BROWSER TESTS SKIPPED: {REASON}")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(_Quiet, directory=str(site))
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page opened with every off-site request aborted and every console error kept."""
+
+    def __init__(self, browser, server, path, color_scheme="light"):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
+        self.page = self.context.new_page()
+        self.external, self.errors = [], []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(server) or url.startswith("data:"):
+                r.continue_()
+            else:
+                self.external.append(url)
+                r.abort()
+
+        self.page.route("**/*", route)
+        self.page.goto(f"{server}/{path}", wait_until="load")
+        # MathJax (a deferred script, so loaded by now) typesets asynchronously: wait for its promise
+        self.page.evaluate("() => (window.MathJax && MathJax.startup) ? MathJax.startup.promise : null")
+
+    def close(self):
+        self.context.close()
+
+
+RAW_TEX = r"""() => {
+  const main = document.querySelector('main') || document.body;
+  const copy = main.cloneNode(true);
+  copy.querySelectorAll('pre, code, script, style, mjx-container, .highlight, textarea').forEach(e => e.remove());
+  const text = copy.textContent;
+  const found = [];
+  for (const pat of ['$$', '\\(', '\\[', '\\begin{', '\\frac', '\\theta', '\\nabla', '\\eta']) {
+    if (text.includes(pat)) found.push(pat);
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("name", chapter_files())
+def test_chapter_page(browser, server, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = Page(browser, server, f"{name}.html")
+    try:
+        p = page.page
+        assert p.locator("mjx-container").count() > 10, "MathJax did not typeset the page"
+        assert p.evaluate(RAW_TEX) == [], "raw TeX is left in the text"
+        p.screenshot(path=str(SHOTS / f"{name.split('/')[-1]}.png"), full_page=True)
+
+        explorers = p.locator(".descend-explorer")
+        assert explorers.count() >= 1, f"{name} has no explorer"
+        for i in range(explorers.count()):
+            ex = explorers.nth(i)
+            ex.scroll_into_view_if_needed()
+            img = ex.locator("img")
+            sliders = ex.locator("input[type=range]")
+            assert sliders.count() >= 1
+            for k in range(sliders.count()):
+                s = sliders.nth(k)
+                label = ex.locator(f"label[for='{s.get_attribute('id')}']")
+                assert label.count() == 1 and label.inner_text().strip(), "a slider has no visible label"
+                before_src, before_value = img.get_attribute("src"), s.input_value()
+                s.focus()
+                key = "ArrowLeft" if int(s.input_value()) == int(s.get_attribute("max")) else "ArrowRight"
+                p.keyboard.press(key)
+                p.keyboard.press(key)
+                assert s.input_value() != before_value, "the keyboard did not move the slider"
+                assert img.get_attribute("src") != before_src, f"slider {k} of explorer {i} did not change the figure"
+                output = ex.locator(f"output[for='{s.get_attribute('id')}']").inner_text()
+                assert output == s.get_attribute("aria-valuetext"), "the readout does not follow the slider"
+            ex.screenshot(path=str(SHOTS / f"{name.split('/')[-1]}-explorer{i}-moved.png"))
+            play = ex.locator("button.descend-explorer-play")
+            if play.count():
+                frame = ex.get_attribute("data-frame")
+                play.focus()
+                p.keyboard.press("Enter")  # the Play button works from the keyboard too
+                p.wait_for_timeout(4 * int(play.get_attribute("data-interval")))
+                assert play.get_attribute("aria-pressed") in ("true", "false")
+                assert ex.get_attribute("data-frame") != frame, f"Play did not advance explorer {i}"
+                if play.get_attribute("aria-pressed") == "true":
+                    p.keyboard.press("Enter")
+                    assert play.get_attribute("aria-pressed") == "false"
+        assert page.external == [], f"requests left the site: {page.external}"
+        assert page.errors == [], f"console errors: {page.errors}"
+    finally:
+        page.close()
+
+
+def test_dark_mode_keeps_figures_readable(browser, server):
+    """In the theme's dark mode, figures keep their white background (they are not inverted)."""
+    name = chapter_files()[0]
+    page = Page(browser, server, f"{name}.html", color_scheme="dark")
+    try:
+        p = page.page
+        p.evaluate("document.documentElement.dataset.theme = 'dark'")
+        assert p.evaluate("document.documentElement.dataset.theme") == "dark"
+        backgrounds = p.evaluate(
+            "() => Array.from(document.querySelectorAll('.cell_output img, .descend-explorer-frame'))"
+            ".map(i => getComputedStyle(i).backgroundColor)")
+        assert backgrounds and all(b == "rgb(255, 255, 255)" for b in backgrounds), backgrounds
+        p.screenshot(path=str(SHOTS / f"{name.split('/')[-1]}-dark.png"))
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_other_pages_load_cleanly(browser, server):
+    for path in ("book/intro.html", "book/notation.html", "book/bibliography.html", "search.html"):
+        page = Page(browser, server, path)
+        try:
+            assert page.external == [], (path, page.external)
+            assert page.errors == [], (path, page.errors)
+        finally:
+            page.close()

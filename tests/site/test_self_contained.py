@@ -1,0 +1,164 @@
+"""The site loads nothing from another origin, and stays light.
+
+Scans every built HTML, CSS and JS file.  Links to papers (``<a href>``) are fine; scripts,
+stylesheets, fonts, images, frames and imports from another origin are not.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+MB = 1_000_000
+# Budgets of the website issue: one static explorer, one page, the whole site.
+EXPLORER_MAX, PAGE_MAX, SITE_MAX = 1 * MB, 3 * MB, 60 * MB
+
+EXTERNAL = re.compile(r"^\s*(https?:)?//", re.I)
+# Attributes that make the browser fetch something, by tag (``a href`` is a link, not a load).
+LOADING = {"script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "frame": ("src",),
+           "embed": ("src",), "object": ("data",), "source": ("src", "srcset"), "video": ("src", "poster"),
+           "audio": ("src",), "track": ("src",), "input": ("src",), "image": ("href",), "use": ("href",)}
+LINK_LOADS = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "manifest", "apple-touch-icon",
+              "shortcut", "preconnect", "dns-prefetch", "mask-icon"}
+
+# JS strings that name another origin but are never fetched by these pages, each for a reason:
+JS_ALLOWED = [
+    # MathJax's speech-rule engine would come from jsdelivr only if a reader turned on speech
+    # in MathJax's menu *and* the local copy failed; the browser test proves nothing is fetched.
+    r"https://cdn\.jsdelivr\.net/npm/(speech-rule-engine|sre-mathmaps-ie|wicked-good-xpath)",
+    # XML namespaces and licence/documentation links inside comments and error messages.
+    r"https?://www\.w3\.org/", r"https?://(www\.)?mathjax\.org", r"https?://www\.apache\.org/licenses/", r"https?://github\.com/",
+    r"https?://clipboardjs\.com", r"https?://zenorocha\.mit-license\.org", r"https?://(www\.)?sphinx-doc\.org",
+    r"https?://pydata-sphinx-theme\.readthedocs\.io", r"https?://fontawesome\.com", r"https?://getbootstrap\.com",
+    r"https?://popper\.js\.org", r"https?://feross\.org", r"https?://opensource\.org", r"https?://jquery\.(org|com)",
+    r"https?://sizzlejs\.com", r"https?://js\.foundation", r"https?://underscorejs\.org",
+    r"https?://reactjs\.org", r"https?://developer\.mozilla\.org", r"https?://tc39\.es", r"https?://bugs\.",
+]
+
+
+class Loads(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.external = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for attr in LOADING.get(tag, ()):
+            for url in re.split(r",\s*", attrs.get(attr) or ""):
+                if EXTERNAL.match(url):
+                    self.external.append(f"<{tag} {attr}={url}>")
+        if tag == "link" and attrs.get("href") and EXTERNAL.match(attrs["href"]):
+            rels = set((attrs.get("rel") or "").lower().split())
+            if rels & LINK_LOADS:
+                self.external.append(f"<link rel={attrs.get('rel')} href={attrs['href']}>")
+        style = attrs.get("style") or ""
+        self.external += [f"style url({u})" for u in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", style)]
+
+    def handle_data(self, data):
+        pass
+
+
+def external_loads_in_html(text: str) -> list[str]:
+    parser = Loads()
+    parser.feed(text)
+    # inline <style> blocks and @import
+    found = parser.external
+    found += re.findall(r"@import\s+(?:url\()?['\"]?((?:https?:)?//[^'\")\s]+)", text)
+    return found
+
+
+def external_loads_in_css(text: str) -> list[str]:
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    found = re.findall(r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", text)
+    found += re.findall(r"@import\s+['\"]((?:https?:)?//[^'\"]+)", text)
+    return found
+
+
+def external_urls_in_js(text: str) -> list[str]:
+    urls = re.findall(r"https?://[a-z0-9.-]+\.[a-z]{2,}[^\s'\"`)<>]*", text, flags=re.I)
+    return [u for u in urls if not any(re.match(allowed, u) for allowed in JS_ALLOWED)]
+
+
+def files(site: Path, suffix: str):
+    return sorted(p for p in site.rglob(f"*{suffix}") if p.is_file())
+
+
+def test_no_external_loads_in_html(site):
+    offenders = {}
+    for path in files(site, ".html"):
+        found = external_loads_in_html(path.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            offenders[str(path.relative_to(site))] = found[:5]
+    assert not offenders, f"pages load from other origins: {offenders}"
+
+
+def test_no_external_loads_in_css(site):
+    offenders = {str(p.relative_to(site)): external_loads_in_css(p.read_text(errors="replace"))
+                 for p in files(site, ".css")}
+    offenders = {k: v for k, v in offenders.items() if v}
+    assert not offenders, f"stylesheets load from other origins: {offenders}"
+
+
+def test_no_external_urls_in_js(site):
+    offenders = {}
+    for path in files(site, ".js"):
+        found = external_urls_in_js(path.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            offenders[str(path.relative_to(site))] = sorted(set(found))[:5]
+    assert not offenders, f"scripts name other origins (allow one in JS_ALLOWED only with a reason): {offenders}"
+
+
+@pytest.mark.parametrize("snippet, bad", [
+    ('<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>', True),
+    ('<link rel="stylesheet" href="//fonts.googleapis.com/css?family=Lato">', True),
+    ('<img src="https://example.org/x.png" alt="x">', True),
+    ('<iframe src="https://www.youtube.com/embed/x"></iframe>', True),
+    ('<div style="background: url(https://example.org/bg.png)"></div>', True),
+    ('<a href="https://arxiv.org/abs/1412.6980">Kingma and Ba</a>', False),
+    ('<script src="../_static/mathjax/tex-chtml.js"></script>', False),
+])
+def test_the_scanner_catches_what_it_should(snippet, bad):
+    assert bool(external_loads_in_html(snippet)) == bad
+
+
+def test_the_css_and_js_scanners_catch_what_they_should():
+    assert external_loads_in_css("@font-face { src: url('https://fonts.gstatic.com/x.woff2'); }")
+    assert external_loads_in_css('@import "https://example.org/a.css";')
+    assert not external_loads_in_css("a { background: url(../images/x.png); } /* https://fontawesome.com */")
+    assert external_urls_in_js('s.src = "https://unpkg.com/thebe@0.8.2/lib/index.js";')
+    assert not external_urls_in_js('var ns = "http://www.w3.org/2000/svg";')
+
+
+def page_weight(site: Path, page: Path) -> int:
+    """The page's own bytes: its HTML (inline frames included) plus the local images it shows.
+
+    Shared theme files and MathJax, cached across pages, are not counted.
+    """
+    text = page.read_text(encoding="utf-8")
+    total = len(text.encode())
+    for src in set(re.findall(r'<img[^>]+src="([^"]+)"', text)):
+        if not src.startswith("data:") and not EXTERNAL.match(src):
+            target = (page.parent / src.split("?")[0]).resolve()
+            if target.is_file():
+                total += target.stat().st_size
+    return total
+
+
+def test_page_weights(site):
+    heavy = {}
+    for page in files(site, ".html"):
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r'<div class="descend-explorer".*?</script></div>', text, flags=re.S):
+            if len(block.encode()) > EXPLORER_MAX:
+                heavy[f"{page.relative_to(site)} explorer"] = len(block.encode())
+        if page_weight(site, page) > PAGE_MAX:
+            heavy[str(page.relative_to(site))] = page_weight(site, page)
+    assert not heavy, f"over budget (bytes): {heavy}"
+
+
+def test_site_weight(site):
+    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    assert total <= SITE_MAX, f"_build/html is {total / MB:.1f} MB (budget {SITE_MAX / MB:.0f} MB)"

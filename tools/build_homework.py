@@ -1,0 +1,184 @@
+"""Build the graded homework: student editions and autograder zips, with otter-grader, offline.
+
+Usage (``make homework`` runs the first form)::
+
+    python tools/build_homework.py                        # every notebooks/homework/hw*.ipynb
+    python tools/build_homework.py notebooks/homework/hw01_derivatives.ipynb --out /tmp/hw
+
+For each source notebook ``hwNN_slug.ipynb`` (otter-assign format: solutions, public and
+hidden tests) this writes
+
+* ``<out>/student/hwNN_slug.ipynb``: the student edition, without solutions or hidden tests
+  (the public tests ride in its metadata, so ``grader.check("q1")`` works on the file alone);
+* ``<out>/autograder/hwNN_slug-autograder.zip``: the autograder for ``otter run`` and for
+  Gradescope. Besides otter's files (``run_autograder``, ``setup.sh``, ``environment.yml``,
+  ``otter_config.json``, ``tests/*.py`` with the hidden tests) it carries the ``descend``
+  package under ``files/descend`` and pins its requirements to the versions in
+  requirements.txt, so the grader imports the same library the student used;
+* ``<out>/solutions/hwNN_slug.ipynb``: the notebook as a perfect submission (otter's
+  autograder notebook, with solutions). It is for instructors and the tests, never for the
+  website, which copies ``student/`` only.
+
+It adds three keys to the notebook's ``# ASSIGNMENT CONFIG`` on the way (the notebook must
+not set them itself): ``requirements``, ``autograder_files: [descend]`` and
+``python_version``. Nothing is downloaded: ``otter assign`` runs with ``--no-pdfs`` and
+``--no-run-tests`` (tests/homework grades the solutions and the student editions instead).
+A homework whose source, library and this script are unchanged since its last build is
+skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ROOT / "notebooks" / "homework"
+LIBRARY = ROOT / "src" / "descend"
+INJECTED = ("requirements", "autograder_files", "python_version")
+
+
+def sources() -> list[Path]:
+    """Every homework source notebook, in order."""
+    return sorted(SOURCES.glob("hw*.ipynb"))
+
+
+def pinned_requirements() -> list[str]:
+    """descend's own dependencies (pyproject.toml), pinned as in requirements.txt."""
+    names = [re.split(r"[<>=!~ ;\[]", dep, maxsplit=1)[0]
+             for dep in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if "==" in line and not line.lstrip().startswith("#"):
+            name, version = line.split("#")[0].strip().split("==")
+            pins[_normal(name)] = f"{name}=={version}"
+    missing = [n for n in names if _normal(n) not in pins]
+    if missing:
+        raise SystemExit(f"requirements.txt pins no version of {', '.join(missing)}")
+    return [pins[_normal(n)] for n in names]
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _library_files() -> list[Path]:
+    return sorted(p for p in LIBRARY.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and p.suffix != ".pyc")
+
+
+def fingerprint(source: Path) -> str:
+    """Hash of everything the outputs of one homework depend on."""
+    digest = hashlib.sha256()
+    for path in [source, Path(__file__).resolve(), *_library_files()]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(metadata.version("otter-grader").encode() + repr(pinned_requirements()).encode())
+    return digest.hexdigest()
+
+
+def outputs(stem: str, out: Path) -> tuple[Path, Path, Path]:
+    """The student edition, the autograder zip and the solved notebook of one homework."""
+    return (out / "student" / f"{stem}.ipynb", out / "autograder" / f"{stem}-autograder.zip",
+            out / "solutions" / f"{stem}.ipynb")
+
+
+def build(source: Path, out: Path, *, force: bool = False) -> bool:
+    """Build one homework into ``out``; return False if it was already up to date."""
+    stem = source.stem
+    student, zipped, solved = outputs(stem, out)
+    stamp = out / ".stamps" / stem
+    key = fingerprint(source)
+    if not force and all(p.is_file() for p in (student, zipped, solved, stamp)) and stamp.read_text() == key:
+        return False
+
+    work = out / ".work" / stem
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    shutil.copytree(LIBRARY, work / "descend", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    nb = nbformat.read(source, as_version=4)
+    _inject_config(nb, source)
+    nbformat.write(nb, work / source.name)
+
+    result = work / "dist"
+    command = [sys.executable, "-m", "otter", "assign", "--no-pdfs", "--no-run-tests",
+               str(work / source.name), str(result)]
+    run = subprocess.run(command, capture_output=True, text=True, cwd=work)
+    if run.returncode != 0:
+        sys.stderr.write(run.stdout + run.stderr)
+        raise SystemExit(f"otter assign failed on {source}")
+    built_zips = sorted((result / "autograder").glob(f"{stem}-autograder_*.zip"))
+    if len(built_zips) != 1:
+        raise SystemExit(f"otter assign wrote {len(built_zips)} autograder zips for {stem}, expected one")
+
+    for path in (student, zipped, solved):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(result / "student" / source.name, student)
+    shutil.copy2(built_zips[0], zipped)
+    shutil.copy2(result / "autograder" / source.name, solved)
+    shutil.rmtree(work)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(key)
+    return True
+
+
+def _inject_config(nb, source: Path) -> None:
+    for cell in nb.cells:
+        if cell.cell_type == "raw" and re.match(r"#\s+assignment\s+config", cell.source, re.IGNORECASE):
+            config = yaml.safe_load(cell.source) or {}
+            clash = [k for k in INJECTED if k in config]
+            if clash:
+                raise SystemExit(f"{source.name}: remove {', '.join(clash)} from the ASSIGNMENT CONFIG; "
+                                 "tools/build_homework.py sets them")
+            if config.get("name") != source.stem:
+                raise SystemExit(f"{source.name}: the ASSIGNMENT CONFIG must say `name: {source.stem}` "
+                                 "(otter rejects a submission made from another homework by this name)")
+            extra = {"requirements": pinned_requirements(), "autograder_files": ["descend"],
+                     "python_version": f"{sys.version_info.major}.{sys.version_info.minor}"}
+            cell.source = cell.source.rstrip("\n") + "\n" + yaml.safe_dump(extra, sort_keys=False)
+            return
+    raise SystemExit(f"{source.name} has no `# ASSIGNMENT CONFIG` raw cell")
+
+
+def prune(out: Path, keep: list[Path]) -> None:
+    """Remove the outputs of homework whose source was deleted."""
+    stems = {p.stem for p in keep}
+    for path in [*(out / "student").glob("*.ipynb"), *(out / "solutions").glob("*.ipynb"),
+                 *(out / "autograder").glob("*-autograder.zip")]:
+        if path.name.removesuffix(".ipynb").removesuffix("-autograder.zip") not in stems:
+            path.unlink()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="source notebooks (default: all)")
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "homework", help="output folder")
+    parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    args = parser.parse_args(argv)
+    chosen = [p.resolve() for p in args.notebooks] or sources()
+    if not chosen:
+        print("no homework notebooks in notebooks/homework")
+        return
+    out = args.out.resolve()
+    for source in chosen:
+        if not source.is_file():
+            raise SystemExit(f"no such notebook: {source}")
+        built = build(source, out, force=args.force)
+        student, zipped, _ = outputs(source.stem, out)
+        print(f"{source.stem}: {'built' if built else 'up to date'} -> {student.relative_to(out.parent)}, "
+              f"{zipped.relative_to(out.parent)}")
+    if not args.notebooks:
+        prune(out, chosen)
+
+
+if __name__ == "__main__":
+    main()
