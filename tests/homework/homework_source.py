@@ -22,6 +22,7 @@ HOMEWORK = sorted((ROOT / "notebooks" / "homework").glob("hw*.ipynb"))
 _BOUNDARY = re.compile(r"#\s+(begin|end)\s+(question|prompt|solution|tests)\s*", re.IGNORECASE)
 _CONFIG = re.compile(r"#\s+assignment\s+config\s*", re.IGNORECASE)
 _SOLUTION_ASSIGNMENT = re.compile(r"\s*(?:[\w.]+(?=[^\w.])(?:\[['\"]?.*['\"]?\])*(?:,\s*)?)+\s*=(.*?) ?# ?SOLUTION")
+_IMPORT = re.compile(r"(from\s+[\w.]+\s+)?import\s")     # an import gives no answer away
 _TEST_CONFIG = re.compile(r'(?:.\s*=\s*)?""?"?\s*#\s*BEGIN\s*TEST\s*CONFIG', re.IGNORECASE)
 
 
@@ -57,7 +58,7 @@ class Source:
         found = []
         for fragment in self.solutions + self.hidden:
             text = normalize(fragment)
-            if len(text.replace(" ", "")) >= 10 and text not in public:
+            if len(text.replace(" ", "")) >= 10 and text not in public and not _IMPORT.match(text):
                 found.append(text)
         return found
 
