@@ -53,7 +53,7 @@ test-notebooks: $(STAMP)
 	$(PY) -m pytest -q --nbval-lax -n $(JOBS) --dist loadfile notebooks
 
 test-site: $(STAMP)
-	$(PY) -m pytest -q -rs tests/site
+	$(PY) -m pytest -q -rs -n $(JOBS) --dist loadfile tests/site
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks

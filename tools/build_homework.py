@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -163,16 +165,22 @@ def main(argv=None) -> None:
     parser.add_argument("notebooks", nargs="*", type=Path, help="source notebooks (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "homework", help="output folder")
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="homework built at once (each is an `otter assign` process; default: cores)")
     args = parser.parse_args(argv)
     chosen = [p.resolve() for p in args.notebooks] or sources()
     if not chosen:
         print("no homework notebooks in notebooks/homework")
         return
+    if args.jobs < 1:
+        raise SystemExit(f"--jobs must be at least 1, not {args.jobs}")
     out = args.out.resolve()
-    for source in chosen:
-        if not source.is_file():
-            raise SystemExit(f"no such notebook: {source}")
-        built = build(source, out, force=args.force)
+    missing = [str(p) for p in chosen if not p.is_file()]
+    if missing:
+        raise SystemExit(f"no such notebook: {missing[0]}")
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        done = list(pool.map(lambda source: build(source, out, force=args.force), chosen))
+    for source, built in zip(chosen, done, strict=True):
         student, zipped, _ = outputs(source.stem, out)
         print(f"{source.stem}: {'built' if built else 'up to date'} -> {student.relative_to(out.parent)}, "
               f"{zipped.relative_to(out.parent)}")
