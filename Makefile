@@ -24,11 +24,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-# jupyter-cache keys executed notebooks on their own text only; a change of the library
-# must re-execute them, so drop the cache when src/descend changes.
+# jupyter-cache keys executed notebooks on their own text only, and Sphinx rebuilds only pages
+# whose source changed; a change of the library must re-execute every notebook, so drop both
+# the execution cache and Sphinx's saved environment when src/descend changes.
 LIB := $(wildcard src/descend/*.py)
 _build/.library-stamp: $(LIB)
-	rm -rf _build/.jupyter_cache
+	rm -rf _build/.jupyter_cache _build/.doctrees
 	@mkdir -p _build && touch $@
 
 book: $(STAMP) _build/.library-stamp homework

@@ -259,7 +259,7 @@ def main() -> int:
     if not args.skip_make_test:
         print("make test (warm) …", flush=True)
         t0 = time.perf_counter()
-        subprocess.run(["make", "test"], cwd=ROOT, check=True, capture_output=True)
+        _checked(["make", "test"], cwd=ROOT)
         results["make_test_s"] = time.perf_counter() - t0
 
     results = {k: round(float(v), 3) for k, v in results.items()}
