@@ -31,35 +31,6 @@ _BACKENDS = ("widgets", "static")
 _CREATED: list = []  # every explorer made in this process, for the reliability tests
 
 
-def _share_mathtext_parser() -> None:
-    """Give every Agg renderer one mathtext parser, so that its cache outlives a figure.
-
-    Matplotlib caches parsed mathtext per parser, and each new figure's renderer makes a new
-    parser. An explorer draws a new figure on every slider move, so without this it parses
-    the same log-axis tick labels (``10^{-3}``, …) again each time: a third of the redraw
-    time of such a figure, measured with cProfile (see `make bench`). Parsing is a pure
-    function of its arguments, so sharing the parser changes no pixel.
-    """
-    from matplotlib.backends.backend_agg import RendererAgg
-    from matplotlib.mathtext import MathTextParser
-
-    if getattr(RendererAgg, "_descend_shared_parser", None) is not None:
-        return
-    init = RendererAgg.__init__
-    parser = MathTextParser("path")
-
-    def __init__(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        if isinstance(getattr(self, "mathtext_parser", None), MathTextParser):
-            self.mathtext_parser = parser
-
-    RendererAgg.__init__ = __init__
-    RendererAgg._descend_shared_parser = parser
-
-
-_share_mathtext_parser()
-
-
 @dataclass(frozen=True)
 class Slider:
     """A slider: a label and the finite grid of values it can take, with a starting value."""
