@@ -18,14 +18,12 @@ import io
 import json
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 #: Budget for one explorer's block of HTML (the page-weight budget is 1 MB per explorer).
 MAX_BYTES = 950_000
 #: WebP qualities tried in turn until the frames fit the budget.
 QUALITIES = (80, 65, 50, 35)
-DPI = 100
 
 _SCRIPT = """<script>(function(root){
 var frames=JSON.parse(root.querySelector('.descend-explorer-frames').textContent);
@@ -41,19 +39,6 @@ btn.addEventListener('click',function(){if(timer){stop();return;}
 if(+inp.value>=+inp.max){inp.value=0;show();}btn.textContent='\u275A\u275A Pause';btn.setAttribute('aria-pressed','true');
 timer=setInterval(function(){if(+inp.value>=+inp.max){stop();return;}inp.value=+inp.value+1;show();},+btn.dataset.interval);});}
 })(document.currentScript.parentElement);</script>"""
-
-
-def _rgba(explorer, values: dict) -> np.ndarray:
-    fig = explorer.figure(**values)
-    try:
-        canvas = FigureCanvasAgg(fig)
-        fig.set_dpi(DPI)
-        canvas.draw()
-        return np.asarray(canvas.buffer_rgba()).copy()
-    finally:
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
 
 
 def _webp(rgba: np.ndarray, quality: int) -> str:
@@ -85,7 +70,7 @@ def html(explorer) -> str:
         If the frames cannot be made to fit :data:`MAX_BYTES` even at the lowest quality;
         the message says how many frames there are, so the author can coarsen a slider.
     """
-    images = [_rgba(explorer, values) for values in explorer.grid()]
+    images = [explorer.rgba(values) for values in explorer.grid()]
     _check_every_slider_matters(explorer, images)
     for quality in QUALITIES:
         frames = [_webp(img, quality) for img in images]

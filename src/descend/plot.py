@@ -19,9 +19,9 @@ from . import _checks
 from .problems import Problem, _window
 from .run import Sweep, Trace
 
-__all__ = ["PALETTE", "use_book_style", "curve", "contour", "surface", "path", "loss", "tangent", "gradients",
+__all__ = ["PALETTE", "use_book_style", "curve", "contour", "surface", "path", "loss", "legend", "tangent", "gradients",
            "rate_map", "sliced_surface", "level_map", "match_contours", "path_and_loss",
-           "loss_by_epoch", "line_search", "race"]
+           "loss_by_epoch", "line_search", "race", "race_scene"]
 
 #: Okabe & Ito (2008), "Color universal design": blue, vermillion, bluish green, orange,
 #: reddish purple, sky blue, yellow, black.
@@ -182,6 +182,33 @@ def path(traces, ax=None, *, problem: Problem | None = None, colors=None, marker
     return ax
 
 
+def _scale(ax, scale: str) -> None:
+    """Set the y scale unless it is already so: setting it again resets the ticks, which would
+    make an explorer that keeps its figure repaint the whole figure (see :mod:`descend._scene`)."""
+    if ax.get_yscale() != scale:
+        ax.set_yscale(scale)
+
+
+def legend(ax, colors, labels, **kwargs):
+    """A legend with one line of each colour, for paths drawn later (by an explorer's update, say).
+
+    A legend made once, before the paths, stays put while a slider redraws them.  Keyword
+    arguments go to :meth:`matplotlib.axes.Axes.legend`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, descend as dd
+    >>> fig, ax = plt.subplots()
+    >>> [t.get_text() for t in dd.plot.legend(ax, ["black", "red"], ["gd", "adam"]).get_texts()]
+    ['gd', 'adam']
+    """
+    colors, labels = list(colors), list(labels)
+    if len(colors) != len(labels) or not labels:
+        raise ValueError(f"colors and labels must be non-empty and of one length, got {len(colors)} and {len(labels)}")
+    handles = [mpl.lines.Line2D([], [], color=c, lw=1.5, label=str(lab)) for c, lab in zip(colors, labels)]
+    return ax.legend(handles=handles, **kwargs)
+
+
 def _left_window(ax, xs, ys):
     """The first index whose point lies outside the current axes window, if the axes have one."""
     if not ax.get_autoscalex_on() and not ax.get_autoscaley_on():
@@ -212,7 +239,7 @@ def loss(traces, ax=None, *, log: bool = True, f_star: float | None = None, colo
                         textcoords="offset points", ha="right", color=color, fontsize=9, fontweight="bold")
     if log:
         positive = np.concatenate([t.fs - (f_star or 0.0) for t in traces])
-        ax.set_yscale("log" if np.all(positive > 0) else "symlog")
+        _scale(ax, "log" if np.all(positive > 0) else "symlog")
     ax.set(xlabel="step t", ylabel="L(θₜ) − L*" if f_star is not None else "L(θₜ)")
     return ax
 
@@ -527,6 +554,8 @@ def path_and_loss(problem: Problem, traces, *, heights=None, levels: int = 25, f
     The map is :func:`level_map` at ``heights`` if given, else :func:`contour` with ``levels``
     curves; the paths are drawn by :func:`path` and the losses by :func:`loss` (with
     ``f_star``, the gap :math:`L(\theta_t) - L^\star`; with ``log`` on a log scale).
+    With ``traces=None`` only the map and the empty loss axes are drawn, for an explorer that
+    draws the paths per frame.
 
     Returns
     -------
@@ -546,7 +575,7 @@ def path_and_loss(problem: Problem, traces, *, heights=None, levels: int = 25, f
     Taught in chapter 3, whose explorer moves the start and the learning rate.
     """
     _check_problem(problem, 2)
-    traces = _as_traces(traces)
+    traces = None if traces is None else _as_traces(traces)
     fig = fig if fig is not None else plt.figure(figsize=(9.6, 4.0))
     # fixed margins rather than a layout engine: explorers redraw this figure dozens of times
     margins = dict(left=0.08, right=0.98, bottom=0.13, top=0.9, wspace=0.25)
@@ -555,6 +584,9 @@ def path_and_loss(problem: Problem, traces, *, heights=None, levels: int = 25, f
         contour(problem, ax_map, levels=levels)
     else:
         level_map(problem, heights, ax_map, labels=False)
+    if traces is None:
+        ax_loss.set(xlabel="step t", ylabel="L(θₜ) − L*" if f_star is not None else "L(θₜ)")
+        return fig
     path(traces, ax_map)
     loss(traces, ax_loss, f_star=f_star, log=log)
     return fig
@@ -609,7 +641,7 @@ def loss_by_epoch(traces, ax=None, *, log: bool = True, f_star: float | None = N
                         textcoords="offset points", ha="right", color=color, fontsize=9, fontweight="bold")
     if log:
         positive = np.concatenate([t.fs - (f_star or 0.0) for t in traces])
-        ax.set_yscale("log" if np.all(positive > 0) else "symlog")
+        _scale(ax, "log" if np.all(positive > 0) else "symlog")
     ax.set(xlabel="epochs (passes over the data)",
            ylabel="L(θₜ) − L*" if f_star is not None else "L(θₜ)")
     return ax
@@ -797,6 +829,29 @@ def race(problems, traces, t: int, *, windows=None, titles=None, colors=None, la
     -----
     Taught in chapter 7, whose animation races six optimizers on four surfaces.
     """
+    fig, update = race_scene(problems, traces, windows=windows, titles=titles, colors=colors, labels=labels,
+                             levels=levels, n=n, fig=fig)
+    update(t)
+    return fig
+
+
+def race_scene(problems, traces, *, windows=None, titles=None, colors=None, labels=None,
+               levels: int = 15, n: int = 80, fig=None):
+    r"""The figure of :func:`race` without its paths, and a function that draws them up to step ``t``.
+
+    Takes the arguments of :func:`race` but ``t``, and returns ``(figure, update)``: the
+    contour maps, start markers and legend are drawn once, and ``update(t)`` draws the paths
+    up to step ``t``.  This is the form :func:`descend.animate` redraws quickly.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> p = dd.ill_conditioned(kappa=10.0)
+    >>> runs = [[dd.run(dd.gd(eta=0.1), p, [2.0, 1.0], 20)]]
+    >>> fig, update = dd.plot.race_scene([p], runs)
+    >>> update(5); len(fig.axes[0].lines[-1].get_xdata())    # the marker at step 5
+    1
+    """
     problems = list(problems)
     if not 1 <= len(problems) <= 6:
         raise ValueError(f"problems must hold one to six problems, got {len(problems)}")
@@ -808,7 +863,6 @@ def race(problems, traces, t: int, *, windows=None, titles=None, colors=None, la
     k = len(traces[0])
     if any(len(row) != k for row in traces):
         raise ValueError("traces must hold the same number of runs for every problem")
-    t = _checks.count("t", t)
     windows = [None] * len(problems) if windows is None else list(windows)
     titles = [p.name for p in problems] if titles is None else list(titles)
     colors = list(colors) if colors is not None else [PALETTE[i % len(PALETTE)] for i in range(k)]
@@ -825,6 +879,7 @@ def race(problems, traces, t: int, *, windows=None, titles=None, colors=None, la
                                          hspace=0.3 / 2.1, wspace=0.05)).ravel()
     for ax in axes[len(problems):]:
         ax.remove()
+    axes = axes[: len(problems)]
     for ax, problem, row, window, title in zip(axes, problems, traces, windows, titles):
         contour(problem, ax, bounds=window, levels=levels, n=n)
         for lines in ax.collections:   # grey level curves, so that the coloured paths stand out
@@ -834,21 +889,26 @@ def race(problems, traces, t: int, *, windows=None, titles=None, colors=None, la
         ax.grid(False)
         ax.title.set_fontsize(9)
         ax.set_autoscale_on(False)
-        shared = all(np.array_equal(tr.xs[0], row[0].xs[0]) for tr in row)
-        if shared:   # one start marker for all, which also saves time per frame
+        if all(np.array_equal(tr.xs[0], row[0].xs[0]) for tr in row):   # one start marker for all
             ax.plot(*row[0].xs[0], marker="o", ms=6, mfc="white", color="black", zorder=5)
-        for trace, color in zip(row, colors):
-            xs = trace.xs[: t + 1]
-            ax.plot(xs[:, 0], xs[:, 1], color=color, lw=1.3, zorder=4)
-            if not shared:
-                ax.plot(*xs[0], marker="o", ms=5, mfc="white", color=color, zorder=5)
-            ended = trace.diverged and t >= len(trace.xs) - 1
-            ax.plot(*xs[-1], marker="X" if ended else "o", ms=8 if ended else 5, color=color,
-                    mec="black", mew=0.5, zorder=6)
+        else:
+            for trace, color in zip(row, colors):
+                ax.plot(*trace.xs[0], marker="o", ms=5, mfc="white", color=color, zorder=5)
     handles = [mpl.lines.Line2D([], [], color=c, lw=2, label=lab) for c, lab in zip(colors, labels)]
     fig.legend(handles=handles, loc="lower center", ncol=min(k, 3), fontsize=8, frameon=False,
                borderaxespad=0.1, handlelength=1.5, columnspacing=1.2, labelspacing=0.2)
-    return fig
+
+    def update(t):
+        t = _checks.count("t", int(t) if isinstance(t, float) and t.is_integer() else t)
+        for ax, row in zip(axes, traces):
+            for trace, color in zip(row, colors):
+                xs = trace.xs[: t + 1]
+                ax.plot(xs[:, 0], xs[:, 1], color=color, lw=1.3, zorder=4)
+                ended = trace.diverged and t >= len(trace.xs) - 1
+                ax.plot(*xs[-1], marker="X" if ended else "o", ms=8 if ended else 5, color=color,
+                        mec="black", mew=0.5, zorder=6)
+
+    return fig, update
 
 
 # --------------------------------------------------------------------------- convolution (chapter 10)
@@ -891,34 +951,58 @@ def feature_map(image, kernel, *, at=None, fig=None):
     -----
     Taught in chapter 10, whose explorer turns the kernel and shifts the image.
     """
-    from .nn import conv2d
-
-    image = np.asarray(image, dtype=np.float64)
-    kernel = np.asarray(kernel, dtype=np.float64)
-    if image.ndim != 2 or kernel.ndim != 2:
-        raise ValueError(f"image and kernel must be 2-D, got shapes {image.shape} and {kernel.shape}")
-    out = conv2d(image, kernel)
-    fig = fig if fig is not None else plt.figure(figsize=(9.6, 3.4))
-    # fixed margins rather than a layout engine: explorers redraw this figure dozens of times
-    axes = fig.subplots(1, 3, gridspec_kw=dict(left=0.02, right=0.98, bottom=0.03, top=0.9, wspace=0.12))
-    k_max = max(float(np.abs(kernel).max()), 1e-12)
-    y_max = max(float(np.abs(image).max()) * max(kernel.clip(min=0).sum(), (-kernel).clip(min=0).sum()), 1e-12)
-    axes[0].imshow(image, cmap="Greys", vmin=min(0.0, float(image.min())))
-    axes[1].imshow(kernel, cmap="RdBu_r", vmin=-k_max, vmax=k_max)
-    axes[2].imshow(out, cmap="RdBu_r", vmin=-y_max, vmax=y_max)
-    titles = ["image", "kernel", "feature map"]
-    if at is not None:
-        i, j = (_checks.count("at", int(v)) for v in at)
-        if i >= out.shape[0] or j >= out.shape[1]:
-            raise ValueError(f"at must be a window position inside the map of shape {out.shape}, got {at}")
-        kh, kw = kernel.shape
-        for ax, (h, w) in ((axes[0], (kh, kw)), (axes[2], (1, 1))):
-            ax.add_patch(mpl.patches.Rectangle((j - 0.5, i - 0.5), w, h, fill=False, ec=PALETTE[3], lw=2.5))
-        titles[2] += f", Y[{i}, {j}] = {out[i, j]:.3g}"
-    for ax, title in zip(axes, titles):
-        ax.set(xticks=[], yticks=[], title=title)
-        ax.grid(False)
+    fig, show = feature_map_scene(fig=fig)
+    show(image, kernel, at=at)
     return fig
 
 
-__all__ += ["feature_map"]
+def feature_map_scene(*, fig=None):
+    r"""The three panels of :func:`feature_map`, empty, and a function that draws in them.
+
+    Returns ``(figure, show)``, where ``show(image, kernel, at=None)`` draws as
+    :func:`feature_map` does; an explorer calls it per frame and the panels are made once.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> fig, show = dd.plot.feature_map_scene()
+    >>> show(np.eye(5), np.eye(3)); fig.axes[2].get_title()
+    'feature map'
+    """
+    fig = fig if fig is not None else plt.figure(figsize=(9.6, 3.4))
+    # fixed margins rather than a layout engine: explorers redraw this figure dozens of times
+    axes = fig.subplots(1, 3, gridspec_kw=dict(left=0.02, right=0.98, bottom=0.03, top=0.9, wspace=0.12))
+    for ax in axes:
+        ax.set(xticks=[], yticks=[])
+        ax.grid(False)
+
+    def show(image, kernel, at=None):
+        from .nn import conv2d
+
+        image = np.asarray(image, dtype=np.float64)
+        kernel = np.asarray(kernel, dtype=np.float64)
+        if image.ndim != 2 or kernel.ndim != 2:
+            raise ValueError(f"image and kernel must be 2-D, got shapes {image.shape} and {kernel.shape}")
+        out = conv2d(image, kernel)
+        k_max = max(float(np.abs(kernel).max()), 1e-12)
+        y_max = max(float(np.abs(image).max()) * max(kernel.clip(min=0).sum(), (-kernel).clip(min=0).sum()),
+                    1e-12)
+        axes[0].imshow(image, cmap="Greys", vmin=min(0.0, float(image.min())))
+        axes[1].imshow(kernel, cmap="RdBu_r", vmin=-k_max, vmax=k_max)
+        axes[2].imshow(out, cmap="RdBu_r", vmin=-y_max, vmax=y_max)
+        titles = ["image", "kernel", "feature map"]
+        if at is not None:
+            i, j = (_checks.count("at", int(v)) for v in at)
+            if i >= out.shape[0] or j >= out.shape[1]:
+                raise ValueError(f"at must be a window position inside the map of shape {out.shape}, got {at}")
+            kh, kw = kernel.shape
+            for ax, (h, w) in ((axes[0], (kh, kw)), (axes[2], (1, 1))):
+                ax.add_patch(mpl.patches.Rectangle((j - 0.5, i - 0.5), w, h, fill=False, ec=PALETTE[3], lw=2.5))
+            titles[2] += f", Y[{i}, {j}] = {out[i, j]:.3g}"
+        for ax, title in zip(axes, titles):
+            ax.set_title(title)
+
+    return fig, show
+
+
+__all__ += ["feature_map", "feature_map_scene"]

@@ -9,10 +9,17 @@ and gets live sliders in a running kernel.  The figure function is pure (slider 
 matplotlib figure out) and each slider has a finite grid of values, so the same call can
 also be rendered ahead of time, one frame per value, for a page that has no kernel; the
 backend is chosen by the environment (``DESCEND_EXPLORE``), never by the notebook.
+
+A figure that is costly to build (contour maps, several axes) can instead be drawn in two
+parts: a function of no arguments draws what never changes and returns ``(figure, update)``,
+and ``update(**values)`` draws what the sliders change.  The explorer then keeps the figure
+and repaints only the artists ``update`` adds or changes (see :mod:`descend._scene`), which
+is what keeps a slider responsive in a kernel.
 """
 
 from __future__ import annotations
 
+import inspect
 import io
 import os
 from dataclasses import dataclass
@@ -20,8 +27,10 @@ from itertools import product
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from . import _checks
+from ._scene import DPI, Scene
 
 __all__ = ["Slider", "slider", "explore", "animate", "Explorer", "created", "extremes"]
 
@@ -97,6 +106,8 @@ class Explorer:
         self.alt = alt
         self.play = play  # the slider a Play button advances, for animations
         self.interval = interval  # milliseconds between frames when playing
+        self.scene = _is_scene(draw, sliders)  # draw() -> (figure, update) rather than draw(**values) -> figure
+        self._kept = None  # the Scene kept between frames
 
     @property
     def initial(self) -> dict[str, float]:
@@ -109,28 +120,63 @@ class Explorer:
         for combo in product(*(self.sliders[n].values for n in names)):
             yield dict(zip(names, map(float, combo)))
 
-    def figure(self, **values):
-        """The figure at the given slider values (the starting values for any left out)."""
+    def _values(self, values: dict | None) -> dict:
+        """The starting values, overridden by ``values``, each moved to the nearest value of its slider's grid
+        (a live slider can be set between them; the page without a kernel has only the grid)."""
+        values = values or {}
         unknown = set(values) - set(self.sliders)
         if unknown:
             raise ValueError(f"unknown slider(s) {sorted(unknown)}; this explorer has {list(self.sliders)}")
-        fig = self.draw(**{**self.initial, **values})
+        values = {**self.initial, **values}
+        for name, s in self.sliders.items():
+            value = _checks.real(name, values[name])
+            values[name] = float(s.values[np.argmin(np.abs(s.values - value))])
+        return values
+
+    def figure(self, **values):
+        """A new figure at the given slider values (the starting values for any left out)."""
+        values = self._values(values)
+        if self.scene:
+            return Scene(self.draw).figure(values)
+        fig = self.draw(**values)
         fig = getattr(fig, "figure", fig)  # accept an Axes too
         if not isinstance(fig, plt.Figure):
             raise TypeError(f"the draw function must return a matplotlib Figure or Axes, got {type(fig).__name__}")
         return fig
 
-    def render(self, values: dict | None = None, *, dpi: int = 100) -> bytes:
-        """The figure at the given slider values as PNG bytes; the figure is closed afterwards."""
-        fig = self.figure(**(values or {}))
+    def rgba(self, values: dict | None = None) -> np.ndarray:
+        """The frame at the given slider values as an (H, W, 4) uint8 array of pixels."""
+        values = self._values(values)
+        if self.scene:
+            return self._scene().rgba(values).copy()
+        fig = self.figure(**values)
+        try:
+            fig.set_dpi(DPI)
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()
+            return np.asarray(canvas.buffer_rgba()).copy()
+        finally:
+            plt.close(fig)
+
+    def render(self, values: dict | None = None) -> bytes:
+        """The frame at the given slider values as PNG bytes."""
+        values = self._values(values)
+        if self.scene:
+            return self._scene().png(values)
+        fig = self.figure(**values)
         try:
             buf = io.BytesIO()
             # zlib level 1: a quarter of the encoding time of the default, for a larger PNG
             # that only travels from the kernel to the browser on the same machine
-            fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+            fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
             return buf.getvalue()
         finally:
             plt.close(fig)
+
+    def _scene(self) -> Scene:
+        if self._kept is None:
+            self._kept = Scene(self.draw)
+        return self._kept
 
     # ---------------------------------------------------------------- display
 
@@ -178,6 +224,16 @@ class Explorer:
         return f"Explorer({spec}): {self.alt}"
 
 
+def _is_scene(draw, names) -> bool:
+    """True for a draw function that cannot take the slider values (it draws a scene: figure and update)."""
+    try:
+        parameters = inspect.signature(draw).parameters
+    except (TypeError, ValueError):  # no signature to read (a builtin): call it with the values
+        return False
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    return not takes_any and not any(name in parameters for name in names)
+
+
 def explore(draw, /, *, alt: str, **sliders) -> Explorer:
     """Sliders that redraw a figure.
 
@@ -185,6 +241,10 @@ def explore(draw, /, *, alt: str, **sliders) -> Explorer:
     ----------
     draw : callable
         ``draw(**values) -> matplotlib Figure`` (or Axes): a pure function of the slider values.
+        Or, for a figure that is costly to rebuild, a function of no arguments that draws
+        the part that never changes and returns ``(figure, update)``, where
+        ``update(**values)`` draws the part the sliders change; only that part is repainted
+        when a slider moves.
     alt : str
         Alternative text: what the figure shows, for readers who cannot see it.
     **sliders : Slider or tuple
@@ -206,6 +266,18 @@ def explore(draw, /, *, alt: str, **sliders) -> Explorer:
     >>> ex = dd.explore(draw, a=dd.slider(0, 2, 0.5), alt="a line of slope a")
     >>> len(list(ex.grid()))
     5
+
+    The same in two parts: the axes are drawn once, the line once per frame.
+
+    >>> def scene():
+    ...     fig, ax = plt.subplots()
+    ...     ax.set(xlim=(0, 1), ylim=(0, 2))
+    ...     def update(a):
+    ...         ax.plot([0, 1], [0, a])
+    ...     return fig, update
+    >>> ex = dd.explore(scene, a=dd.slider(0, 2, 0.5), alt="a line of slope a")
+    >>> ex.scene, ex.rgba({"a": 1.5}).shape
+    (True, (480, 640, 4))
     """
     _checks.callable_("draw", draw)
     if not isinstance(alt, str) or not alt.strip():

@@ -4,7 +4,9 @@
   output carries a memory address or a timing, which would differ from run to run.
 * Every slider at every extreme: a cell appended to the run drives every explorer of the
   chapter through its start and the corners of its slider grid, as a figure and through the
-  live widgets; nothing may raise or warn, and no panel may come out empty.  (The static
+  live widgets; nothing may raise or warn, and no panel may come out empty.  An explorer
+  that keeps its figure and repaints only what changes must show, at each extreme, exactly
+  the pixels of a figure made afresh there.  (The static
   build renders every grid value, so it covers them too; tests/site/test_pages.py checks
   the pages show no error or warning text.)
 """
@@ -52,6 +54,11 @@ for ex in dd.widgets.created():
             control.value = control.min
         report.append({"explorer": ex.alt[:50], "values": "widget", "empty": 0,
                        "warnings": [str(w.message)[:200] for w in caught]})
+    if ex.scene:  # the figure kept by the widgets, moved about, against a fresh one at each extreme
+        for values in dd.widgets.extremes(ex)[::-1]:
+            kept, fresh = ex.rgba(values), dd._scene.Scene(ex.draw).rgba(values)
+            report.append({"explorer": ex.alt[:50], "values": values, "empty": 0, "warnings": [],
+                           "stale": int((kept != fresh).any(-1).sum())})
 print("PROBE" + json.dumps(report))
 '''
 
@@ -128,6 +135,8 @@ def test_every_slider_at_every_extreme(name):
     for r in report:
         assert not r["warnings"], f"{name}: {r['explorer']} at {r['values']} warns: {r['warnings']}"
         assert r["empty"] == 0, f"{name}: {r['explorer']} at {r['values']} draws {r['empty']} empty panel(s)"
+        assert r.get("stale", 0) == 0, (f"{name}: {r['explorer']} at {r['values']}: {r['stale']} pixels of the "
+                                        "kept figure differ from a fresh one (an update changed something unseen)")
 
 
 def test_the_probe_catches_a_warning_and_an_empty_panel(capsys):
@@ -150,10 +159,21 @@ def test_the_probe_catches_a_warning_and_an_empty_panel(capsys):
             right.plot([0, 1], [1, 0])
         return fig
 
+    def scene():  # an update that changes what the kept figure never repaints: stale pixels
+        fig, ax = plt.subplots()
+        ax.plot([0.0, 1.0], [0.0, 1.0])
+
+        def update(a):
+            ax.patch.set_facecolor((1.0, 1.0 - a, 1.0))
+        return fig, update
+
     dd.explore(draw, alt="probe self-test", a=(0.0, 1.0, 0.5))
+    dd.explore(scene, alt="probe self-test, scene", a=(0.0, 1.0, 0.5))
     exec(PROBE, {})
     line = next(t for t in capsys.readouterr().out.splitlines() if t.startswith("PROBE"))
     mine = [r for r in json.loads(line[5:]) if r["explorer"] == "probe self-test"]
     at_max = next(r for r in mine if r["values"] == {"a": 1.0})
     assert at_max["warnings"] and at_max["empty"] == 1
     assert all(not r["warnings"] and r["empty"] == 0 for r in mine if r["values"] == {"a": 0.0})
+    stale = [r["stale"] for r in json.loads(line[5:]) if r["explorer"] == "probe self-test, scene" and "stale" in r]
+    assert stale and max(stale) > 0

@@ -1,0 +1,163 @@
+"""A figure kept between an explorer's frames, redrawing only the artists that change.
+
+Rebuilding a figure for every slider move costs most of its time in matplotlib's set-up:
+axes, ticks, text layout, contour maps.  An explorer may instead be drawn in two parts::
+
+    def scene():
+        fig, ax = plt.subplots()
+        dd.plot.contour(problem, ax)          # drawn once: the background
+        def update(eta):
+            dd.plot.path(dd.run(dd.gd(eta=eta), problem, x0, 50), ax)   # drawn per frame
+            ax.set_title(f"η = {eta:g}")
+        return fig, update
+
+:class:`Scene` draws the background once, keeps its pixels, and for each frame removes the
+artists the previous ``update`` added, calls ``update`` again, and paints only what it added
+or changed over the saved pixels (matplotlib's *blitting*).  What changed is found, not
+declared: new artists are those that were not in the figure before the call, and changed
+ones are the existing artists matplotlib marked stale.  When an update moves an axes' limits,
+scale, ticks or labels, the background itself has changed, so the frame is drawn whole and
+its background saved again.  The pixels are those of a full draw with the changing artists
+drawn last, whatever the order of frames (the reliability tests check exactly that).
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedFormatter, FixedLocator
+from PIL import Image
+
+DPI = 100
+
+
+def _units(fig: Figure) -> list:
+    """The artists a draw paints one by one: every child of each axes (ticks excepted) and of the figure."""
+    units = []
+    for child in fig.get_children():
+        if child is fig.patch:
+            continue
+        if isinstance(child, Axes):
+            units += [a for a in child.get_children() if a is not child.patch and not isinstance(a, Axis)]
+        else:
+            units.append(child)
+    return units
+
+
+def _cycle(ax):
+    """The object that holds where an axes' colour cycle stands (a private part of matplotlib)."""
+    lines = getattr(ax, "_get_lines", None)
+    cycle = getattr(lines, "_prop_cycle", lines)  # matplotlib ≥ 3.10 keeps it one level down
+    return cycle if isinstance(getattr(cycle, "_idx", None), int) else None
+
+
+def _layout(fig: Figure) -> tuple:
+    """What the background's axes, ticks and labels depend on; a change means a full redraw."""
+    key = [fig.get_size_inches().tobytes()]
+    for ax in fig.axes:
+        key.append((id(ax), ax.get_visible(), ax.get_position(original=True).bounds, ax.get_xlim(),
+                    ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_aspect()))
+        for axis in (ax.xaxis, ax.yaxis):
+            key.append((*map(_ticker, (axis.get_major_locator(), axis.get_major_formatter(),
+                                       axis.get_minor_locator(), axis.get_minor_formatter())),
+                        axis.get_label_text(), axis.get_visible()))
+    return tuple(key)
+
+
+def _ticker(ticker) -> tuple:
+    """A locator or formatter by kind and fixed values: setting the same scale again makes new
+    objects of the same kind, which place the same ticks."""
+    locs = tuple(np.ravel(ticker.locs)) if isinstance(ticker, FixedLocator) else ()
+    return type(ticker).__name__, locs, tuple(ticker.seq) if isinstance(ticker, FixedFormatter) else ()
+
+
+def _order(fig: Figure):
+    """Sort key putting artists in the order a full draw paints them: by axes, then by z-order."""
+    rank = {id(ax): (ax.get_zorder(), i) for i, ax in enumerate(fig.axes)}
+
+    def key(artist):
+        ax = artist.axes if isinstance(artist.axes, Axes) and id(artist.axes) in rank else None
+        outer = rank[id(ax)] if ax is not None else (artist.get_zorder(), len(rank))
+        return (*outer, artist.get_zorder())
+
+    return key
+
+
+class Scene:
+    """A figure drawn once and updated per frame; see the module docstring.
+
+    Parameters
+    ----------
+    setup : callable
+        ``setup() -> (figure, update)``: draws the background and returns the figure and a
+        function ``update(**values)`` that draws the changing part for the given slider values.
+    dpi : int
+        Resolution of the frames.
+    """
+
+    def __init__(self, setup, dpi: int = DPI):
+        made = setup()
+        if not (isinstance(made, tuple) and len(made) == 2 and callable(made[1])):
+            raise TypeError("a draw function without arguments must return (figure, update), "
+                            f"where update(**values) redraws the changing part; got {type(made).__name__}")
+        fig, self.update = made
+        fig = getattr(fig, "figure", fig)  # accept an Axes too
+        if not isinstance(fig, Figure):
+            raise TypeError(f"the draw function must return a matplotlib Figure or Axes, got {type(fig).__name__}")
+        plt.close(fig)  # kept by the scene, not by pyplot (which would show it under the cell)
+        if getattr(fig, "_suptitle", 0) is None:
+            # made now, an update's fig.suptitle changes this text in place; made by the first
+            # update, it would count as added and be removed before the next
+            fig.suptitle("")
+        self.fig = fig
+        fig.set_dpi(dpi)
+        self.canvas = FigureCanvasAgg(fig)
+        self.added: list = []  # the artists the last update added (removed before the next)
+        # where each axes' colour cycle stands after the set-up, so that every update starts there,
+        # as on a fresh figure (``ax.plot`` without a colour takes the next one)
+        self.cyclers = [(c, c._idx) for c in map(_cycle, fig.axes) if c is not None]
+        self.canvas.draw()        # every artist drawn once, so each is unmarked until it changes
+        self.background = None
+
+    def rgba(self, values: dict) -> np.ndarray:
+        """The frame at the given slider values, as an (H, W, 4) uint8 array (a view, valid until the next frame)."""
+        for artist in self.added:
+            artist.remove()
+        for cycler, index in self.cyclers:
+            cycler._idx = index
+        before = {id(a) for a in _units(self.fig)}
+        layout = _layout(self.fig)
+        self.update(**values)
+        units = _units(self.fig)
+        self.added = [a for a in units if id(a) not in before]
+        changed = [a for a in units if id(a) in before and a.stale and not a.get_animated()]
+        for artist in (*self.added, *changed):  # animated artists are left out of a full draw
+            artist.set_animated(True)
+        if changed or self.background is None or _layout(self.fig) != layout:
+            self.canvas.draw()  # the background: every artist but the changing ones
+            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self.background)
+        live = [a for a in units if a.get_animated() and a.get_visible()]
+        for artist in sorted(live, key=_order(self.fig)):
+            self.fig.draw_artist(artist)
+        return np.asarray(self.canvas.buffer_rgba())
+
+    def figure(self, values: dict) -> Figure:
+        """The figure at the given values as an ordinary figure (nothing animated); ends the scene."""
+        self.rgba(values)
+        for artist in _units(self.fig):
+            artist.set_animated(False)
+        return self.fig
+
+    def png(self, values: dict) -> bytes:
+        """The frame as PNG bytes (fast zlib level: the image only travels kernel → browser)."""
+        buf = io.BytesIO()
+        Image.fromarray(self.rgba(values)).convert("RGB").save(buf, format="PNG", compress_level=1)
+        return buf.getvalue()
