@@ -104,7 +104,7 @@ class Scene:
     def __init__(self, setup, dpi: int = DPI):
         made = setup()
         if not (isinstance(made, tuple) and len(made) == 2 and callable(made[1])):
-            raise TypeError("a draw function without arguments must return (figure, update), "
+            raise TypeError("a draw function that takes no slider must return (figure, update), "
                             f"where update(**values) redraws the changing part; got {type(made).__name__}")
         fig, self.update = made
         fig = getattr(fig, "figure", fig)  # accept an Axes too

@@ -11,7 +11,7 @@ also be rendered ahead of time, one frame per value, for a page that has no kern
 backend is chosen by the environment (``DESCEND_EXPLORE``), never by the notebook.
 
 A figure that is costly to build (contour maps, several axes) can instead be drawn in two
-parts: a function of no arguments draws what never changes and returns ``(figure, update)``,
+parts: a function that takes no slider draws what never changes and returns ``(figure, update)``,
 and ``update(**values)`` draws what the sliders change.  The explorer then keeps the figure
 and repaints only the artists ``update`` adds or changes (see :mod:`descend._scene`), which
 is what keeps a slider responsive in a kernel.
@@ -241,7 +241,7 @@ def explore(draw, /, *, alt: str, **sliders) -> Explorer:
     ----------
     draw : callable
         ``draw(**values) -> matplotlib Figure`` (or Axes): a pure function of the slider values.
-        Or, for a figure that is costly to rebuild, a function of no arguments that draws
+        Or, for a figure that is costly to rebuild, a function taking no slider that draws
         the part that never changes and returns ``(figure, update)``, where
         ``update(**values)`` draws the part the sliders change; only that part is repainted
         when a slider moves.
