@@ -17,8 +17,13 @@ or changed over the saved pixels (matplotlib's *blitting*).  What changed is fou
 declared: new artists are those that were not in the figure before the call, and changed
 ones are the existing artists matplotlib marked stale.  When an update moves an axes' limits,
 scale, ticks or labels, the background itself has changed, so the frame is drawn whole and
-its background saved again.  The pixels are those of a full draw with the changing artists
-drawn last, whatever the order of frames (the reliability tests check exactly that).
+its background saved again.  Each update starts from the colour cycle the set-up left, as on
+a fresh figure.
+
+The pixels of a frame are those of a fresh scene at the same values, whatever frames came
+before (``tests/site/test_reruns.py`` checks this for every explorer of the book), and those
+of a full draw when the changing artists lie above the rest; otherwise they differ only in
+that the changing artists are painted last (a path over a minimum's star, say).
 """
 
 from __future__ import annotations
