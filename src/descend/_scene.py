@@ -42,6 +42,14 @@ from PIL import Image
 DPI = 100
 
 
+def png(rgba: np.ndarray) -> bytes:
+    """Pixels as PNG bytes, at zlib level 1: a quarter of the default's encoding time, for a
+    larger file that only travels from the kernel to the browser on the same machine."""
+    buf = io.BytesIO()
+    Image.fromarray(rgba).convert("RGB").save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
 def _units(fig: Figure) -> list:
     """The artists a draw paints one by one: every child of each axes (ticks excepted) and of the figure."""
     units = []
@@ -160,9 +168,3 @@ class Scene:
         for artist in _units(self.fig):
             artist.set_animated(False)
         return self.fig
-
-    def png(self, values: dict) -> bytes:
-        """The frame as PNG bytes (fast zlib level: the image only travels kernel → browser)."""
-        buf = io.BytesIO()
-        Image.fromarray(self.rgba(values)).convert("RGB").save(buf, format="PNG", compress_level=1)
-        return buf.getvalue()

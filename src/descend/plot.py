@@ -182,6 +182,10 @@ def path(traces, ax=None, *, problem: Problem | None = None, colors=None, marker
     return ax
 
 
+def _loss_label(f_star) -> str:
+    return "L(θₜ) − L*" if f_star is not None else "L(θₜ)"
+
+
 def _scale(ax, scale: str) -> None:
     """Set the y scale unless it is already so: setting it again resets the ticks, which would
     make an explorer that keeps its figure repaint the whole figure (see :mod:`descend._scene`)."""
@@ -240,7 +244,7 @@ def loss(traces, ax=None, *, log: bool = True, f_star: float | None = None, colo
     if log:
         positive = np.concatenate([t.fs - (f_star or 0.0) for t in traces])
         _scale(ax, "log" if np.all(positive > 0) else "symlog")
-    ax.set(xlabel="step t", ylabel="L(θₜ) − L*" if f_star is not None else "L(θₜ)")
+    ax.set(xlabel="step t", ylabel=_loss_label(f_star))
     return ax
 
 
@@ -585,7 +589,7 @@ def path_and_loss(problem: Problem, traces, *, heights=None, levels: int = 25, f
     else:
         level_map(problem, heights, ax_map, labels=False)
     if traces is None:
-        ax_loss.set(xlabel="step t", ylabel="L(θₜ) − L*" if f_star is not None else "L(θₜ)")
+        ax_loss.set(xlabel="step t", ylabel=_loss_label(f_star))
         return fig
     path(traces, ax_map)
     loss(traces, ax_loss, f_star=f_star, log=log)
@@ -643,7 +647,7 @@ def loss_by_epoch(traces, ax=None, *, log: bool = True, f_star: float | None = N
         positive = np.concatenate([t.fs - (f_star or 0.0) for t in traces])
         _scale(ax, "log" if np.all(positive > 0) else "symlog")
     ax.set(xlabel="epochs (passes over the data)",
-           ylabel="L(θₜ) − L*" if f_star is not None else "L(θₜ)")
+           ylabel=_loss_label(f_star))
     return ax
 
 
