@@ -93,3 +93,9 @@ from .nn import (cnn_classifier, cnn_grad, cnn_init, cnn_loss, cnn_predict, conv
 
 __all__ += ["conv2d", "conv2d_backward", "conv_output_size",
             "cnn_loss", "cnn_grad", "cnn_predict", "cnn_init", "cnn_classifier"]
+
+# Claims checked with a one-line verdict on the page (every chapter).
+from . import verdict  # noqa: E402
+from .verdict import ClaimFailed, check, check_at_least, check_at_most, check_close  # noqa: E402
+
+__all__ += ["verdict", "ClaimFailed", "check", "check_close", "check_at_most", "check_at_least"]
