@@ -20,6 +20,9 @@ __all__ = [
     "directional_derivative",
     "taylor",
     "level_curve",
+    "nearest_on_level_set",
+    "largest_hessian_norm",
+    "level_gap_bounds",
     "second_derivative_test",
 ]
 
@@ -228,6 +231,162 @@ def level_curve(problem, level: float, *, n: int = 400, bounds=None) -> list[np.
     X, Y, Z = problem.grid(n, bounds)
     lines = contourpy.contour_generator(X, Y, np.where(np.isfinite(Z), Z, np.nan)).lines(level)
     return [np.asarray(piece) for piece in lines if len(piece) > 1]
+
+
+def nearest_on_level_set(problem, point, level: float, *, radius: float, n: int = 301) -> np.ndarray:
+    r"""The point of the level set :math:`\{x : L(x) = c\}` nearest to ``point``, of a 2-D problem.
+
+    The level set is traced by :func:`level_curve` on an ``n × n`` grid of the square of
+    half-width ``radius`` centred on ``point``, and ``point`` is projected onto every segment
+    of the traced polylines; the nearest projection is returned. Every point outside the
+    square is farther than ``radius``, so a nearest point found within ``radius`` is the
+    nearest of the whole level set, up to the tracing error: the polylines interpolate
+    linearly between grid points :math:`h = 2\,\mathrm{radius}/(n - 1)` apart, and lie
+    within :math:`O(h^2)` of the true curve where the gradient is not small. The distance
+    is accurate to second order in h, the position of the nearest point only to first order
+    (the distance hardly changes along the curve near its minimum).
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem (``problem.f`` evaluates on a grid).
+    point : array_like, shape (2,)
+        Where to measure from.
+    level : float
+        The height c of the level set.
+    radius : float
+        Half-width of the square searched; the answer must lie within this distance.
+    n : int
+        Grid points per side of the square.
+
+    Returns
+    -------
+    (2,) array
+        The nearest point found.
+
+    Raises
+    ------
+    ValueError
+        If the level set does not come within ``radius`` of ``point``.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> bowl = dd.quadratic(np.eye(2))                     # circles ½‖x‖² = c
+    >>> q = dd.calculus.nearest_on_level_set(bowl, [0.6, 0.0], 0.5, radius=1.0)
+    >>> round(float(np.linalg.norm(q - [0.6, 0.0])), 5)     # straight out to the unit circle
+    0.4
+
+    Notes
+    -----
+    Taught in chapter 3, where it measures the gap between neighbouring contours.
+    """
+    point = _checks.vector("point", point, dim=2)
+    radius = _checks.positive("radius", radius)
+    n = _checks.count("n", n, minimum=3)
+    box = [(point[0] - radius, point[0] + radius), (point[1] - radius, point[1] + radius)]
+    best, nearest = np.inf, None
+    for piece in level_curve(problem, level, n=n, bounds=box):
+        a, ab = piece[:-1], np.diff(piece, axis=0)
+        t = np.clip(((point - a) * ab).sum(1) / np.maximum((ab * ab).sum(1), np.finfo(float).tiny), 0.0, 1.0)
+        q = a + t[:, None] * ab
+        d = np.linalg.norm(q - point, axis=1)
+        i = int(np.argmin(d))
+        if d[i] < best:
+            best, nearest = d[i], q[i]
+    if nearest is None or best > radius:
+        raise ValueError(f"the level set L = {level:g} does not come within radius={radius:g} of {point}; "
+                         "give a larger radius")
+    return nearest
+
+
+def largest_hessian_norm(problem, center, radius: float, *, n: int = 60) -> float:
+    r"""The largest spectral norm :math:`\lVert\nabla^2 L(x)\rVert_2` measured on a disc.
+
+    Evaluates the Hessian of a 2-D problem on a polar grid of the disc
+    :math:`\lVert x - \text{center}\rVert \le \text{radius}` (``n`` radii by ``4n`` angles)
+    and returns the largest :math:`\max_i |\lambda_i|`. It is a measurement, not a proof:
+    between the grid points the norm can be slightly larger.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> dd.calculus.largest_hessian_norm(dd.quadratic(np.diag([1.0, -3.0])), [0.0, 0.0], 1.0)
+    3.0
+
+    Notes
+    -----
+    Taught in chapter 3, as the curvature M of :func:`level_gap_bounds`.
+    """
+    if problem.hess is None:
+        raise ValueError(f"problem {problem.name!r} has no Hessian")
+    center = _checks.vector("center", center, dim=2)
+    radius = _checks.real("radius", radius, lo=0.0)
+    n = _checks.count("n", n, minimum=2)
+    r, a = np.meshgrid(np.linspace(0.0, radius, n), np.linspace(0.0, 2 * np.pi, 4 * n, endpoint=False))
+    pts = np.stack([center[0] + r * np.cos(a), center[1] + r * np.sin(a)]).reshape(2, -1)
+    H = np.moveaxis(np.asarray(problem.hess(pts), dtype=np.float64).reshape(2, 2, -1), -1, 0)
+    return float(np.abs(np.linalg.eigvalsh(0.5 * (H + np.swapaxes(H, 1, 2)))).max())
+
+
+def level_gap_bounds(grad_norm, curvature, dc):
+    r"""Bounds on the distance from a point to the next contour, :math:`L = L(\theta) + \Delta c`.
+
+    Let L be twice continuously differentiable, :math:`g = \lVert\nabla L(\theta)\rVert > 0`,
+    :math:`\Delta c > 0`, and :math:`M \ge \lVert\nabla^2 L(x)\rVert_2` for every x within
+    :math:`2\Delta c/g` of θ. Then the distance d from θ to the level set
+    :math:`\{L = L(\theta) + \Delta c\}` satisfies
+
+    .. math::
+        \frac{2\Delta c}{g + \sqrt{g^2 + 2M\Delta c}} \;\le\; d \;\le\;
+        \frac{2\Delta c}{g + \sqrt{g^2 - 2M\Delta c}},
+
+    the upper bound when :math:`2M\Delta c \le g^2` (otherwise it is returned as ``inf``).
+    Both are :math:`\frac{\Delta c}{g}\bigl(1 \mp \frac{M\Delta c}{2g^2} + O(\Delta c^2)\bigr)`:
+    the first-order gap :math:`\Delta c/g` is good when :math:`M\Delta c \ll g^2`.
+
+    Proof: by Taylor's theorem, :math:`L(x) \le L(\theta) + g r + \tfrac12 M r^2` at distance
+    r, so reaching :math:`L(\theta) + \Delta c` needs r at least the lower bound; along the
+    gradient :math:`L \ge L(\theta) + g s - \tfrac12 M s^2`, which reaches
+    :math:`L(\theta) + \Delta c` at the upper bound.
+
+    Parameters
+    ----------
+    grad_norm : float or array
+        :math:`g = \lVert\nabla L(\theta)\rVert > 0`.
+    curvature : float or array
+        M ≥ 0.
+    dc : float or array
+        :math:`\Delta c > 0`.
+
+    Returns
+    -------
+    (lower, upper) : floats or arrays
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.calculus.level_gap_bounds(2.0, 0.0, 0.1)             # a plane: exactly Δc/g
+    (0.05, 0.05)
+    >>> lo, hi = dd.calculus.level_gap_bounds(0.05, 0.1, 0.05)  # 2MΔc > g²: no upper bound
+    >>> hi
+    inf
+
+    Notes
+    -----
+    Taught in chapter 3 (the lemma on the gap between contours).
+    """
+    g = _checks.real("grad_norm", grad_norm if np.ndim(grad_norm) == 0 else np.asarray(grad_norm),
+                     lo=0.0, lo_open=True)
+    M = _checks.real("curvature", curvature if np.ndim(curvature) == 0 else np.asarray(curvature), lo=0.0)
+    dc = _checks.real("dc", dc if np.ndim(dc) == 0 else np.asarray(dc), lo=0.0, lo_open=True)
+    lower = 2 * dc / (g + np.sqrt(g * g + 2 * M * dc))
+    disc = g * g - 2 * M * dc
+    with np.errstate(invalid="ignore"):
+        upper = np.where(disc >= 0, 2 * dc / (g + np.sqrt(np.maximum(disc, 0.0))), np.inf)
+    if np.ndim(lower) == 0:
+        return float(lower), float(upper)
+    return lower, upper
 
 
 def second_derivative_test(H, tol: float = 1e-8) -> str:

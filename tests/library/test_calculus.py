@@ -59,3 +59,57 @@ def test_taylor_orders():
     # and batched like problem.f
     X = np.stack(np.meshgrid(np.linspace(0, 1, 4), np.linspace(0, 1, 3)))
     assert q2(X).shape == (3, 4)
+
+def test_nearest_on_level_set_of_an_ellipse_is_on_the_curve_and_nearest():
+    p = dd.quadratic(np.diag([1.0, 4.0]))           # ½x₁² + 2x₂² = c: ellipses
+    point = np.array([0.3, 0.2])
+    q = dd.calculus.nearest_on_level_set(p, point, 1.0, radius=2.0, n=401)
+    assert p.f(q) == pytest.approx(1.0, abs=1e-4)    # on the level set
+    # brute force over the exact ellipse x = (√2 cos t, sin t / √2)
+    t = np.linspace(0, 2 * np.pi, 200_001)
+    ellipse = np.stack([np.sqrt(2) * np.cos(t), np.sin(t) / np.sqrt(2)], axis=1)
+    best = np.linalg.norm(ellipse - point, axis=1).min()
+    assert np.linalg.norm(q - point) == pytest.approx(best, rel=2e-4)     # second order in h = 0.01
+    # at the nearest point, the step is parallel to the gradient there (Lagrange)
+    g = p.grad(q)
+    cos = (q - point) @ g / (np.linalg.norm(q - point) * np.linalg.norm(g))
+    assert cos == pytest.approx(1.0, abs=1e-5)
+
+
+def test_nearest_on_level_set_refuses_a_level_out_of_reach():
+    p = dd.quadratic(np.eye(2))
+    with pytest.raises(ValueError, match="does not come within radius"):
+        dd.calculus.nearest_on_level_set(p, [0.1, 0.0], 0.5, radius=0.3)   # the unit circle is 0.9 away
+    with pytest.raises(ValueError, match="radius must lie"):
+        dd.calculus.nearest_on_level_set(p, [0.1, 0.0], 0.5, radius=0.0)
+
+
+def test_largest_hessian_norm():
+    saddle = dd.quadratic(np.diag([2.0, -5.0]))
+    assert dd.calculus.largest_hessian_norm(saddle, [1.0, 1.0], 0.5) == pytest.approx(5.0)
+    # L = x₁⁴/12: ∇²L = diag(x₁², 0), largest on the disc of radius 1 about (1, 0) at x₁ = 2
+    quartic = dd.Problem(f=lambda x: x[0] ** 4 / 12, grad=lambda x: np.stack([x[0] ** 3 / 3, 0 * x[1]]),
+                         hess=lambda x: np.array([[x[0] ** 2, 0 * x[0]], [0 * x[0], 0 * x[0]]]), dim=2)
+    assert dd.calculus.largest_hessian_norm(quartic, [1.0, 0.0], 1.0) == pytest.approx(4.0)
+    with pytest.raises(ValueError, match="no Hessian"):
+        dd.calculus.largest_hessian_norm(dd.Problem(f=np.sum, grad=np.ones_like, dim=2), [0.0, 0.0], 1.0)
+
+
+def test_level_gap_bounds_by_hand_and_on_a_bowl():
+    # M = 0 (a plane): both bounds are Δc/g
+    assert dd.calculus.level_gap_bounds(4.0, 0.0, 0.2) == pytest.approx((0.05, 0.05))
+    # g = 3, M = 2, Δc = 2: lower 4/(3 + √17), upper 4/(3 + √1) = 1
+    lo, hi = dd.calculus.level_gap_bounds(3.0, 2.0, 2.0)
+    assert lo == pytest.approx(4 / (3 + np.sqrt(17))) and hi == pytest.approx(1.0)
+    assert dd.calculus.level_gap_bounds(1.0, 1.0, 0.6)[1] == np.inf        # 2MΔc > g²
+    # the bowl x₁² + x₂² (M = 2) from radius r: the gap to the next circle is exact
+    r, dc = np.array([0.5, 1.0, 2.0]), np.array([0.01, 0.1, 0.3])
+    gap = np.sqrt(r**2 + dc) - r
+    lo, hi = dd.calculus.level_gap_bounds(2 * r, 2.0, dc)
+    assert np.all(gap <= hi)
+    np.testing.assert_allclose(lo, gap, rtol=1e-12)    # tight: the bowl rises as fast as Taylor allows
+    # both bounds agree with Δc/g to first order
+    lo, hi = dd.calculus.level_gap_bounds(1.0, 1.0, np.array([1e-3, 1e-4]))
+    np.testing.assert_allclose([lo, hi], [[1e-3, 1e-4]] * 2, rtol=1e-3)
+    with pytest.raises(ValueError, match="grad_norm must lie"):
+        dd.calculus.level_gap_bounds(0.0, 1.0, 0.1)
