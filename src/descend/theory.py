@@ -20,7 +20,7 @@ import numpy as np
 from . import _checks
 
 __all__ = ["Optimum", "gd_rate", "gd_optimum", "momentum_rate", "nesterov_rate", "heavy_ball_optimum",
-           "gd_steps"]
+           "gd_steps", "adam_step_bound", "adam_worst_gradients"]
 
 
 class Optimum(NamedTuple):
@@ -293,3 +293,141 @@ def gd_steps(eta: float, A, e0, tol: float = 1e-8) -> int:
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if too_big(mid) else (lo, mid)
     return hi
+
+
+def _adam_betas(beta1, beta2):
+    beta1 = _checks.unit_interval("beta1", beta1)
+    beta2 = _checks.real("beta2", beta2, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    return beta1, beta2
+
+
+def _one_minus_power(beta: float, t: np.ndarray) -> np.ndarray:
+    """1 − βᵗ without cancellation for β near 1 (and 1 for β = 0, t ≥ 1)."""
+    if beta == 0.0:
+        return np.ones_like(t, dtype=np.float64)
+    return -np.expm1(t * np.log(beta))
+
+
+def adam_step_bound(beta1: float, beta2: float, t=None):
+    r"""The largest step of Adam, in units of η, over every sequence of gradients.
+
+    Take one coordinate of Adam (any :math:`\epsilon \ge 0`) and gradients
+    :math:`g_1, \dots, g_t`, not all zero. Unrolling :math:`m_t` and :math:`v_t` and applying
+    the triangle and the Cauchy–Schwarz inequalities gives
+
+    .. math::
+        \frac{|\theta_t - \theta_{t-1}|}{\eta} \le \frac{|\hat m_t|}{\sqrt{\hat v_t}} \le B_t
+        = \frac{1 - \beta_1}{1 - \beta_1^t}\,\sqrt{\frac{1 - \beta_2^t}{1 - \beta_2}}\,
+          \sqrt{\sum_{k=0}^{t-1} \gamma^k}, \qquad \gamma = \frac{\beta_1^2}{\beta_2},
+
+    with equality when :math:`\epsilon = 0` for the gradients of :func:`adam_worst_gradients`,
+    so :math:`B_t` is the exact supremum at step t. :math:`B_1 = 1`. If
+    :math:`\beta_1^2 < \beta_2` then :math:`B_t \le B_\infty` for every t (equality only for
+    :math:`\beta_1 = \beta_2`, where every :math:`B_t = 1`), with
+
+    .. math:: B_\infty = \lim_{t\to\infty} B_t
+              = \frac{1 - \beta_1}{\sqrt{(1 - \beta_2)(1 - \beta_1^2/\beta_2)}} ;
+
+    if :math:`\beta_1^2 \ge \beta_2`, :math:`B_t \to \infty`.
+
+    Parameters
+    ----------
+    beta1 : float
+        Decay of the first moment, in [0, 1).
+    beta2 : float
+        Decay of the second moment, in (0, 1).
+    t : int or array_like of int, optional
+        The step(s), each ≥ 1. Omitted: the bound over all steps, :math:`B_\infty`
+        (``inf`` when :math:`\beta_1^2 \ge \beta_2`).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`B_t` (one per step given), or :math:`B_\infty`.
+
+    Examples
+    --------
+    >>> from descend import theory
+    >>> round(theory.adam_step_bound(0.9, 0.999), 4)       # the defaults: up to 7.27 η
+    7.2703
+    >>> theory.adam_step_bound(0.9, 0.999, t=[1, 10, 1000]).round(4)
+    array([1.    , 1.0431, 5.7812])
+
+    Notes
+    -----
+    Kingma and Ba (2015, section 2.1) give :math:`(1 - \beta_1)/\sqrt{1 - \beta_2}` when
+    :math:`1 - \beta_1 > \sqrt{1 - \beta_2}` and 1 otherwise; that is the step of a single
+    gradient after a long silence, and the exact bound only for :math:`\beta_1 = 0`.
+
+    References
+    ----------
+    Kingma, D. P., Ba, J. (2015). Adam: A method for stochastic optimization. ICLR, section 2.1.
+    Taught in chapter 7.
+    """
+    beta1, beta2 = _adam_betas(beta1, beta2)
+    gamma = beta1 * beta1 / beta2
+    if t is None:
+        if gamma >= 1.0:
+            return float("inf")
+        return float((1.0 - beta1) / np.sqrt((1.0 - beta2) * (1.0 - gamma)))
+    steps = np.asarray(t)
+    if steps.dtype.kind not in "iu" or steps.size == 0 or np.any(steps < 1):
+        raise ValueError(f"t must be a whole number ≥ 1 or an array of them, got {t!r}")
+    steps = steps.astype(np.float64)
+    if gamma == 0.0:
+        total = np.ones_like(steps)                         # Σ γᵏ with γ = 0: only k = 0
+    elif gamma == 1.0:
+        total = steps.copy()
+    else:
+        with np.errstate(over="ignore"):
+            total = np.expm1(steps * np.log(gamma)) / np.expm1(np.log(gamma))
+    bound = ((1.0 - beta1) / _one_minus_power(beta1, steps)
+             * np.sqrt(_one_minus_power(beta2, steps) / (1.0 - beta2)) * np.sqrt(total))
+    return float(bound) if np.ndim(t) == 0 else bound
+
+
+def adam_worst_gradients(beta1: float, beta2: float, t: int) -> np.ndarray:
+    r"""The gradients :math:`g_1, \dots, g_t` for which Adam's step t is largest.
+
+    .. math:: g_i = \Bigl(\frac{\beta_1}{\beta_2}\Bigr)^{t-i}, \qquad i = 1, \dots, t ,
+
+    (with :math:`0^0 = 1`: for :math:`\beta_1 = 0` only :math:`g_t` is non-zero). They make the
+    Cauchy–Schwarz inequality behind :func:`adam_step_bound` an equality, so with
+    :math:`\epsilon = 0` Adam's step t is exactly :math:`B_t\,\eta`; any positive multiple does
+    the same. For :math:`\beta_1 < \beta_2` the gradients grow by the factor
+    :math:`\beta_2/\beta_1` per step.
+
+    Parameters
+    ----------
+    beta1 : float
+        Decay of the first moment, in [0, 1).
+    beta2 : float
+        Decay of the second moment, in (0, 1).
+    t : int
+        The step, ≥ 1.
+
+    Returns
+    -------
+    (t,) ndarray
+        ``g[i - 1]`` is :math:`g_i`; the last is 1.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> from descend import theory
+    >>> g = theory.adam_worst_gradients(0.9, 0.999, t=50)
+    >>> opt = dd.adam(eta=1.0, beta1=0.9, beta2=0.999)
+    >>> state = opt.init(np.zeros(1))
+    >>> for g_i in 1e6 * g:                      # large gradients, so that ε does not count
+    ...     step, state = opt.update(np.array([g_i]), state)
+    >>> bool(np.isclose(abs(step[0]), theory.adam_step_bound(0.9, 0.999, t=50), rtol=1e-12))
+    True
+
+    Taught in chapter 7.
+    """
+    beta1, beta2 = _adam_betas(beta1, beta2)
+    t = _checks.count("t", t, minimum=1)
+    age = np.arange(t - 1, -1, -1, dtype=np.float64)        # t − i for i = 1, …, t
+    if beta1 == 0.0:
+        return (age == 0).astype(np.float64)
+    return (beta1 / beta2) ** age
