@@ -37,7 +37,7 @@ from .optim import Optimizer
 from .problems import Problem
 
 __all__ = ["LineSearchState", "NegativeCurvature", "grid_line_search", "exact_line_search", "backtracking",
-           "WolfeCheck", "check_wolfe", "replay", "Cost", "cost", "newton_backtracking"]
+           "WolfeCheck", "check_wolfe", "replay", "Cost", "cost", "counting", "newton_backtracking"]
 
 _EMPTY = np.zeros(0)
 
@@ -239,9 +239,12 @@ def backtracking(eta0: float = 1.0, c: float = 1e-4, shrink: float = 0.5, max_sh
         The factor :math:`\tau \in (0, 1)` that multiplies η after each rejected trial.
     max_shrinks : int
         At most this many shrinks per step (so at most ``max_shrinks + 1`` trials).  If even
-        :math:`\eta_0 \tau^{\text{max\_shrinks}}` fails — which happens only when round-off
-        swamps the decrease, at the very bottom of a valley — the step is zero and
-        ``state.eta`` is 0.
+        :math:`\eta_0 \tau^{\text{max\_shrinks}}` fails, the step is zero and ``state.eta``
+        is 0.  That happens when round-off swamps the decrease, at the very bottom of a
+        valley, or when :math:`\eta_0 \tau^{\text{max\_shrinks}}` is still longer than every
+        step that passes (a first trial far too long for a shrink factor near 1: with an
+        :math:`M`-Lipschitz gradient, every :math:`\eta \le 2(1 - c)/M` passes, so this cannot
+        happen once :math:`\eta_0 \tau^{\text{max\_shrinks}} \le 2(1 - c)/M`).
 
     Returns
     -------
@@ -527,6 +530,55 @@ def cost(opt: Optimizer, problem: Problem, x0, steps: int, *, tol: float | None 
     else:
         counts = (0, trace.steps, 0)
     return Cost(opt.label, trace.steps, *counts, trace.f, outcome)
+
+
+def counting(problem: Problem) -> tuple[Problem, dict]:
+    r"""A copy of ``problem`` whose loss, gradient and Hessian count how often they are called.
+
+    The counts of :func:`cost` come from the methods' own bookkeeping; this wrapper counts
+    the evaluations a run really makes, so that the two can be compared.  Every call of
+    ``f``, ``grad`` or ``hess`` adds one to the matching entry of the returned dict, whatever
+    the shape of its argument (a stack of points counts once).
+
+    Parameters
+    ----------
+    problem : Problem
+        The loss to wrap; it is not changed.
+
+    Returns
+    -------
+    (Problem, dict)
+        The counting copy (same name, bounds, minimizers, data) and its counts
+        ``{"f": 0, "grad": 0, "hess": 0}``, which grow as the copy is used.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> p, calls = counting(dd.quadratic([[4.0]]))
+    >>> trace = dd.run(dd.backtracking(), p, [1.0], steps=1)
+    >>> calls                   # the run: f and ∇L at 2 iterates; the search: L(x) and 3 trials
+    {'f': 6, 'grad': 2, 'hess': 0}
+
+    Notes
+    -----
+    Taught in chapter 6, which checks its table of costs against these counts.
+    """
+    import dataclasses
+
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a descend.Problem, got {type(problem).__name__}")
+    calls = {"f": 0, "grad": 0, "hess": 0}
+
+    def counted(name, fn):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+        return call
+
+    hess = None if problem.hess is None else counted("hess", problem.hess)
+    copy = dataclasses.replace(problem, f=counted("f", problem.f), grad=counted("grad", problem.grad),
+                               hess=hess)
+    return copy, calls
 
 
 def newton_backtracking(c: float = 1e-4, shrink: float = 0.5, max_shrinks: int = 50) -> Optimizer:

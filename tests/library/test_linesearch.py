@@ -263,3 +263,31 @@ BAD = [
 def test_bad_input(call, exc, message):
     with pytest.raises(exc, match=message):
         call()
+
+
+# --------------------------------------------------------------------------- counting calls
+
+
+@pytest.mark.parametrize("opt", [dd.gd(eta=0.03), dd.grid_line_search(etas=(0.01, 0.02, 0.03)),
+                                 dd.exact_line_search(), dd.backtracking()],
+                         ids=["gd", "grid", "exact", "backtracking"])
+def test_cost_counts_match_the_calls_a_run_makes(opt):
+    # the run evaluates L and ∇L at every iterate; the method is charged the rest, and the
+    # gradient at the last iterate only tests convergence
+    p, calls = dd.linesearch.counting(VALLEY)
+    trace = dd.run(opt, p, [2.0, 2.0], steps=400, tol=1e-3)
+    c = dd.cost(opt, VALLEY, [2.0, 2.0], steps=400, tol=1e-3)
+    assert trace.converged and c.steps == trace.steps
+    method = (calls["f"] - (trace.steps + 1), calls["grad"] - 1, calls["hess"])
+    assert (c.f_evals, c.g_evals, c.h_evals) == method
+
+
+def test_counting_leaves_the_problem_alone_and_counts_stacks_once():
+    p, calls = dd.linesearch.counting(dd.rosenbrock())
+    x = np.array([[0.0, 1.0], [0.5, -1.0]])         # two points, stacked along the second axis
+    np.testing.assert_array_equal(p.f(x), dd.rosenbrock().f(x))
+    p.grad(x[:, 0])
+    assert calls == {"f": 1, "grad": 1, "hess": 0} and p.name == "Rosenbrock" and p.dim == 2
+    assert dd.linesearch.counting(dd.scalar(np.sin, np.cos))[0].hess is None
+    with pytest.raises(TypeError, match="descend.Problem"):
+        dd.linesearch.counting(np.sin)
