@@ -24,6 +24,8 @@ __all__ = [
     "largest_hessian_norm",
     "level_gap_bounds",
     "second_derivative_test",
+    "bracket_zeros",
+    "level_tangents",
 ]
 
 
@@ -437,3 +439,172 @@ def second_derivative_test(H, tol: float = 1e-8) -> str:
     if zero.any():
         return "inconclusive"
     return "minimum" if positive else "maximum"
+
+
+def bracket_zeros(f, grid, slope_bound, *, df=None, curvature_bound=None) -> np.ndarray:
+    r"""Every zero of a smooth function on an interval, each in its own grid cell, with a proof that none is missed.
+
+    On a cell :math:`[a, b]` of the grid, of width :math:`w = b - a`, let :math:`M_1` bound
+    :math:`|f'|`. If f had a zero :math:`\xi` in the cell, then
+    :math:`|f(a)| \le M_1(\xi - a)` and :math:`|f(b)| \le M_1(b - \xi)`, so
+
+    .. math:: |f(a)| + |f(b)| \le M_1 w .
+
+    A cell where this fails and f keeps its sign therefore holds no zero. A cell where f
+    changes sign holds at least one (intermediate value theorem). Given ``df`` and a bound
+    :math:`M_2` of :math:`|f''|`, the same test applied to :math:`f'` shows on a cell that
+    :math:`f'` keeps one sign there, so f is strictly monotone on it: then a cell where f
+    changes sign holds exactly one zero, and f changes sign through it; and a cell where f
+    keeps its sign holds none, even next to a zero, where the first test cannot decide. A
+    cell that no test decides raises an error: refine the grid there.
+
+    The tests compare floating-point values, so they assume that the rounding errors of
+    ``f`` and ``df`` are far below the margins by which the cells are decided.
+
+    Parameters
+    ----------
+    f : callable
+        The function, evaluated on an array of points.
+    grid : (n,) array_like
+        Increasing points covering the interval.
+    slope_bound : callable
+        ``slope_bound(a, b)`` gives, for arrays of cell ends, a bound of :math:`|f'|` on each
+        cell.
+    df, curvature_bound : callable, optional
+        :math:`f'` and a bound of :math:`|f''|` on each cell (same signature as
+        ``slope_bound``); with them every bracket is proved to hold exactly one zero.
+
+    Returns
+    -------
+    (k, 2) array
+        The cells ``[a, b]`` that hold the zeros, in increasing order.
+
+    Raises
+    ------
+    ValueError
+        If f is exactly zero at a grid point, or a cell can be decided by neither test.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> grid = np.linspace(0.5, 10.0, 200)
+    >>> one = lambda a, b: np.ones_like(a)                     # |sin'| ≤ 1 and |sin''| ≤ 1
+    >>> cells = dd.calculus.bracket_zeros(np.sin, grid, one, df=np.cos, curvature_bound=one)
+    >>> len(cells), [bool(a < k * np.pi < b) for k, (a, b) in zip((1, 2, 3), cells)]   # π, 2π, 3π
+    (3, [True, True, True])
+
+    Notes
+    -----
+    Taught in chapter 1, where it counts the stationary points of a loss.
+    """
+    _checks.callable_("f", f)
+    _checks.callable_("slope_bound", slope_bound)
+    grid = _checks.vector("grid", grid)
+    if grid.size < 2 or np.any(np.diff(grid) <= 0):
+        raise ValueError("grid must hold at least two strictly increasing points")
+    if (df is None) != (curvature_bound is None):
+        raise ValueError("give df and curvature_bound together, or neither")
+    a, b, w = grid[:-1], grid[1:], np.diff(grid)
+
+    def undecided(values, bound):
+        return ~(np.abs(values[:-1]) + np.abs(values[1:]) > np.asarray(bound(a, b), dtype=np.float64) * w)
+
+    v = np.asarray(f(grid), dtype=np.float64)
+    if np.any(v == 0):
+        raise ValueError(f"f is exactly zero at the grid point {grid[np.argmax(v == 0)]!r}: shift the grid")
+    change = np.sign(v[:-1]) != np.sign(v[1:])
+    monotone = np.zeros_like(change)
+    if df is not None:
+        _checks.callable_("df", df)
+        _checks.callable_("curvature_bound", curvature_bound)
+        d = np.asarray(df(grid), dtype=np.float64)
+        monotone = (np.sign(d[:-1]) == np.sign(d[1:])) & (d[:-1] != 0) & ~undecided(d, curvature_bound)
+    unknown = ~change & undecided(v, slope_bound) & ~monotone   # a monotone f keeps its sign
+    if unknown.any():
+        raise ValueError(f"{int(unknown.sum())} cells may hide a pair of zeros (the first is "
+                         f"[{a[unknown][0]!r}, {b[unknown][0]!r}]): refine the grid there")
+    unproved = change & ~monotone if df is not None else np.zeros_like(change)
+    if unproved.any():
+        raise ValueError(f"{int(unproved.sum())} cells where f changes sign may hold more than one zero "
+                         f"(the first is [{a[unproved][0]!r}, {b[unproved][0]!r}]): refine the grid there")
+    return np.column_stack([a[change], b[change]])
+
+
+def level_tangents(problem, points, level: float, *, h: float = 1e-5, steps: int = 50):
+    r"""Points on a level curve of a 2-D problem and the curve's unit tangents there, without using the gradient's direction.
+
+    Near a point where :math:`\partial L/\partial x_k \ne 0`, the level curve
+    :math:`\{L = c\}` is the graph of a function :math:`x_k = \varphi(x_j)` of the other
+    coordinate (the implicit function theorem). For each point, k is the coordinate with
+    the larger partial derivative; :math:`\varphi` is evaluated by solving
+    :math:`L = c` for :math:`x_k` with :math:`x_j` fixed (Newton's method in one variable),
+    at :math:`x_j` and at :math:`x_j \pm h`, and the tangent is
+    :math:`e_j + \varphi'(x_j)\, e_k`, normalized, with the central difference
+    :math:`\varphi'(x_j) \approx (\varphi(x_j + h) - \varphi(x_j - h))/(2h)`. Its error is
+    :math:`O(h^2)` plus the round-off of the solves divided by h.
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem with a gradient (used only for the one-variable Newton steps).
+    points : (m, 2) array_like
+        Points near the level curve (for example from :func:`level_curve`).
+    level : float
+        The height c.
+    h : float
+        The step of the central difference.
+    steps : int
+        The most Newton steps per solve.
+
+    Returns
+    -------
+    on_curve, tangents : (m, 2) arrays
+        The points moved onto the curve along :math:`e_k`, and the unit tangents there.
+
+    Raises
+    ------
+    ValueError
+        If a solve does not converge (the point is too far from the curve).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> circle = dd.quadratic(np.eye(2))                       # ½‖x‖² = ½: the unit circle
+    >>> q, t = dd.calculus.level_tangents(circle, [[0.6, 0.81], [-0.7, 0.7]], 0.5)
+    >>> bool(np.allclose(np.linalg.norm(q, axis=1), 1.0)), bool(np.allclose((q * t).sum(1), 0.0))
+    (True, True)
+
+    Notes
+    -----
+    Taught in chapter 1, where it confirms that the gradient is perpendicular to a level curve.
+    """
+    points = np.atleast_2d(np.asarray(points, dtype=np.float64))
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"points must have shape (m, 2), got {points.shape}")
+    level = _checks.real("level", level)
+    h = _checks.positive("h", h)
+    steps = _checks.count("steps", steps, minimum=1)
+
+    def solve(x, k):                     # L(x) = c for the coordinate k of x, the other fixed
+        x = x.copy()
+        for _ in range(steps):
+            dk = float(np.asarray(problem.grad(x))[k])
+            if dk == 0 or not np.isfinite(dk):
+                break
+            step = (float(problem.f(x)) - level) / dk
+            x[k] -= step
+            if abs(step) <= 4 * np.finfo(float).eps * max(1.0, abs(x[k])):
+                return x
+        raise ValueError(f"could not solve L = {level:g} for coordinate {k} near {x}: is the point near the curve?")
+
+    on_curve, tangents = [], []
+    for p in points:
+        k = int(np.argmax(np.abs(np.asarray(problem.grad(p)))))
+        j = 1 - k
+        q = solve(p, k)
+        e = np.eye(2)[j] * h
+        slope = (solve(q + e, k)[k] - solve(q - e, k)[k]) / (2 * h)
+        t = np.eye(2)[j] + slope * np.eye(2)[k]
+        on_curve.append(q)
+        tangents.append(t / np.linalg.norm(t))
+    return np.array(on_curve), np.array(tangents)

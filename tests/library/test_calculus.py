@@ -113,3 +113,39 @@ def test_level_gap_bounds_by_hand_and_on_a_bowl():
     np.testing.assert_allclose([lo, hi], [[1e-3, 1e-4]] * 2, rtol=1e-3)
     with pytest.raises(ValueError, match="grad_norm must lie"):
         dd.calculus.level_gap_bounds(0.0, 1.0, 0.1)
+
+
+def test_bracket_zeros_proves_the_count_and_refuses_what_it_cannot_decide():
+    f = lambda x: (x - 0.5) ** 2 - 0.01                        # zeros at 0.4 and 0.6
+    df = lambda x: 2 * (x - 0.5)
+    slope = lambda a, b: 2 * np.maximum(np.abs(a - 0.5), np.abs(b - 0.5))
+    two = lambda a, b: np.full_like(a, 2.0)
+    cells = dd.calculus.bracket_zeros(f, np.linspace(0.0, 1.0, 41) + 1e-3, slope, df=df, curvature_bound=two)
+    assert cells.shape == (2, 2)
+    assert np.all((cells[:, 0] < [0.4, 0.6]) & ([0.4, 0.6] < cells[:, 1]))
+    with pytest.raises(ValueError, match="may hide a pair of zeros"):   # one cell, two zeros, no sign change
+        dd.calculus.bracket_zeros(f, [0.0, 1.0], slope)
+    with pytest.raises(ValueError, match="exactly zero at the grid point"):
+        dd.calculus.bracket_zeros(lambda x: x - 0.5, [0.0, 0.5, 1.0], slope)
+    cubic = lambda x: (x - 0.3) * (x - 0.5) * (x - 0.7)         # a sign change over three zeros
+    with pytest.raises(ValueError, match="more than one zero"):
+        dd.calculus.bracket_zeros(cubic, [0.0, 1.0], lambda a, b: np.full_like(a, 1.0),
+                                  df=lambda x: 3 * x**2 - 3 * x + 0.71,
+                                  curvature_bound=lambda a, b: np.full_like(a, 4.5))
+    with pytest.raises(ValueError, match="together"):
+        dd.calculus.bracket_zeros(f, [0.0, 1.0], slope, df=df)
+
+
+def test_level_tangents_on_an_ellipse_match_the_exact_tangent():
+    A = np.diag([1.0, 4.0])
+    ellipse = dd.quadratic(A)                                   # ½(x² + 4y²) = ½
+    t = np.linspace(0.1, 2 * np.pi, 25)
+    exact = np.column_stack([np.cos(t), 0.5 * np.sin(t)])        # on the curve
+    q, tangents = dd.calculus.level_tangents(ellipse, exact * 1.01, 0.5)
+    np.testing.assert_allclose(ellipse.f(q.T), 0.5, atol=1e-14)
+    s = np.arctan2(2 * q[:, 1], q[:, 0])
+    true = np.column_stack([-np.sin(s), 0.5 * np.cos(s)])
+    true /= np.linalg.norm(true, axis=1)[:, None]
+    assert np.abs(np.abs((tangents * true).sum(1)) - 1).max() < 1e-9
+    with pytest.raises(ValueError, match="could not solve"):
+        dd.calculus.level_tangents(ellipse, [[5.0, 5.0]], 0.5, steps=2)
