@@ -29,6 +29,10 @@ _SKIP = [
     re.compile(r"https?://\S+"),
     re.compile(r"\\(?:label|tag|ref|eqref)\{[^}]*\}"),
     re.compile(r"\{\s*(?:exercise|solution|prf:[a-z]+|admonition|figure|math)\}[^\n]*"),
+    # numbers that name a part of a work, not a quantity: "section 10.2", "theorem 3.5", "§8.5.4"
+    re.compile(r"(?:\b(?:sections?|theorems?|lemmas?|algorithms?|chapters?|equations?|eqs?\.|figures?|tables?|"
+               r"lectures?|propositions?|corollary|definitions?|examples?|exercises?|modules?|slides?|pages?|pp?\.)"
+               r"|§)\s*\d+(?:\.\d+)*", re.I),
 ]
 
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\d])")
