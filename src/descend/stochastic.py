@@ -4,19 +4,24 @@ For a loss that averages over N examples, :math:`L = \frac1N\sum_i \ell_i`, the 
 over a mini-batch :math:`\mathcal B` of B examples,
 :math:`g_{\mathcal B} = \frac1B \sum_{i\in\mathcal B} \nabla\ell_i`, is a random estimate of
 :math:`\nabla L`.  :func:`batch_gradients` draws many of them, so that their mean and spread
-can be measured; :func:`time_batch_grad` measures how long one costs.  Taught in chapter 5.
+can be measured; :func:`time_batch_grad` measures how long one costs.  :func:`sgd_moments`
+follows the exact mean and second moment of the error of SGD on least squares, and
+:func:`sgd_noise_floor` and :func:`additive_noise_floor` the level at which a constant
+learning rate leaves it.  Taught in chapter 5.
 """
 
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 import numpy as np
 
 from . import _checks
 from .problems import Problem
 
-__all__ = ["batch_gradients", "time_batch_grad"]
+__all__ = ["batch_gradients", "time_batch_grad", "SGDMoments", "sgd_moments", "sgd_noise_floor",
+           "additive_noise_floor"]
 
 
 def _stochastic_problem(problem) -> Problem:
@@ -171,3 +176,287 @@ def time_batch_grad(problem: Problem, x, batch_sizes, *, repeats: int = 7, min_t
     # touches every size alike instead of spoiling one
     per_call = [[clock(idx, number) for idx, number in zip(batches, numbers)] for _ in range(repeats)]
     return np.median(np.array(per_call), axis=0)
+
+
+class SGDMoments(NamedTuple):
+    """The exact moments of the error of SGD on least squares, one row per iterate (see :func:`sgd_moments`)."""
+
+    mean: np.ndarray    #: (T + 1, d): the mean error E[θ_t − θ*]
+    second: np.ndarray  #: (T + 1, d, d): the second moment E[(θ_t − θ*)(θ_t − θ*)ᵀ]
+    excess: np.ndarray  #: (T + 1,): the expected excess loss E[L(θ_t)] − L* = ½ tr(H · second)
+
+
+def _second_moment_maps(X, r, H, C, c):
+    r"""The pieces of the second-moment recursion of :func:`sgd_moments`, on flattened matrices.
+
+    With :math:`s = \operatorname{vec} S`: :math:`s_{t+1} = (\text{one} - \eta\,\text{linear}
+    + \eta^2\,\text{quadratic})\, s_t + \eta^2 (\text{drive}\; m_t + \text{source})`.
+    """
+    N, d = X.shape
+    eye = np.eye(d)
+    fourth = np.einsum("ia,ib,ic,id->abcd", X, X, X, X).reshape(d * d, d * d) / N   # F(S)
+    third = np.einsum("i,ia,ib,ic->abc", r, X, X, X).reshape(d * d, d) / N          # K(m)
+    HH = np.kron(H, H)
+    one = np.eye(d * d)
+    linear = np.kron(H, eye) + np.kron(eye, H)          # (I − ηH) S (I − ηH) = S − η(HS + SH) + η² HSH
+    quadratic = HH + c * (fourth - HH)
+    return one, linear, quadratic, 2 * c * third, c * C.ravel()
+
+
+def sgd_moments(X, y, x0, etas, batch_size: int, *, replace: bool = True) -> SGDMoments:
+    r"""The exact mean and second moment of the error of mini-batch SGD on least squares, step by step.
+
+    For :math:`L(\theta) = \frac{1}{2N}\lVert X\theta - y\rVert^2` with Hessian
+    :math:`H = \frac1N X^\top X` and minimizer :math:`\theta^\star`, SGD takes
+    :math:`\theta_{t+1} = \theta_t - \eta_t g_t`, where :math:`g_t` is the gradient of a batch
+    of B examples drawn afresh at every step, independently of the past.  The per-example
+    gradient is affine in the error :math:`e = \theta - \theta^\star`,
+    :math:`\nabla\ell_i(\theta) = x_i x_i^\top e + r_i x_i` with :math:`r_i = x_i^\top\theta^\star - y_i`,
+    so the mean :math:`m_t = \mathbb E[e_t]` and the second moment
+    :math:`S_t = \mathbb E[e_t e_t^\top]` obey a closed, linear recursion:
+
+    .. math::
+        m_{t+1} = (I - \eta_t H)\, m_t, \qquad
+        S_{t+1} = (I - \eta_t H)\, S_t\, (I - \eta_t H)
+                  + \frac{\eta_t^2 c}{B} \bigl(F(S_t) + 2K(m_t) + C - H S_t H\bigr),
+
+    with :math:`F(S) = \frac1N\sum_i (x_i^\top S x_i)\, x_i x_i^\top`,
+    :math:`K(m) = \frac1N\sum_i r_i\, (x_i^\top m)\, x_i x_i^\top`,
+    :math:`C = \frac1N\sum_i r_i^2\, x_i x_i^\top`, and :math:`c = 1` for a batch drawn with
+    replacement, :math:`c = (N - B)/(N - 1)` for B distinct examples.  The bracket is B times
+    the expected covariance of the batch gradient given :math:`e_t`.  No sampling is involved:
+    the moments are exact, up to rounding.
+
+    Parameters
+    ----------
+    X : (N, d) array_like
+        Design matrix, one example per row (as for :func:`descend.least_squares`).
+    y : (N,) array_like
+        Targets.
+    x0 : array_like of shape (d,)
+        The start :math:`\theta_0` (a fixed point, so :math:`S_0 = m_0 m_0^\top`).
+    etas : (T,) array_like
+        The learning rates :math:`\eta_0, \dots, \eta_{T-1}`, each ≥ 0.
+    batch_size : int
+        B ≥ 1 (at most N when ``replace`` is False).
+    replace : bool
+        True: the B indices of a batch are independent uniform draws.  False: each batch is a
+        uniformly random set of B distinct examples (still independent from step to step).
+
+    Returns
+    -------
+    SGDMoments
+        ``mean`` (T + 1, d), ``second`` (T + 1, d, d) and ``excess`` (T + 1,).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> X = np.column_stack([np.arange(4.0), np.ones(4)])
+    >>> y = np.array([0.0, 1.0, 1.0, 3.0])
+    >>> mom = dd.stochastic.sgd_moments(X, y, [1.0, 0.0], [0.1] * 3, batch_size=4, replace=False)
+    >>> p = dd.least_squares(X, y)             # B = N distinct examples: plain gradient descent
+    >>> trace = dd.run(dd.gd(eta=0.1), p, [1.0, 0.0], steps=3)
+    >>> np.allclose(mom.mean, trace.xs - p.x_star) and np.allclose(mom.excess, trace.fs - p.f_star)
+    True
+
+    Notes
+    -----
+    :func:`descend.run` shuffles the data once per epoch instead: within an epoch its batches
+    are not independent, and these moments describe it only approximately.  Taught in
+    chapter 5 (the noise floor at a constant η, and the Robbins–Monro conditions).
+    """
+    X = _checks.matrix("X", X)
+    N, d = X.shape
+    if N < 2:
+        raise ValueError(f"X must have at least 2 rows (examples), got {N}")
+    y = _checks.vector("y", y, dim=N)
+    x0 = _checks.vector("x0", x0, dim=d)
+    etas = np.asarray(etas, dtype=np.float64).ravel() if np.ndim(etas) else np.array([etas], dtype=np.float64)
+    if etas.size and not (np.all(np.isfinite(etas)) and np.all(etas >= 0)):
+        raise ValueError("etas must be finite learning rates ≥ 0")
+    batch_size = _checks.count("batch_size", batch_size, minimum=1)
+    if not isinstance(replace, bool):
+        raise TypeError(f"replace must be True or False, got {replace!r}")
+    if not replace and batch_size > N:
+        raise ValueError(f"batch_size must be at most the number of examples, {N}, without replacement; "
+                         f"got {batch_size}")
+    H = X.T @ X / N
+    x_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    r = X @ x_star - y
+    C = (X.T * r**2) @ X / N
+    c = (1.0 if replace else (N - batch_size) / (N - 1)) / batch_size
+    one, linear, quadratic, drive, source = _second_moment_maps(X, r, H, C, c)
+    m = x0 - x_star
+    s = np.outer(m, m).ravel()                 # S, flattened: the recursion is linear in it
+    means, seconds = np.empty((etas.size + 1, d)), np.empty((etas.size + 1, d * d))
+    means[0], seconds[0] = m, s
+    for t, eta in enumerate(etas):
+        step = one - eta * linear + eta**2 * quadratic
+        s = step @ s + eta**2 * (drive @ m + source)
+        m = m - eta * (H @ m)
+        means[t + 1], seconds[t + 1] = m, s
+    seconds = seconds.reshape(-1, d, d)
+    seconds = 0.5 * (seconds + seconds.transpose(0, 2, 1))     # symmetric up to rounding
+    excess = 0.5 * np.einsum("ab,tba->t", H, seconds)
+    return SGDMoments(means, seconds, excess)
+
+
+def sgd_noise_floor(X, y, eta: float, batch_size: int, *, replace: bool = True) -> float:
+    r"""The exact excess loss at which SGD with a constant η settles on least squares, for independent batches.
+
+    The limit of ``sgd_moments(X, y, x0, [eta] * T, batch_size).excess`` as T → ∞, from any
+    start: the fixed point of the recursion of :func:`sgd_moments` with :math:`m = 0`,
+
+    .. math::
+        S = (I - \eta H)\, S\, (I - \eta H) + \frac{\eta^2 c}{B}\bigl(F(S) + C - H S H\bigr),
+        \qquad \lim_{t\to\infty} \mathbb E[L(\theta_t)] - L^\star = \tfrac12 \operatorname{tr}(H S),
+
+    found by one linear solve.  It exceeds the additive-noise floor of
+    :func:`additive_noise_floor` by the part of the noise that grows with the distance from
+    :math:`\theta^\star`.
+
+    Parameters
+    ----------
+    X, y, batch_size, replace
+        As for :func:`sgd_moments`.
+    eta : float
+        The constant learning rate, > 0.
+
+    Returns
+    -------
+    float
+        The stationary :math:`\mathbb E[L(\theta_t)] - L^\star`.
+
+    Raises
+    ------
+    ValueError
+        If η is too large for the second moment to settle (the recursion is unstable).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> X, y = dd.data.regression(n=200, seed=1)
+    >>> floor = dd.stochastic.sgd_noise_floor(X, y, eta=0.05, batch_size=4)
+    >>> p = dd.least_squares(X, y)
+    >>> run = dd.stochastic.sgd_moments(X, y, p.x_star, [0.05] * 3000, batch_size=4)
+    >>> bool(np.isclose(run.excess[-1], floor, rtol=1e-9))
+    True
+
+    Notes
+    -----
+    Taught in chapter 5.
+    """
+    X = _checks.matrix("X", X)
+    N, d = X.shape
+    if N < 2:
+        raise ValueError(f"X must have at least 2 rows (examples), got {N}")
+    y = _checks.vector("y", y, dim=N)
+    eta = _checks.positive("eta", eta)
+    batch_size = _checks.count("batch_size", batch_size, minimum=1)
+    if not isinstance(replace, bool):
+        raise TypeError(f"replace must be True or False, got {replace!r}")
+    if not replace and batch_size > N:
+        raise ValueError(f"batch_size must be at most the number of examples, {N}, without replacement; "
+                         f"got {batch_size}")
+    H = X.T @ X / N
+    x_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    r = X @ x_star - y
+    C = (X.T * r**2) @ X / N
+    c = (1.0 if replace else (N - batch_size) / (N - 1)) / batch_size
+    one, linear, quadratic, _, source = _second_moment_maps(X, r, H, C, c)
+    step = one - eta * linear + eta**2 * quadratic
+    radius = max(float(np.max(np.abs(np.linalg.eigvals(step)))),
+                 float(np.max(np.abs(1 - eta * np.linalg.eigvalsh(H)))))
+    if radius >= 1:
+        raise ValueError(f"eta={eta:g} is too large: the second moment of the error grows "
+                         f"(spectral radius {radius:.4g} ≥ 1), so there is no floor")
+    S = np.linalg.solve(linear - eta * quadratic, eta * source).reshape(d, d)
+    return float(0.5 * np.trace(H @ S))
+
+
+def additive_noise_floor(H, C, eta: float, batch_size: int = 1, *, beta: float = 0.0,
+                         nesterov: bool = False) -> float:
+    r"""The stationary excess loss of SGD, momentum or Nesterov on a quadratic with additive noise.
+
+    The model: :math:`L(\theta) = L^\star + \tfrac12 e^\top H e` with :math:`e = \theta - \theta^\star`,
+    and every gradient is :math:`H e_t + \xi_t`, where the :math:`\xi_t` are independent of each
+    other and of the past, with mean zero and covariance :math:`C/B`.  With the velocity
+    :math:`u_t = \beta u_{t-1} + \eta g_t` of :func:`descend.momentum` and :func:`descend.nesterov`
+    (β = 0 is plain SGD), the state :math:`z_t = (e_t, u_{t-1})` obeys
+    :math:`z_{t+1} = A z_t + b\,\xi_t` with
+
+    .. math::
+        A = \begin{bmatrix} I - \eta H & -\beta I \\ \eta H & \beta I \end{bmatrix},\ 
+        b = \begin{bmatrix} -\eta I \\ \eta I \end{bmatrix}
+        \ \text{(momentum)}, \qquad
+        A = \begin{bmatrix} I - \eta(1 + \beta) H & -\beta^2 I \\ \eta H & \beta I \end{bmatrix},\ 
+        b = \begin{bmatrix} -\eta(1 + \beta) I \\ \eta I \end{bmatrix}
+        \ \text{(Nesterov)}.
+
+    When the spectral radius of A is below 1, the second moment of :math:`z_t` converges to the
+    solution P of :math:`P = A P A^\top + b\,(C/B)\,b^\top`, whatever the start, and the excess
+    loss to :math:`\tfrac12\operatorname{tr}(H P_{ee})`.  For plain SGD this is
+    :math:`\frac{\eta}{4B}\sum_j \frac{u_j^\top C u_j}{1 - \eta\lambda_j/2}` (:math:`\lambda_j, u_j`
+    the eigenpairs of H), about :math:`\eta\operatorname{tr}C/(4B)` for small η.
+
+    Parameters
+    ----------
+    H : (d, d) array_like
+        The Hessian, symmetric.
+    C : (d, d) array_like
+        The covariance of one example's gradient noise (symmetric, positive semi-definite).
+    eta : float
+        The constant learning rate, > 0.
+    batch_size : int
+        B ≥ 1: the noise covariance is C/B.
+    beta : float
+        Momentum β in [0, 1); 0 is plain SGD.
+    nesterov : bool
+        True for :func:`descend.nesterov` (whose iterates are the look-ahead points).
+
+    Returns
+    -------
+    float
+        The limit of :math:`\mathbb E[L(\theta_t)] - L^\star`.
+
+    Raises
+    ------
+    ValueError
+        If the iteration is unstable (spectral radius of A ≥ 1): there is no floor.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> H, C = np.diag([1.0, 4.0]), np.diag([2.0, 1.0])
+    >>> floor = dd.stochastic.additive_noise_floor(H, C, eta=0.1, batch_size=2)
+    >>> closed = 0.1 / (4 * 2) * (2.0 / (1 - 0.1 * 1 / 2) + 1.0 / (1 - 0.1 * 4 / 2))
+    >>> bool(np.isclose(floor, closed, rtol=1e-12))
+    True
+
+    Notes
+    -----
+    Real mini-batch noise also grows with the distance from :math:`\theta^\star` (see
+    :func:`sgd_moments`); this model keeps only its value at the minimum.  Taught in chapter 5.
+    """
+    H = _checks.matrix("H", H, symmetric=True)
+    d = H.shape[0]
+    C = _checks.matrix("C", C, symmetric=True)
+    if C.shape != H.shape:
+        raise ValueError(f"C must have the shape of H, {H.shape}; got {C.shape}")
+    eta = _checks.positive("eta", eta)
+    batch_size = _checks.count("batch_size", batch_size, minimum=1)
+    beta = _checks.unit_interval("beta", beta)
+    if not isinstance(nesterov, bool):
+        raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+    eye, zero = np.eye(d), np.zeros((d, d))
+    lead = 1 + beta if nesterov else 1.0
+    A = np.block([[eye - eta * lead * H, -(beta**2 if nesterov else beta) * eye], [eta * H, beta * eye]])
+    b = np.vstack([-eta * lead * eye, eta * eye])
+    radius = float(np.max(np.abs(np.linalg.eigvals(A))))
+    if radius >= 1:
+        raise ValueError(f"the iteration is unstable for eta={eta:g}, beta={beta:g} (spectral radius "
+                         f"{radius:.4g} ≥ 1): its error grows and there is no noise floor")
+    n = 2 * d
+    Q = b @ (C / batch_size) @ b.T
+    P = np.linalg.solve(np.eye(n * n) - np.kron(A, A), Q.ravel()).reshape(n, n)
+    return float(0.5 * np.trace(H @ P[:d, :d]))

@@ -156,3 +156,119 @@ def test_loss_by_epoch_smooths_over_a_width_in_epochs():
     with pytest.raises(ValueError, match="smooth"):
         dd.plot.loss_by_epoch(full, smooth=0.0)
     plt.close("all")
+
+
+# ------------------------------------------------------------------ exact moments and noise floors
+
+def _simulate_sgd(X, y, x0, etas, B, replace, chains, seed):
+    """Independent mini-batch SGD on least squares, many chains at once (rows of the result)."""
+    rng = np.random.default_rng(seed)
+    n = len(y)
+    theta = np.tile(np.asarray(x0, float), (chains, 1))
+    for eta in etas:
+        if replace:
+            idx = rng.integers(0, n, size=(chains, B))
+        else:
+            idx = np.argsort(rng.random((chains, n)), axis=1)[:, :B]
+        Xb, yb = X[idx], y[idx]
+        residual = np.einsum("cbd,cd->cb", Xb, theta) - yb
+        theta = theta - eta * np.einsum("cb,cbd->cd", residual, Xb) / B
+    return theta
+
+
+@pytest.mark.parametrize("replace", [True, False])
+def test_sgd_moments_match_a_simulation_within_four_standard_errors(replace):
+    Xs, ys = dd.data.regression(n=12, seed=5)
+    x_star = np.linalg.lstsq(Xs, ys, rcond=None)[0]
+    # start near θ*, so that the noise, not the mean, makes up the second moment: the test then
+    # tells sampling with replacement from without (their moments differ by 15 to 18 SE here)
+    x0, etas, B, chains = x_star + [0.3, -0.2], [0.15] * 10 + [0.05] * 10, 3, 40_000
+    mom = dd.stochastic.sgd_moments(Xs, ys, x0, etas, B, replace=replace)
+    e = _simulate_sgd(Xs, ys, x0, etas, B, replace, chains, seed=1) - x_star
+    # mean: each component within 4 standard errors
+    z_mean = (e.mean(axis=0) - mom.mean[-1]) / (e.std(axis=0, ddof=1) / np.sqrt(chains))
+    assert np.all(np.abs(z_mean) < 4)
+    # second moment: each entry, with the standard error of a mean of products
+    products = np.einsum("ca,cb->cab", e, e)
+    z_second = (products.mean(axis=0) - mom.second[-1]) / (products.std(axis=0, ddof=1) / np.sqrt(chains))
+    assert np.all(np.abs(z_second) < 4)
+    H = Xs.T @ Xs / len(ys)
+    np.testing.assert_allclose(mom.excess, 0.5 * np.einsum("ab,tba->t", H, mom.second), rtol=1e-12)
+
+
+def test_sgd_moments_without_noise_is_gradient_descent_and_the_floor_is_the_fixed_point():
+    p = dd.least_squares(X, Y)
+    # B = N distinct examples: the batch is the data set, so the moments follow plain GD
+    mom = dd.stochastic.sgd_moments(X, Y, [0.0, 0.0], [0.2] * 30, batch_size=400, replace=False)
+    trace = dd.run(dd.gd(eta=0.2), p, [0.0, 0.0], steps=30)
+    np.testing.assert_allclose(mom.mean, trace.xs - p.x_star, atol=1e-12)
+    np.testing.assert_allclose(mom.excess, trace.fs - p.f_star, atol=1e-12)
+    # a constant η from θ* or from afar: the excess loss settles at sgd_noise_floor
+    eta, B = 0.05, 4
+    for replace in (True, False):
+        floor = dd.stochastic.sgd_noise_floor(X, Y, eta, B, replace=replace)
+        from_star = dd.stochastic.sgd_moments(X, Y, p.x_star, [eta] * 6000, B, replace=replace)
+        from_far = dd.stochastic.sgd_moments(X, Y, [-3.0, 4.0], [eta] * 6000, B, replace=replace)
+        assert from_star.excess[-1] == pytest.approx(floor, rel=1e-10)
+        assert from_far.excess[-1] == pytest.approx(floor, rel=1e-10)
+        assert np.all(np.diff(from_star.excess) >= -1e-15)     # from θ*, the excess only grows
+    # ... and lies above the additive-noise floor, which ignores the noise that grows with e
+    r = X @ p.x_star - Y
+    C = (X.T * r**2) @ X / len(Y)
+    additive = dd.stochastic.additive_noise_floor(p.hess(p.x_star), C, eta, B)
+    assert dd.stochastic.sgd_noise_floor(X, Y, eta, B) > additive > eta * np.trace(C) / (4 * B)
+    # without replacement the floor is lower; a batch of all N examples has no noise at all
+    assert dd.stochastic.sgd_noise_floor(X, Y, eta, B, replace=False) < dd.stochastic.sgd_noise_floor(X, Y, eta, B)
+    assert dd.stochastic.sgd_noise_floor(X, Y, eta, 400, replace=False) == pytest.approx(0, abs=1e-15)
+
+
+def test_additive_noise_floor_of_sgd_has_a_closed_form():
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        Q, _r = np.linalg.qr(rng.normal(size=(3, 3)))
+        lam = rng.uniform(0.2, 3.0, size=3)
+        H = Q @ np.diag(lam) @ Q.T
+        G = rng.normal(size=(3, 3))
+        C = G @ G.T
+        eta, B = rng.uniform(0.05, 1.9 / lam.max()), int(rng.integers(1, 20))
+        c = np.einsum("ij,jk,ki->i", Q.T, C, Q)            # u_jᵀ C u_j
+        closed = eta / (4 * B) * np.sum(c / (1 - eta * lam / 2))
+        assert dd.stochastic.additive_noise_floor(H, C, eta, B) == pytest.approx(closed, rel=1e-10)
+        # β = 0 is plain SGD, for both momentum forms
+        for nesterov in (False, True):
+            assert dd.stochastic.additive_noise_floor(H, C, eta, B, beta=0.0, nesterov=nesterov) == \
+                pytest.approx(closed, rel=1e-10)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_additive_noise_floor_of_momentum_matches_the_optimizers(nesterov):
+    # simulate dd.momentum / dd.nesterov themselves on many chains with additive noise
+    H, C, eta, beta, B = np.array([[2.0, 0.5], [0.5, 0.3]]), np.array([[1.0, 0.2], [0.2, 0.5]]), 0.05, 0.8, 2
+    floor = dd.stochastic.additive_noise_floor(H, C, eta, B, beta=beta, nesterov=nesterov)
+    opt = (dd.nesterov if nesterov else dd.momentum)(eta=eta, beta=beta)
+    rng = np.random.default_rng(3)
+    chains = 4000
+    e = np.zeros((2, chains))
+    state = opt.init(e)
+    root = np.linalg.cholesky(C / B)
+    for _ in range(1500):       # 1500 steps: far past the time the transient takes
+        step, state = opt.update(H @ e + root @ rng.normal(size=(2, chains)), state, e)
+        e = e + step
+    excess = 0.5 * np.einsum("ic,ij,jc->c", e, H, e)      # one independent value per chain
+    z = (excess.mean() - floor) / (excess.std(ddof=1) / np.sqrt(chains))
+    assert abs(z) < 4
+
+
+def test_sgd_moments_and_noise_floor_bad_input():
+    with pytest.raises(ValueError, match="unstable"):
+        dd.stochastic.additive_noise_floor(np.eye(2), np.eye(2), eta=2.5)
+    with pytest.raises(ValueError, match="too large"):
+        dd.stochastic.sgd_noise_floor(X, Y, eta=2.0, batch_size=1)
+    with pytest.raises(ValueError, match="shape"):
+        dd.stochastic.additive_noise_floor(np.eye(2), np.eye(3), eta=0.1)
+    with pytest.raises(ValueError, match="at most"):
+        dd.stochastic.sgd_moments(X, Y, [0.0, 0.0], [0.1], batch_size=401, replace=False)
+    with pytest.raises(ValueError, match="etas"):
+        dd.stochastic.sgd_moments(X, Y, [0.0, 0.0], [0.1, -0.1], batch_size=2)
+    with pytest.raises(TypeError, match="replace"):
+        dd.stochastic.sgd_moments(X, Y, [0.0, 0.0], [0.1], batch_size=2, replace="no")
