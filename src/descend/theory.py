@@ -343,7 +343,9 @@ def adam_step_bound(beta1: float, beta2: float, t=None):
     Returns
     -------
     float or ndarray
-        :math:`B_t` (one per step given), or :math:`B_\infty`.
+        :math:`B_t` (one per step given), or :math:`B_\infty`. When
+        :math:`\beta_1^2 > \beta_2` and t is so large that :math:`\gamma^t` overflows float64,
+        the finite :math:`B_t` is returned as ``inf``.
 
     Examples
     --------

@@ -1,5 +1,7 @@
 """The largest step of Adam (descend.theory.adam_step_bound and adam_worst_gradients)."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -81,3 +83,56 @@ def test_limit_and_special_cases():
 def test_bad_input(call, error):
     with pytest.raises(error):
         call()
+
+
+@pytest.mark.parametrize("b1, b2", [(0.9, 0.999), (0.0, 0.5), (0.5, 0.3), (0.9, 0.85), (0.9, 0.81),
+                                    (0.99, 0.9802), (0.7, 0.7), (0.95, 0.9)])
+def test_closed_form_is_the_direct_sum(b1, b2):
+    """B_t from its definition, term by term, with no geometric-sum formula."""
+    gamma = b1 * b1 / b2
+    for t in (1, 2, 3, 5, 10, 50, 200, 1000):
+        direct = ((1 - b1) / (1 - b1**t) * np.sqrt((1 - b2**t) / (1 - b2))
+                  * np.sqrt(math.fsum(gamma**k for k in range(t))))
+        assert theory.adam_step_bound(b1, b2, t=t) == pytest.approx(direct, rel=1e-12)
+
+
+def test_bound_never_exceeds_the_limit_on_a_grid():
+    """Part 2 of the theorem over many (β₁, β₂) with β₁² < β₂: B_t ≤ B_∞, and B_t → B_∞."""
+    t = np.unique(np.geomspace(1, 1e6, 200).astype(int))
+    for b1 in np.linspace(0.0, 0.99, 23):
+        for b2 in np.linspace(0.01, 0.999, 23):
+            if b1 * b1 >= b2:
+                continue
+            B_t, B_inf = theory.adam_step_bound(b1, b2, t=t), theory.adam_step_bound(b1, b2)
+            assert np.all(B_t <= B_inf * (1 + 1e-12))
+            assert B_t[-1] == pytest.approx(B_inf, rel=1e-9)
+            assert B_inf > 1 or b1 == b2
+
+
+@pytest.mark.parametrize("b1, b2", [(0.9, 0.999), (0.3, 0.05), (0.9, 0.85), (0.9, 0.8)])
+def test_search_for_a_longer_step_fails(b1, b2):
+    """Hill climbing over signs and sizes of g₁ … g₆ (ε = 0) never beats B₆ and gets close to it."""
+    t, rng = 6, np.random.default_rng(1)
+    k = np.arange(t - 1, -1, -1)                         # age t − i of g_i
+
+    def step(log_size, sign):                          # |m̂_t| / √v̂_t for each row
+        g = sign * np.exp(log_size)
+        m = (1 - b1) * np.sum(b1**k * g, axis=-1) / (1 - b1**t)
+        v = (1 - b2) * np.sum(b2**k * g * g, axis=-1) / (1 - b2**t)
+        return np.abs(m) / np.sqrt(v)
+
+    bound, best = theory.adam_step_bound(b1, b2, t=t), 0.0
+    for _ in range(4):
+        x, s = rng.normal(size=t), np.where(rng.random(t) < 0.5, -1.0, 1.0)
+        f, scale = step(x, s), 1.0
+        for _ in range(3000):
+            y = x + scale * rng.normal(size=t)
+            s_new = np.where(rng.random(t) < 0.05, -s, s)
+            f_new = step(y, s_new)
+            if f_new > f:
+                x, s, f = y, s_new, f_new
+            else:
+                scale = max(scale * 0.999, 1e-3)
+        best = max(best, f)
+    assert best <= bound * (1 + 1e-12)
+    assert best >= 0.95 * bound                         # the search is a real one
