@@ -108,8 +108,11 @@ def check_grad(f, grad, x, h: float = 1e-6) -> float:
 
     .. math:: \frac{\lVert g - \hat g\rVert}{\max(\lVert g\rVert, \lVert\hat g\rVert)}
 
-    A correct gradient gives about 1e-7 or less (round-off sets the floor); a wrong one
-    gives something of order 1.
+    A correct gradient usually gives about 1e-7 or less (round-off sets the floor) and a
+    wrong one something much larger, but one point proves neither: where the gradient is
+    tiny, round-off in the differences can make a correct gradient score high, and a wrong
+    term that happens to be small at ``x`` can score low. Check at several random points
+    (chapter 1 shows both failures).
 
     Parameters
     ----------

@@ -109,7 +109,7 @@ def badly_scaled(n: int = 100, *, noise: float = 1.0, seed: int = 0):
     .. math:: y_i = 0.02\, x_{i1} + 3000\, x_{i2} + 5 + \varepsilon_i, \qquad
               \varepsilon_i \sim \mathcal N(0, \text{noise}^2),
 
-    so each feature moves :math:`y` by about 2 to 18.  The gradient of a squared error
+    so the first feature moves :math:`y` by 2 to 18 and the second by 3 to 27.  The gradient of a squared error
     then has components of very different sizes, and :math:`X^\top X / N` a condition
     number above :math:`10^{10}`; standardizing the features cures it.
 

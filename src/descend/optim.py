@@ -444,7 +444,8 @@ def rmsprop(eta: float | Schedule = 0.01, beta: float = 0.99, eps: float = 1e-8)
     Notes
     -----
     Equals ``torch.optim.RMSprop(lr=eta, alpha=beta, eps=eps)``. Hinton's lecture and
-    Hopkins's notes put ε inside the square root; chapter 7 measures that it rarely matters.
+    Hopkins's notes put ε inside the square root; chapter 7 shows that the placement matters only
+    while the gradients are not much larger than ε.
 
     References
     ----------
@@ -631,7 +632,7 @@ def template(rate: str = "constant", update: str = "plain", *, eta: float = 0.01
 
     ==============  ===========================================================================
     ``constant``    :math:`\eta_t = \eta`
-    ``time_decay``  :math:`\eta_t = \eta / (1 + k t)`
+    ``time_decay``  :math:`\eta_t = \eta / (1 + k\,(t - 1))` at steps :math:`t = 1, 2, \dots`
     ``adagrad``     :math:`v_t = v_{t-1} + g_t^2`, :math:`\eta_t = \eta / (\sqrt{v_t} + \epsilon)`
     ``rmsprop``     :math:`v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2`,
                     :math:`\eta_t = \eta / (\sqrt{v_t} + \epsilon)`
