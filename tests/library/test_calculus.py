@@ -149,3 +149,36 @@ def test_level_tangents_on_an_ellipse_match_the_exact_tangent():
     assert np.abs(np.abs((tangents * true).sum(1)) - 1).max() < 1e-9
     with pytest.raises(ValueError, match="could not solve"):
         dd.calculus.level_tangents(ellipse, [[5.0, 5.0]], 0.5, steps=2)
+
+
+def test_largest_hessian_norm_finds_a_peak_inside_the_disc():
+    # L = exp(−‖x‖²/2), ∇²L = (xxᵀ − I) L: the norm is 1 at the centre, at most e^(−1/2) on the unit circle
+    def hess(x):
+        eye = np.eye(2).reshape((2, 2) + (1,) * (np.ndim(x) - 1))
+        return (np.einsum("i...,j...->ij...", x, x) - eye) * np.exp(-0.5 * (x[0] ** 2 + x[1] ** 2))
+
+    bump = dd.Problem(f=lambda x: np.exp(-0.5 * (x[0] ** 2 + x[1] ** 2)),
+                      grad=lambda x: -x * np.exp(-0.5 * (x[0] ** 2 + x[1] ** 2)), hess=hess, dim=2)
+    assert dd.calculus.check_hessian(bump.grad, bump.hess, np.array([0.3, -0.4])) < 1e-6
+    assert dd.calculus.largest_hessian_norm(bump, [0.0, 0.0], 1.0) == pytest.approx(1.0)
+
+
+def test_level_gap_bounds_hold_on_random_quadratics():
+    # on L = ½xᵀAx, with M = ‖A‖₂ exactly, the distance to the level L(θ) + Δc is the smallest positive
+    # root, over all unit directions u, of s gᵀu + ½s² uᵀAu = Δc; it must lie between the bounds
+    rng = np.random.default_rng(3)
+    angles = np.linspace(0, 2 * np.pi, 40_000, endpoint=False)
+    U = np.stack([np.cos(angles), np.sin(angles)])
+    for _ in range(30):
+        B = rng.normal(size=(2, 2))
+        A = (B + B.T) / 2                                   # indefinite as often as not
+        theta, dc = rng.normal(size=2), 10 ** rng.uniform(-3, 0)
+        g = A @ theta
+        gu, a = g @ U, np.einsum("ik,ij,jk->k", U, A, U)
+        disc = gu**2 + 2 * a * dc
+        with np.errstate(invalid="ignore", divide="ignore"):
+            roots = 2 * dc / (gu + np.sqrt(disc))           # the root nearest 0, also for a → 0
+        d = np.where((disc >= 0) & (roots > 0), roots, np.inf).min()
+        lo, hi = dd.calculus.level_gap_bounds(np.linalg.norm(g), np.abs(np.linalg.eigvalsh(A)).max(), dc)
+        assert lo <= d * (1 + 1e-12)
+        assert d <= hi * (1 + 1e-6)                         # the grid of directions overestimates d slightly
