@@ -445,7 +445,10 @@ def second_derivative_test(H, tol: float = 1e-8) -> str:
 
 
 def bracket_zeros(f, grid, slope_bound, *, df=None, curvature_bound=None) -> np.ndarray:
-    r"""Every zero of a smooth function on an interval, each in its own grid cell, with a proof that none is missed.
+    r"""The grid cells that hold the zeros of a smooth function, with a proof that no zero is missed.
+
+    Given ``df`` and ``curvature_bound`` as well, each returned cell is also proved to hold
+    exactly one zero; without them a cell where f changes sign holds at least one.
 
     On a cell :math:`[a, b]` of the grid, of width :math:`w = b - a`, let :math:`M_1` bound
     :math:`|f'|`. If f had a zero :math:`\xi` in the cell, then
@@ -461,8 +464,12 @@ def bracket_zeros(f, grid, slope_bound, *, df=None, curvature_bound=None) -> np.
     keeps its sign holds none, even next to a zero, where the first test cannot decide. A
     cell that no test decides raises an error: refine the grid there.
 
-    The tests compare floating-point values, so they assume that the rounding errors of
-    ``f`` and ``df`` are far below the margins by which the cells are decided.
+    The proof assumes that ``slope_bound`` and ``curvature_bound`` are true bounds (the
+    caller proves them) and that ``df`` is the derivative of ``f``. The tests compare
+    floating-point values, so they also assume that the rounding errors of ``f`` and ``df``
+    are far below the margins by which the cells are decided; to allow an error ε in every
+    value, add :math:`2\varepsilon/w` to each bound and check that no value of f on the grid
+    is within ε of zero (chapter 1 does this).
 
     Parameters
     ----------

@@ -60,6 +60,7 @@ def test_taylor_orders():
     X = np.stack(np.meshgrid(np.linspace(0, 1, 4), np.linspace(0, 1, 3)))
     assert q2(X).shape == (3, 4)
 
+
 def test_nearest_on_level_set_of_an_ellipse_is_on_the_curve_and_nearest():
     p = dd.quadratic(np.diag([1.0, 4.0]))           # ½x₁² + 2x₂² = c: ellipses
     point = np.array([0.3, 0.2])
@@ -134,6 +135,17 @@ def test_bracket_zeros_proves_the_count_and_refuses_what_it_cannot_decide():
                                   curvature_bound=lambda a, b: np.full_like(a, 4.5))
     with pytest.raises(ValueError, match="together"):
         dd.calculus.bracket_zeros(f, [0.0, 1.0], slope, df=df)
+
+
+def test_bracket_zeros_decides_a_cell_next_to_a_zero_by_monotonicity():
+    line = lambda x: x - 0.5                                    # one zero, at 0.5
+    loose = lambda a, b: np.full_like(a, 2.0)                   # a true but loose bound on |f′| = 1
+    grid = [0.45, 0.499, 0.6]                                   # [0.45, 0.499] lies next to the zero
+    with pytest.raises(ValueError, match="may hide a pair of zeros"):   # the first test cannot decide it
+        dd.calculus.bracket_zeros(line, grid, loose)
+    cells = dd.calculus.bracket_zeros(line, grid, loose, df=lambda x: np.ones_like(x),
+                                      curvature_bound=lambda a, b: np.full_like(a, 0.1))
+    np.testing.assert_array_equal(cells, [[0.499, 0.6]])        # monotone, so no zero there
 
 
 def test_level_tangents_on_an_ellipse_match_the_exact_tangent():
