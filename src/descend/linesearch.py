@@ -538,7 +538,8 @@ def counting(problem: Problem) -> tuple[Problem, dict]:
     The counts of :func:`cost` come from the methods' own bookkeeping; this wrapper counts
     the evaluations a run really makes, so that the two can be compared.  Every call of
     ``f``, ``grad`` or ``hess`` adds one to the matching entry of the returned dict, whatever
-    the shape of its argument (a stack of points counts once).
+    the shape of its argument (a stack of points counts once).  ``batch_grad``, which only
+    mini-batch runs use, is passed on uncounted.
 
     Parameters
     ----------

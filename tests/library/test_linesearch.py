@@ -283,11 +283,17 @@ def test_cost_counts_match_the_calls_a_run_makes(opt):
 
 
 def test_counting_leaves_the_problem_alone_and_counts_stacks_once():
-    p, calls = dd.linesearch.counting(dd.rosenbrock())
+    original = dd.rosenbrock()
+    p, calls = dd.linesearch.counting(original)
     x = np.array([[0.0, 1.0], [0.5, -1.0]])         # two points, stacked along the second axis
     np.testing.assert_array_equal(p.f(x), dd.rosenbrock().f(x))
     p.grad(x[:, 0])
     assert calls == {"f": 1, "grad": 1, "hess": 0} and p.name == "Rosenbrock" and p.dim == 2
+    original.f(x), original.grad(x[:, 0]), original.hess(x[:, 0])   # the original counts nothing
+    np.testing.assert_array_equal(p.x_star, original.x_star)
+    assert calls == {"f": 1, "grad": 1, "hess": 0} and p.hess is not original.hess
+    p.hess(x[:, 0])
+    assert calls["hess"] == 1
     assert dd.linesearch.counting(dd.scalar(np.sin, np.cos))[0].hess is None
     with pytest.raises(TypeError, match="descend.Problem"):
         dd.linesearch.counting(np.sin)
