@@ -601,7 +601,12 @@ def level_tangents(problem, points, level: float, *, h: float = 1e-5, steps: int
             dk = float(np.asarray(problem.grad(x))[k])
             if dk == 0 or not np.isfinite(dk):
                 break
-            step = (float(problem.f(x)) - level) / dk
+            residual = float(problem.f(x)) - level
+            # Solved once the residual is at the round-off of L itself: where dk is small,
+            # that round-off divided by dk keeps the steps from shrinking any further.
+            if abs(residual) <= 8 * np.finfo(float).eps * max(1.0, abs(level)):
+                return x
+            step = residual / dk
             x[k] -= step
             if abs(step) <= 4 * np.finfo(float).eps * max(1.0, abs(x[k])):
                 return x

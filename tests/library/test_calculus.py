@@ -194,3 +194,13 @@ def test_level_gap_bounds_hold_on_random_quadratics():
         lo, hi = dd.calculus.level_gap_bounds(np.linalg.norm(g), np.abs(np.linalg.eigvalsh(A)).max(), dc)
         assert lo <= d * (1 + 1e-12)
         assert d <= hi * (1 + 1e-6)                         # the grid of directions overestimates d slightly
+
+
+def test_level_tangents_solves_every_traced_point_where_a_partial_derivative_is_small():
+    # the sigmoid neuron's curves pass where ∂L/∂x_k is tiny; the solve must stop at round-off, not raise
+    neuron = dd.sigmoid_neuron()
+    for c in (0.05, 0.25, 0.45):
+        for piece in dd.level_curve(neuron, c, n=200):
+            q, t = dd.calculus.level_tangents(neuron, piece, c)
+            assert np.all(np.abs(neuron.f(q.T) - c) <= 1e-12)
+            assert np.allclose(np.linalg.norm(t, axis=1), 1.0)
