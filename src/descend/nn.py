@@ -6,7 +6,7 @@ import numpy as np
 
 from . import _checks
 
-__all__ = ["sigmoid", "sigmoid_prime", "mlp_loss", "mlp_grad", "swap_hidden"]
+__all__ = ["sigmoid", "sigmoid_prime", "mlp_predict", "mlp_loss", "mlp_grad", "swap_hidden"]
 
 
 def sigmoid(z):
@@ -47,6 +47,39 @@ def _mlp_parts(params, X, y=None):
     W1 = params[: hidden * n_inputs].reshape(hidden, n_inputs)
     b1, w2 = params[hidden * n_inputs:][:hidden], params[hidden * (n_inputs + 1):][:hidden]
     return W1, b1, w2, params[-1], X, y
+
+
+def mlp_predict(params, X) -> np.ndarray:
+    r"""The outputs of a network with one hidden layer of tanh units, one per example.
+
+    .. math:: \hat y_i = w_2^\top \tanh(W_1 x_i + b_1) + b_2
+
+    Parameters
+    ----------
+    params : (h·(n + 2) + 1,) array_like
+        All parameters in the flat layout of :func:`mlp_loss`.
+    X : (N, n) array_like
+        Inputs, one example per row.
+
+    Returns
+    -------
+    (N,) array
+        The predictions :math:`\hat y_i`; :func:`mlp_loss` is half their mean squared error.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> theta = np.array([1.0, 0.0, 2.0, 0.5])        # one hidden unit: ŷ = 2 tanh(x) + 0.5
+    >>> dd.nn.mlp_predict(theta, np.array([[0.0], [1.0]])).round(6)
+    array([0.5     , 2.023188])
+
+    Notes
+    -----
+    Taught in chapter 9, to check that relabelling or sign-flipping hidden units leaves the
+    function the network computes unchanged.
+    """
+    W1, b1, w2, b2, X, _ = _mlp_parts(params, X)
+    return np.tanh(X @ W1.T + b1) @ w2 + b2
 
 
 def mlp_loss(params, X, y) -> float:

@@ -128,6 +128,23 @@ def test_swap_hidden_keeps_the_loss_and_is_an_involution(net):
     assert np.array_equal(dd.swap_hidden(theta, 2, 2, n_inputs=2), theta)
 
 
+def test_mlp_predict_is_what_the_loss_averages(net):
+    X, y, theta = net
+    y_hat = dd.nn.mlp_predict(theta, X)
+    assert y_hat.shape == (12,)
+    assert dd.mlp_loss(theta, X, y) == pytest.approx(0.5 * np.mean((y_hat - y) ** 2), rel=1e-14)
+
+
+def test_relabelling_and_sign_flips_keep_the_function(net):
+    X, _, theta = net
+    grid = np.random.default_rng(2).normal(size=(50, 2))
+    swapped = dd.swap_hidden(theta, 0, 2, n_inputs=2)
+    flipped = theta.copy()
+    flipped[[2, 3, 9, 13]] *= -1                  # unit 1: its row of W1, b1 and w2 entries
+    for other in (swapped, flipped):
+        assert np.allclose(dd.nn.mlp_predict(other, grid), dd.nn.mlp_predict(theta, grid), rtol=1e-13, atol=1e-13)
+
+
 def test_mlp_bad_input(net):
     X, y, theta = net
     with pytest.raises(ValueError, match="params"):
