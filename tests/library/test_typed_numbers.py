@@ -13,15 +13,10 @@ from typed_numbers import offenders, significant_digits, typed_numbers
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PAGES = CHAPTERS + sorted((ROOT / "book").glob("*.ipynb"))
-# Chapters whose sentence-by-sentence audit (issue 13) has not landed yet: expected to fail.
-# Remove a chapter from this set when its audit lands; the set must end empty.
-PENDING_AUDIT: set[str] = set()
 
 
 @pytest.mark.parametrize("notebook", PAGES, ids=lambda p: p.stem)
-def test_no_typed_results(notebook, request):
-    if notebook.stem[:2] in PENDING_AUDIT:
-        request.applymarker(pytest.mark.xfail(reason="audit pending (issue 13)", strict=False))
+def test_no_typed_results(notebook):
     found = offenders(notebook)
     assert not found, (
         f"{notebook.name}: numbers typed in the prose; glue them from the cell that computes them, "
@@ -52,3 +47,15 @@ def test_a_deliberately_typed_number_fails_a_chapter(tmp_path):
 ])
 def test_significant_digits(integer, fraction, digits):
     assert significant_digits(integer, fraction) == digits
+
+
+@pytest.mark.parametrize("notebook", PAGES, ids=lambda p: p.stem)
+def test_every_listed_exception_is_still_in_the_text(notebook):
+    import json
+    nb = json.loads(notebook.read_text())
+    allowed = nb.get("metadata", {}).get("descend", {}).get("typed_numbers", {})
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    present = set(typed_numbers(text))
+    stale = sorted(set(allowed) - present)
+    assert not stale, f"{notebook.name}: exceptions no longer in the text (remove them): {stale}"
+    assert all(isinstance(r, str) and r.strip() for r in allowed.values()), "every exception needs its reason"
