@@ -396,7 +396,7 @@ def additive_noise_floor(H, C, eta: float, batch_size: int = 1, *, beta: float =
     When the spectral radius of A is below 1, the second moment of :math:`z_t` converges to the
     solution P of :math:`P = A P A^\top + b\,(C/B)\,b^\top`, whatever the start, and the excess
     loss to :math:`\tfrac12\operatorname{tr}(H P_{ee})`.  For plain SGD this is
-    :math:`\frac{\eta}{4B}\sum_j \frac{u_j^\top C u_j}{1 - \eta\lambda_j/2}` (:math:`\lambda_j, u_j`
+    :math:`\frac{\eta}{4B}\sum_j \frac{q_j^\top C q_j}{1 - \eta\lambda_j/2}` (:math:`\lambda_j, q_j`
     the eigenpairs of H), about :math:`\eta\operatorname{tr}C/(4B)` for small η.
 
     Parameters
