@@ -780,3 +780,75 @@ def template(rate: str = "constant", update: str = "plain", *, eta: float = 0.01
     name = ", ".join([rate, update] + ["bias-corrected"] * bias_correction + ["ε inside"] * eps_inside
                      + ["no root"] * (not root))
     return Optimizer(init, update_, name, hyper)
+
+
+# --------------------------------------------------------------------------- given gradients
+
+
+def steps_on(opt: Optimizer, gradients, x0=None) -> np.ndarray:
+    r"""The steps an optimizer takes when it is fed a given sequence of gradients.
+
+    :func:`descend.run` computes each gradient at the current iterate, from a loss. Here the
+    gradients :math:`g_1, \dots, g_T` are given in advance, whatever the iterates, and the
+    optimizer's update runs on them in turn: from :math:`s_0 = \mathrm{init}(x_0)`,
+
+    .. math::
+        (\Delta_t, s_t) = \mathrm{update}(g_t, s_{t-1}, x_{t-1}), \qquad
+        x_t = x_{t-1} + \Delta_t, \qquad t = 1, \dots, T .
+
+    This shows how an optimizer answers a gradient sequence that no simple loss produces:
+    a gradient that is zero for a while and then switches on, or one that grows
+    geometrically.
+
+    Parameters
+    ----------
+    opt : Optimizer
+        An optimizer that needs only the gradient (not Newton or a line search, which read
+        the loss).
+    gradients : array_like, shape (T,) or (T, d)
+        Row ``t - 1`` is :math:`g_t`. A 1-D sequence is one coordinate.
+    x0 : array_like, optional
+        The start :math:`x_0` (default: zeros of a gradient's shape). Only optimizers that read
+        ``x`` depend on it.
+
+    Returns
+    -------
+    ndarray, the shape of ``gradients``
+        Row ``t - 1`` is the step :math:`\Delta_t = x_t - x_{t-1}`.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.optim.steps_on(dd.gd(eta=0.5), [2.0, -4.0])
+    array([-1.,  2.])
+    >>> abs(dd.optim.steps_on(dd.adam(eta=0.1), [0.0, 0.0, 3.0, 3.0])).round(4)  # two zeros first
+    array([0.    , 0.    , 0.0639, 0.0781])
+
+    Notes
+    -----
+    Taught in chapter 8, which feeds Adam a gradient that is zero for :math:`s` steps and
+    constant after them.
+    """
+    if not isinstance(opt, Optimizer):
+        raise TypeError(f"opt must be an Optimizer, got {type(opt).__name__}")
+    if opt.needs_problem:
+        raise ValueError(f"{opt.name} reads the loss, not only the gradient: use descend.run")
+    try:
+        g = np.array(gradients, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"gradients must be an array of real numbers, got {type(gradients).__name__}") from None
+    if g.ndim not in (1, 2) or g.shape[0] == 0:
+        raise ValueError(f"gradients must have shape (T,) or (T, d) with T ≥ 1, got {g.shape}")
+    if not np.all(np.isfinite(g)):
+        raise ValueError("gradients must be finite")
+    rows = g.reshape(len(g), -1)
+    x = np.zeros(rows.shape[1]) if x0 is None else _checks.vector("x0", x0, dim=rows.shape[1])
+    state, steps = opt.init(x), np.empty_like(rows)
+    for t, g_t in enumerate(rows):
+        step, state = opt.update(g_t, state, x)
+        steps[t] = step
+        x = x + step
+    return steps.reshape(g.shape)
+
+
+__all__ += ["steps_on"]

@@ -1010,3 +1010,94 @@ def feature_map_scene(*, fig=None):
 
 
 __all__ += ["feature_map", "feature_map_scene"]
+
+
+# --------------------------------------------------------------------------- bias correction (chapter 8)
+
+
+def _adam_betas(beta1, beta2):
+    return (_checks.unit_interval("beta1", beta1), _checks.unit_interval("beta2", beta2))
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def bias_correction_scene(*, t_max: int = 20_000, step_range=(0.2, 200.0), fig=None):
+    r"""Two empty panels for Adam's bias correction, and a function that draws them for β₁, β₂.
+
+    Left, the expected averages of Adam without the correction as fractions of the truth,
+    :math:`\mathbb E[m_t]/\mathbb E[g] = 1 - \beta_1^t` and
+    :math:`\mathbb E[v_t]/\mathbb E[g^2] = 1 - \beta_2^t` (when every gradient has the same mean
+    and mean square); right, the step on a constant gradient in units of η,
+
+    .. math:: r_t = \frac{1 - \beta_1^t}{\sqrt{1 - \beta_2^t}}
+
+    without the correction (neglecting ε). With the correction both are 1 at every step (the
+    dotted lines). Both panels use a log scale in t from 1 to ``t_max``.
+
+    Parameters
+    ----------
+    t_max : int
+        The last step shown.
+    step_range : (float, float)
+        The fixed limits of the right panel's log axis (an explorer's frames keep them).
+    fig : Figure, optional
+        The figure to draw in (a new one by default).
+
+    Returns
+    -------
+    (Figure, callable)
+        The figure and ``update(beta1, beta2)``, which draws the curves and a title with the
+        first and the largest uncorrected step; this is the form :func:`descend.explore`
+        redraws quickly.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> fig, update = dd.plot.bias_correction_scene(t_max=1000)
+    >>> update(0.9, 0.999); round(float(fig.axes[1].lines[0].get_ydata()[0]), 4)   # r₁ = √10
+    3.1623
+
+    Notes
+    -----
+    Taught in chapter 8 (Adam's steps without the correction), whose explorer moves β₁ and β₂.
+    """
+    t_max = _checks.count("t_max", t_max, minimum=2)
+    lo, hi = (_checks.positive("step_range", v) for v in step_range)
+    if not lo < hi:
+        raise ValueError(f"step_range must be (low, high) with low < high, got {step_range}")
+    t = np.unique(np.geomspace(1, t_max, 120).astype(int))
+    fig = fig if fig is not None else plt.figure(figsize=(9, 3.5))
+    # fixed margins rather than a layout engine: explorers redraw this figure dozens of times
+    left, right = fig.subplots(1, 2, gridspec_kw=dict(left=0.08, right=0.98, bottom=0.15, top=0.88, wspace=0.3))
+    m_line, = left.plot([], [], color=PALETTE[0], label="E[mₜ] / E[g]")
+    v_line, = left.plot([], [], color=PALETTE[1], label="E[vₜ] / E[g²]")
+    r_line, = right.plot([], [], color=PALETTE[4], label="uncorrected")
+    for ax in (left, right):
+        ax.axhline(1, ls=":", color="black", lw=1, label="corrected")
+    left.set(xscale="log", ylim=(-0.05, 1.1), ylabel="fraction of the truth")
+    left.legend(loc="lower right", fontsize=8)
+    right.set(xscale="log", yscale="log", ylim=(lo, hi), ylabel="step / η (constant gradient)")
+    right.legend(loc="upper right", fontsize=8)
+    ticks = [v for v in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000) if lo <= v <= hi]
+    right.set_yticks(ticks, [f"{v:g}" for v in ticks])
+    decades = [10**k for k in range(int(np.log10(t_max)) + 1)]
+    for ax in (left, right):           # few ticks, so that the frames draw quickly
+        ax.set(xlim=(t[0], t[-1]), xlabel="step t")
+        ax.set_xticks(decades, [f"{d:g}" if d < 10_000 else "10" + str(k).translate(_SUPERSCRIPTS)
+                                for k, d in enumerate(decades)])
+        ax.minorticks_off()
+
+    def update(beta1, beta2):
+        beta1, beta2 = _adam_betas(beta1, beta2)
+        r_t = (1 - beta1**t) / np.sqrt(1 - beta2**t)
+        m_line.set_data(t, 1 - beta1**t)
+        v_line.set_data(t, 1 - beta2**t)
+        r_line.set_data(t, r_t)
+        fig.suptitle(f"β₁ = {beta1:g}, β₂ = {beta2:.5g}: uncorrected first step "
+                     f"{r_t[0]:.3g} η, largest {r_t.max():.3g} η", fontsize=10)
+
+    return fig, update
+
+
+__all__ += ["bias_correction_scene"]

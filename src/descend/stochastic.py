@@ -460,3 +460,55 @@ def additive_noise_floor(H, C, eta: float, batch_size: int = 1, *, beta: float =
     Q = b @ (C / batch_size) @ b.T
     P = np.linalg.solve(np.eye(n * n) - np.kron(A, A), Q.ravel()).reshape(n, n)
     return float(0.5 * np.trace(H @ P[:d, :d]))
+
+
+def mean_and_se(samples, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    r"""The mean of independent samples and its standard error.
+
+    For samples :math:`x_1, \dots, x_n` along ``axis``,
+
+    .. math::
+        \bar x = \frac1n \sum_{k=1}^n x_k, \qquad
+        \mathrm{SE} = \frac{s}{\sqrt n}, \qquad
+        s^2 = \frac{1}{n - 1} \sum_{k=1}^n (x_k - \bar x)^2 .
+
+    If the samples are independent draws of one random variable, :math:`\bar x` estimates its
+    expected value and SE is the standard deviation of that estimate; a simulated mean that
+    lies many standard errors from a predicted expected value contradicts the prediction.
+
+    Parameters
+    ----------
+    samples : array_like
+        Real numbers, with at least two along ``axis``.
+    axis : int
+        The axis that runs over the independent samples (default: the last, so that in an
+        array of shape (T, n) holding n simulated runs of T steps each row gives one step).
+
+    Returns
+    -------
+    mean, se : ndarray (or float for 1-D samples)
+        :math:`\bar x` and SE, with ``axis`` removed.
+
+    Examples
+    --------
+    >>> from descend import stochastic
+    >>> stochastic.mean_and_se([1.0, 2.0, 3.0, 6.0])      # s = √(14/3)
+    (3.0, 1.0801234497346435)
+
+    Notes
+    -----
+    Taught in chapter 5; chapter 8 checks its theorems by comparing simulated means with
+    them, in standard errors.
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    if x.ndim == 0:
+        raise ValueError("samples must be an array with at least two samples along axis")
+    n = x.shape[axis]
+    if n < 2:
+        raise ValueError(f"samples must hold at least two samples along axis {axis}, got {n}")
+    mean = x.mean(axis=axis)
+    se = x.std(axis=axis, ddof=1) / np.sqrt(n)
+    return (float(mean), float(se)) if x.ndim == 1 else (mean, se)
+
+
+__all__ += ["mean_and_se"]
