@@ -143,6 +143,9 @@ def test_relabelling_and_sign_flips_keep_the_function(net):
     flipped[[2, 3, 9, 13]] *= -1                  # unit 1: its row of W1, b1 and w2 entries
     for other in (swapped, flipped):
         assert np.allclose(dd.nn.mlp_predict(other, grid), dd.nn.mlp_predict(theta, grid), rtol=1e-13, atol=1e-13)
+    half_flipped = theta.copy()
+    half_flipped[[2, 3, 9]] *= -1                 # unit 1's incoming weights and bias only
+    assert not np.allclose(dd.nn.mlp_predict(half_flipped, grid), dd.nn.mlp_predict(theta, grid))
 
 
 def test_mlp_bad_input(net):
