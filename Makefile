@@ -51,7 +51,7 @@ test-homework: $(STAMP)
 	MPLBACKEND=Agg $(PY) -m pytest -q tests/homework
 
 test-notebooks: $(STAMP)
-	$(PY) -m pytest -q --nbval-lax -n $(JOBS) --dist loadfile notebooks
+	$(PY) -m pytest -q --nbval-lax -n $(JOBS) --dist loadfile notebooks book/errata.ipynb
 
 test-site: $(STAMP)
 	$(PY) -m pytest -q -rs -n $(JOBS) --dist loadfile tests/site
