@@ -1057,6 +1057,7 @@ def bias_correction_scene(*, t_max: int = 20_000, step_range=(0.2, 200.0), fig=N
     >>> fig, update = dd.plot.bias_correction_scene(t_max=1000)
     >>> update(0.9, 0.999); round(float(fig.axes[1].lines[0].get_ydata()[0]), 4)   # r₁ = √10
     3.1623
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
 
     Notes
     -----
