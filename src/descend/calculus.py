@@ -26,6 +26,11 @@ __all__ = [
     "second_derivative_test",
     "bracket_zeros",
     "level_tangents",
+    "numerical_jacobian",
+    "loglog_slope",
+    "takes_value",
+    "critical_points",
+    "chord_cosines",
 ]
 
 
@@ -623,3 +628,239 @@ def level_tangents(problem, points, level: float, *, h: float = 1e-5, steps: int
         on_curve.append(q)
         tangents.append(t / np.linalg.norm(t))
     return np.array(on_curve), np.array(tangents)
+
+
+def numerical_jacobian(f, x, h: float = 1e-6) -> np.ndarray:
+    r"""The Jacobian of a vector function by central differences, one column per coordinate.
+
+    .. math:: J_{:, j} \approx \frac{f(x + h e_j) - f(x - h e_j)}{2h}
+
+    Row i is the gradient of the output :math:`f_i` (for a scalar f, the one row is the
+    transposed gradient). Unlike :func:`numerical_hessian`, the result is not symmetrized: a
+    Jacobian in general is not symmetric.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> array`` of shape (m,) (or a number, m = 1).
+    x : array_like
+        The point, of shape (n,).
+    h : float
+        The step of the central differences.
+
+    Returns
+    -------
+    (m, n) ndarray
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> f = lambda x: np.array([x[0] * x[1], np.sin(x[0])])   # J = [[x₂, x₁], [cos x₁, 0]]
+    >>> np.round(dd.calculus.numerical_jacobian(f, [1.0, 2.0]), 6)
+    array([[2.      , 1.      ],
+           [0.540302, 0.      ]])
+
+    Notes
+    -----
+    Taught in chapter 1, where it measures the Jacobian of the sigmoid neuron's map
+    :math:`\theta \mapsto \sigma(X\theta)` to check the chain rule.
+    """
+    _checks.callable_("f", f)
+    x = _checks.vector("x", x)
+    h = _checks.positive("h", h)
+    E = np.eye(x.size) * h
+    return np.column_stack([(np.atleast_1d(np.asarray(f(x + e), dtype=np.float64))
+                             - np.atleast_1d(np.asarray(f(x - e), dtype=np.float64))) / (2 * h)
+                            for e in E])
+
+
+def loglog_slope(x, y) -> float:
+    r"""The slope of the least-squares line through the points :math:`(\log x_i, \log |y_i|)`.
+
+    If :math:`|y| \approx C x^p`, the slope is p: for the error of a finite difference against
+    its step h, p is the order of accuracy (1 for the forward difference, 2 for the central
+    one); for a cost against a size, the exponent of its growth. The base of the logarithm
+    does not matter.
+
+    Parameters
+    ----------
+    x : array_like
+        Positive abscissae (steps, sizes, ...), at least two distinct.
+    y : array_like
+        The measured values, none zero (their sign is ignored).
+
+    Returns
+    -------
+    float
+        The fitted exponent p.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> h = np.array([1e-1, 1e-2, 1e-3])
+    >>> round(dd.calculus.loglog_slope(h, 3 * h**2), 12)
+    2.0
+    >>> err = dd.central_difference(np.exp, 1.0, h) - np.e      # the central difference
+    >>> round(dd.calculus.loglog_slope(h, err), 3)
+    2.0
+
+    Notes
+    -----
+    Taught in chapter 1, where it measures the orders of the forward and central differences.
+    """
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.abs(np.asarray(y, dtype=np.float64).ravel())
+    if x.size != y.size:
+        raise ValueError(f"x and y must have the same number of points, got {x.size} and {y.size}")
+    if x.size < 2 or np.unique(x).size < 2:
+        raise ValueError("a slope needs at least two distinct x")
+    if not (np.all(np.isfinite(x)) and np.all(x > 0)):
+        raise ValueError("x must be positive and finite: its logarithm is taken")
+    if not (np.all(np.isfinite(y)) and np.all(y > 0)):
+        raise ValueError("y must be finite and non-zero: the logarithm of |y| is taken")
+    return float(np.polyfit(np.log10(x), np.log10(y), 1)[0])
+
+
+def takes_value(f, value: float, lo: float, hi: float, *, n: int = 2001) -> bool:
+    r"""Whether a continuous function certainly takes ``value`` somewhere in :math:`[lo, hi]`.
+
+    True when ``value`` lies between the smallest and the largest of ``f`` at ``n`` evenly
+    spaced points of the interval: by the intermediate value theorem a continuous f then
+    equals ``value`` at some :math:`\xi` in between. False means only that the grid shows no
+    such point. It is how the book checks a mean-value form such as Taylor's remainder
+    :math:`\frac{h}{2} L''(\xi)`, where :math:`\xi` is not known.
+
+    Parameters
+    ----------
+    f : callable
+        A continuous function of one variable, applied to an array of points.
+    value : float
+        The value sought.
+    lo, hi : float
+        The interval, :math:`lo \le hi`.
+    n : int
+        The number of grid points.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> dd.calculus.takes_value(np.cos, 0.5, 0.0, 2.0)        # cos ξ = ½ at ξ = π/3
+    True
+    >>> dd.calculus.takes_value(np.cos, 1.5, 0.0, 2.0)
+    False
+
+    Notes
+    -----
+    Taught in chapter 1, for the error formulas of the forward and central differences.
+    """
+    _checks.callable_("f", f)
+    value, lo, hi = _checks.real("value", value), _checks.real("lo", lo), _checks.real("hi", hi)
+    n = _checks.count("n", n, minimum=2)
+    if hi < lo:
+        raise ValueError(f"need lo <= hi, got [{lo:g}, {hi:g}]")
+    values = np.asarray(f(np.linspace(lo, hi, n)), dtype=np.float64)
+    return bool(values.min() <= value <= values.max())
+
+
+def critical_points(problem, starts, *, steps: int = 60, tol: float = 1e-8,
+                    merge: float = 1e-6) -> np.ndarray:
+    r"""Points where the gradient vanishes, found by Newton's method from many starts at once.
+
+    From every start, ``steps`` Newton steps
+    :math:`\theta \leftarrow \theta - H(\theta)^{+} \nabla L(\theta)`, with the pseudo-inverse
+    :math:`H^{+}` so that a singular Hessian does not stop the search. Newton's method goes to
+    any critical point, minimum, saddle or maximum alike (chapter 9), which is what a search
+    for all of them needs. The ends where :math:`\lVert\nabla L\rVert <` ``tol`` are kept, and
+    ends within ``merge`` of one already kept are dropped. A search from finitely many starts
+    can miss a critical point: it finds, it does not prove that there are no others.
+
+    Parameters
+    ----------
+    problem : Problem
+        A problem with ``grad`` and ``hess`` that accept a batch of points, shape (d, n).
+    starts : (n, d) array_like
+        The starting points.
+    steps : int
+        The number of Newton steps from each start.
+    tol : float
+        The largest gradient norm of a point that counts as critical.
+    merge : float
+        Points closer than this count as one.
+
+    Returns
+    -------
+    (k, d) ndarray
+        The distinct critical points found, in the order of their first start.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> starts = [[1.0, 1.5], [-1.0, -2.0], [0.5, 0.3], [2.0, 1.2]]     # the last ends at (0, 1) again
+    >>> dd.calculus.critical_points(dd.saddle(), starts).round(9) + 0.0  # two minima and the saddle
+    array([[ 0.,  1.],
+           [ 0., -1.],
+           [ 0.,  0.]])
+
+    Notes
+    -----
+    Taught in chapter 1, where it finds the nine critical points of Himmelblau's function.
+    """
+    if problem.hess is None:
+        raise ValueError(f"{problem.name} has no Hessian: Newton's method needs one")
+    xy = np.atleast_2d(np.asarray(starts, dtype=np.float64)).T.copy()
+    steps = _checks.count("steps", steps, minimum=1)
+    tol, merge = _checks.positive("tol", tol), _checks.positive("merge", merge)
+    for _ in range(steps):
+        H = np.moveaxis(np.asarray(problem.hess(xy), dtype=np.float64), -1, 0)   # (n, d, d)
+        g = np.asarray(problem.grad(xy), dtype=np.float64).T                   # (n, d)
+        xy = xy - (np.linalg.pinv(H) @ g[:, :, None])[:, :, 0].T
+    found: list[np.ndarray] = []
+    with np.errstate(invalid="ignore"):
+        small = np.linalg.norm(np.asarray(problem.grad(xy), dtype=np.float64), axis=0) < tol
+    for c in xy[:, small].T:
+        if all(np.linalg.norm(c - d) > merge for d in found):
+            found.append(c)
+    return np.array(found).reshape(-1, xy.shape[0])
+
+
+def chord_cosines(problem, curve) -> np.ndarray:
+    r"""How far each chord of a traced curve is from perpendicular to the gradient.
+
+    For every chord :math:`c_k = p_{k+1} - p_k` of the polyline, with the gradient
+    :math:`g_k = \nabla L\bigl(\tfrac12(p_k + p_{k+1})\bigr)` at its midpoint, the value
+    :math:`|c_k^\top g_k| / (\lVert c_k\rVert \lVert g_k\rVert)`: 0 when the chord is
+    perpendicular to the gradient, and the sine of the chord's angle off :math:`90°`. A level
+    curve is perpendicular to the gradient (chapter 1), so for a polyline traced along one
+    (:func:`level_curve`) these values measure the tracer's error.
+
+    Parameters
+    ----------
+    problem : Problem
+        A problem whose ``grad`` accepts a batch of points, shape (d, n).
+    curve : (m, d) array_like
+        The points of the polyline, in order (m ≥ 2).
+
+    Returns
+    -------
+    (m - 1,) ndarray
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> circle = dd.quadratic(np.eye(2))                       # ½‖x‖², levels are circles
+    >>> t = np.linspace(0, 2 * np.pi, 9)
+    >>> float(dd.calculus.chord_cosines(circle, np.column_stack([np.cos(t), np.sin(t)])).max()) < 1e-12
+    True
+
+    Notes
+    -----
+    Taught in chapter 1, where it shows the marching-squares tracer's chords turning
+    perpendicular to the gradient as its grid is refined.
+    """
+    curve = np.asarray(curve, dtype=np.float64)
+    if curve.ndim != 2 or curve.shape[0] < 2:
+        raise ValueError(f"curve must have shape (m, d) with m >= 2, got {curve.shape}")
+    chords = np.diff(curve, axis=0)
+    grads = np.asarray(problem.grad((0.5 * (curve[1:] + curve[:-1])).T), dtype=np.float64).T
+    return np.abs(np.einsum("ij,ij->i", chords, grads)) / (
+        np.linalg.norm(chords, axis=1) * np.linalg.norm(grads, axis=1))

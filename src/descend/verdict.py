@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = ["ClaimFailed", "Verdict", "check", "check_close", "check_at_most", "check_at_least",
-           "verdict", "verdict_close", "verdict_at_most", "verdict_at_least"]
+           "verdict", "verdict_close", "verdict_at_most", "verdict_at_least", "scientific"]
 
 
 class ClaimFailed(AssertionError):
@@ -224,3 +224,40 @@ def check_at_most(claim: str, values, bound) -> None:
 def check_at_least(claim: str, values, bound) -> None:
     """Check that every value is at least ``bound`` and show the verdict; see :func:`verdict_at_least`."""
     _show(verdict_at_least(claim, values, bound))
+
+
+def scientific(x: float, digits: int = 1):
+    r"""A number written as :math:`m \times 10^{n}`, as Markdown math to glue into the text.
+
+    A chapter puts a computed number into its prose with ``glue(name, scientific(x),
+    display=False)`` and ``{glue:md}`name:myst```; the page then shows, say,
+    :math:`1.2 \times 10^{-8}` rather than ``1.2e-08``.
+
+    Parameters
+    ----------
+    x : float
+        The number.
+    digits : int
+        The digits after the decimal point of the mantissa m.
+
+    Returns
+    -------
+    IPython.display.Markdown
+
+    Examples
+    --------
+    >>> scientific(1.234e-8).data
+    '$1.2 \\times 10^{-8}$'
+    >>> scientific(0.000449, digits=0).data
+    '$4 \\times 10^{-4}$'
+    """
+    from IPython.display import Markdown
+
+    x = float(x)
+    if not np.isfinite(x):
+        raise ValueError(f"x must be a finite number, got {x}")
+    digits = int(digits)
+    if digits < 0:
+        raise ValueError(f"digits must be >= 0, got {digits}")
+    m, e = f"{x:.{digits}e}".split("e")
+    return Markdown(f"${m} \\times 10^{{{int(e)}}}$")
