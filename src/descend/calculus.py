@@ -31,6 +31,7 @@ __all__ = [
     "takes_value",
     "critical_points",
     "chord_cosines",
+    "trust_interval",
 ]
 
 
@@ -628,6 +629,76 @@ def level_tangents(problem, points, level: float, *, h: float = 1e-5, steps: int
         on_curve.append(q)
         tangents.append(t / np.linalg.norm(t))
     return np.array(on_curve), np.array(tangents)
+
+
+def trust_interval(problem, model, x0: float, *, tol: float, bounds, n: int = 4001) -> tuple[float, float]:
+    r"""The interval around ``x0`` on which a model of a 1-D loss stays within ``tol`` of it.
+
+    On ``n`` evenly spaced points :math:`\theta_j` of ``bounds``, starting from the one
+    nearest ``x0``, the longest run of neighbours on which
+
+    .. math:: \lvert m(\theta_j) - L(\theta_j) \rvert < \text{tol},
+
+    where m is ``model`` (a Taylor approximation from :func:`taylor`, say).  Its width
+    measures how far from ``x0`` the model can be trusted.
+
+    Parameters
+    ----------
+    problem : Problem
+        A 1-D problem (:func:`descend.scalar`).
+    model : callable
+        Evaluates like ``problem.f``, on a stack of points of shape ``(1, n)``.
+    x0 : float
+        The centre, inside ``bounds``.
+    tol : float
+        The largest error allowed, > 0.
+    bounds : (lo, hi)
+        The window searched; the interval must end inside it.
+    n : int
+        The number of grid points.
+
+    Returns
+    -------
+    (float, float)
+        The first and last grid points of the interval.
+
+    Raises
+    ------
+    ValueError
+        If the model is off by ``tol`` at ``x0`` itself, or the interval reaches an end of
+        ``bounds`` (then widen them: the true interval may be longer).
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> p = dd.scalar(lambda t: t**3, lambda t: 3 * t**2, lambda t: 6 * t)
+    >>> lo, hi = dd.calculus.trust_interval(p, dd.taylor(p, [1.0], order=1), 1.0,
+    ...                                     tol=0.01, bounds=(0.0, 2.0), n=2001)
+    >>> round(lo, 3), round(hi, 3)        # the error is 3(θ − 1)² + (θ − 1)³
+    (0.942, 1.057)
+
+    Taught in chapter 2, where the parabola is trusted twice as far as the tangent line.
+    """
+    _checks.callable_("model", model)
+    if getattr(problem, "dim", None) != 1:
+        raise ValueError("problem must be a 1-D problem such as descend.scalar(...)")
+    tol = _checks.positive("tol", tol)
+    n = _checks.count("n", n, minimum=3)
+    try:
+        lo, hi = (float(b) for b in bounds)
+    except (TypeError, ValueError):
+        raise ValueError(f"bounds must be a pair (lo, hi), got {bounds!r}") from None
+    x0 = _checks.real("x0", x0, lo=lo, hi=hi)
+    grid = np.linspace(lo, hi, n)
+    i0 = int(np.argmin(np.abs(grid - x0)))
+    bad = np.abs(np.asarray(model(grid[None]), dtype=np.float64) - np.asarray(problem.f(grid[None]))) >= tol
+    if bad[i0]:
+        raise ValueError(f"the model is off by at least tol = {tol:g} at x0 = {x0:g} itself")
+    if not (bad[:i0].any() and bad[i0:].any()):
+        raise ValueError(f"the interval reaches an end of bounds = ({lo:g}, {hi:g}): widen them")
+    first = i0 - int(np.argmax(bad[i0::-1])) + 1
+    last = i0 + int(np.argmax(bad[i0:])) - 1
+    return float(grid[first]), float(grid[last])
 
 
 def numerical_jacobian(f, x, h: float = 1e-6) -> np.ndarray:

@@ -76,6 +76,30 @@ class Trace:
         """The loss at the last finite iterate."""
         return float(self.fs[-1])
 
+    def steps_to(self, level: float, *, x_star=None) -> int | None:
+        r"""The first step t at which :math:`L(x_t) <` ``level``, or None if the run never gets there.
+
+        With ``x_star``, the first step at which the distance
+        :math:`\lVert x_t - x^\star\rVert <` ``level`` instead.
+
+        Examples
+        --------
+        >>> import descend as dd
+        >>> trace = dd.run(dd.gd(eta=0.5), dd.quadratic([[1.0]]), x0=1.0, steps=10)
+        >>> trace.steps_to(0.01), trace.steps_to(0.01, x_star=0.0), trace.steps_to(1e-9)
+        (3, 7, None)
+
+        Used from chapter 2 on to count the steps a run needs.
+        """
+        level = _checks.real("level", level)
+        if x_star is None:
+            values = self.fs
+        else:
+            x_star = _checks.vector("x_star", x_star, dim=self.xs.shape[1])
+            values = np.linalg.norm(self.xs - x_star, axis=1)
+        below = np.flatnonzero(values < level)
+        return int(below[0]) if below.size else None
+
     def __repr__(self) -> str:
         status = f"diverged at step {self.diverged_at}" if self.diverged else f"L={self.f:.6g}"
         return f"Trace({self.label or self.name}, {self.steps} steps, {status})"

@@ -20,7 +20,7 @@ import numpy as np
 from . import _checks
 
 __all__ = ["Optimum", "gd_rate", "gd_optimum", "momentum_rate", "nesterov_rate", "heavy_ball_optimum",
-           "gd_steps", "adam_step_bound", "adam_worst_gradients"]
+           "gd_steps", "adam_step_bound", "adam_worst_gradients", "gd_regime"]
 
 
 class Optimum(NamedTuple):
@@ -433,3 +433,54 @@ def adam_worst_gradients(beta1: float, beta2: float, t: int) -> np.ndarray:
     if beta1 == 0.0:
         return (age == 0).astype(np.float64)
     return (beta1 / beta2) ** age
+
+
+def gd_regime(eta: float, lam: float, *, slow: float = 0.75) -> str:
+    r"""What gradient descent does on :math:`L(\theta) = \tfrac12\lambda\theta^2` with the rate η.
+
+    Each step multiplies :math:`\theta_t` by the factor :math:`1 - \eta\lambda`, and its value
+    names the regime:
+
+    ===============================  ===============================================
+    :math:`1 - \eta\lambda`          the iterates
+    ===============================  ===============================================
+    in :math:`(0, 1)`                creep to 0 from one side (slowly above ``slow``)
+    :math:`0`                        land on the minimum in one step
+    in :math:`(-1, 0)`               oscillate about 0 and converge
+    :math:`-1`                       bounce between :math:`\pm\theta_0` for ever
+    below :math:`-1`                 diverge
+    ===============================  ===============================================
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate, > 0.
+    lam : float
+        Curvature λ > 0.
+    slow : float
+        Factors above it (close to 1) count as creeping slowly.
+
+    Returns
+    -------
+    str
+        A short phrase, for a printout or a title.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> [dd.theory.gd_regime(eta, 2.0) for eta in (0.1, 0.5, 0.9, 1.0, 1.2)]
+    ['creeps from one side, slowly', 'lands in one step', 'oscillates and converges', 'bounces for ever', 'diverges']
+
+    Taught in chapter 2.
+    """
+    eta = _checks.positive("eta", eta)
+    lam = _checks.positive("lam", lam)
+    slow = _checks.unit_interval("slow", slow)
+    factor = 1.0 - eta * lam
+    if factor > 0:
+        return "creeps from one side" + (", slowly" if factor > slow else "")
+    if factor == 0:
+        return "lands in one step"
+    if factor > -1:
+        return "oscillates and converges"
+    return "bounces for ever" if factor == -1 else "diverges"
