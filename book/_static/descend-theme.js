@@ -3,14 +3,16 @@
  * Matplotlib draws the book's figures as ink on white paper. In the dark theme each figure is
  * re-composited, in the browser, as the same ink on the page's dark paper: every pixel is read
  * as a colour F laid over white with coverage a = 1 - min(r, g, b), so that
- * pixel = a F + (1 - a) white; then it is drawn as a F' + (1 - a) background, where F' is F for
- * coloured ink and the page's text colour for black or grey ink. Colours, colour maps and their
- * order of lightness survive; black lines and text turn light; the white paper turns dark.
+ * pixel = a F + (1 - a) white; then it is drawn as a F' + (1 - a) background, where F' is the
+ * page's text colour for black or grey ink, and for coloured ink F lifted towards white the more
+ * the darker it is (so a dark blue line still reads on the dark page). Hues, colour maps and
+ * their order of lightness survive; black lines and text turn light; the white paper turns dark.
  * Nothing extra is downloaded: the light images are the only images. An image the browser will
  * not let a script read (a page opened from file://) keeps its light version on a light frame.
  */
 (function () {
   "use strict";
+  var LIFT = 0.25;
   var cache = new Map();          // light src -> dark object URL (or null if unreadable)
   var pending = new Map();        // light src -> Promise of the dark URL
 
@@ -33,6 +35,10 @@
       if (a > 1e-3) {
         fr = (r - lo) / a; fg = (g - lo) / a; fb = (b - lo) / a;       // min channel 0
         var chroma = Math.max(fr, fg, fb);
+        // lift dark colours towards white, the darker the more, so thin coloured lines read on
+        // the dark page; lightness stays in the same order (the lift is monotonic for LIFT < 1/2)
+        var lift = LIFT * (1 - (0.2126 * fr + 0.7152 * fg + 0.0722 * fb));
+        fr += lift * (1 - fr); fg += lift * (1 - fg); fb += lift * (1 - fb);
         // grey ink (chroma 0) becomes the text colour; coloured ink keeps its colour
         var t = Math.min(1, Math.max(0, (chroma - 0.12) / 0.2));
         fr = t * fr * 255 + (1 - t) * ink[0];
