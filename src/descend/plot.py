@@ -1071,9 +1071,10 @@ def bias_correction_scene(*, t_max: int = 20_000, step_range=(0.2, 200.0), fig=N
     fig = fig if fig is not None else plt.figure(figsize=(9, 3.5))
     # fixed margins rather than a layout engine: explorers redraw this figure dozens of times
     left, right = fig.subplots(1, 2, gridspec_kw=dict(left=0.08, right=0.98, bottom=0.15, top=0.88, wspace=0.3))
-    m_line, = left.plot([], [], color=PALETTE[0], label="E[mₜ] / E[g]")
-    v_line, = left.plot([], [], color=PALETTE[1], label="E[vₜ] / E[g²]")
-    r_line, = right.plot([], [], color=PALETTE[4], label="uncorrected")
+    # saturated colours and lw 2: the explorer's compressed frames must read on the dark page too
+    m_line, = left.plot([], [], color=PALETTE[0], lw=2, label="E[mₜ] / E[g]")
+    v_line, = left.plot([], [], color=PALETTE[1], lw=2, label="E[vₜ] / E[g²]")
+    r_line, = right.plot([], [], color=PALETTE[2], lw=2, label="uncorrected")
     for ax in (left, right):
         ax.axhline(1, ls=":", color="black", lw=1, label="corrected")
     left.set(xscale="log", ylim=(-0.05, 1.1), ylabel="fraction of the truth")
