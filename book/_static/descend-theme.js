@@ -2,8 +2,8 @@
  *
  * Matplotlib draws the book's figures as ink on white paper. In the dark theme each figure is
  * re-composited, in the browser, as the same ink on the page's dark paper: every pixel is read
- * as a colour F laid over white with coverage a = 1 - min(r, g, b), so that
- * pixel = a F + (1 - a) white; then it is drawn as a F' + (1 - a) background, where F' is the
+ * as a colour F laid over white with coverage a (1 - min(r, g, b) for grey ink, more for a light
+ * but clearly coloured pixel), so that pixel = a F + (1 - a) white; then it is drawn as a F' + (1 - a) background, where F' is the
  * page's text colour for black or grey ink, and for coloured ink F lifted towards white the more
  * the darker it is (so a dark blue line still reads on the dark page). Hues, colour maps and
  * their order of lightness survive; black lines and text turn light; the white paper turns dark.
@@ -12,7 +12,9 @@
  */
 (function () {
   "use strict";
-  var LIFT = 0.25;
+  var LIFT = 0.25, FULL_CHROMA = 0.33;
+
+  function clamp(x) { return x < 0 ? 0 : x > 1 ? 1 : x; }
   var cache = new Map();          // light src -> dark object URL (or null if unreadable)
   var pending = new Map();        // light src -> Promise of the dark URL
 
@@ -30,11 +32,14 @@
   function recolour(data, paper, ink) {
     for (var i = 0; i < data.length; i += 4) {
       var r = data[i] / 255, g = data[i + 1] / 255, b = data[i + 2] / 255;
-      var lo = Math.min(r, g, b), a = 1 - lo;
+      var lo = Math.min(r, g, b), hi = Math.max(r, g, b);
+      // coverage: grey ink covers the paper by 1 - lo; a light but clearly coloured pixel (sky
+      // blue, yellow) is ink too, not a thin wash of a darker colour, and its chroma says so
+      var a = Math.max(1 - lo, Math.min(1, (hi - lo) / FULL_CHROMA));
       var fr = 0, fg = 0, fb = 0;
       if (a > 1e-3) {
-        fr = (r - lo) / a; fg = (g - lo) / a; fb = (b - lo) / a;       // min channel 0
-        var chroma = Math.max(fr, fg, fb);
+        fr = clamp((r - 1 + a) / a); fg = clamp((g - 1 + a) / a); fb = clamp((b - 1 + a) / a);
+        var chroma = Math.max(fr, fg, fb) - Math.min(fr, fg, fb);
         // lift dark colours towards white, the darker the more, so thin coloured lines read on
         // the dark page; lightness stays in the same order (the lift is monotonic for LIFT < 1/2)
         var lift = LIFT * (1 - (0.2126 * fr + 0.7152 * fg + 0.0722 * fb));
