@@ -582,6 +582,188 @@ def counting(problem: Problem) -> tuple[Problem, dict]:
     return copy, calls
 
 
+def one_search(opt: Optimizer, problem: Problem, x) -> LineSearchState:
+    r"""One search of the line search ``opt`` from ``x``: the state it ends in.
+
+    The gradient :math:`g = \nabla L(x)` is computed and ``opt`` makes one update from a fresh
+    state, as the first step of a run would.  The state records the step sizes tried
+    (``trials``), their losses :math:`\phi(\eta) = L(x - \eta g)` (``trial_fs``), the step size
+    accepted (``eta``) and the evaluations made; the step itself is :math:`-\eta\, g`.
+
+    Parameters
+    ----------
+    opt : Optimizer
+        A line search: :func:`backtracking`, :func:`grid_line_search` or :func:`exact_line_search`.
+    problem : Problem
+        The loss.
+    x : array_like
+        The point the search starts from.
+
+    Returns
+    -------
+    LineSearchState
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> state = dd.linesearch.one_search(dd.backtracking(), dd.quadratic([[4.0]]), [1.0])
+    >>> state.trials, state.eta, state.f_evals          # L(x) and three trials
+    (array([1.  , 0.5 , 0.25]), 0.25, 4)
+
+    Notes
+    -----
+    Taught in chapter 6, which draws and checks single searches.
+    """
+    if not isinstance(opt, Optimizer) or not opt.needs_problem:
+        raise TypeError(f"opt must be a line search such as descend.backtracking(), got {opt!r}")
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a descend.Problem, got {type(problem).__name__}")
+    x = _checks.vector("x", x, dim=problem.dim)
+    _, state = opt.update(np.asarray(problem.grad(x), dtype=np.float64), opt.init(x), x, problem=problem)
+    if not isinstance(state, LineSearchState):
+        raise TypeError(f"opt must be a line search such as descend.backtracking(), got {opt!r}")
+    return state
+
+
+def intervals(mask, etas) -> list:
+    r"""The separate intervals of step sizes on which a condition holds, read off a grid.
+
+    ``mask[i]`` says whether the condition (the Armijo test, say) holds at ``etas[i]``; each
+    longest run of consecutive true values becomes one interval ``(first, last)``, the grid
+    points where the run begins and ends.  Their number counts the separate pieces of the set,
+    as far as the grid resolves them.
+
+    Parameters
+    ----------
+    mask : array_like of bool, shape (n,)
+        Where the condition holds.
+    etas : array_like, shape (n,)
+        The increasing grid of step sizes.
+
+    Returns
+    -------
+    list of (float, float)
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> etas = np.linspace(0.0, 1.0, 11)
+    >>> dd.linesearch.intervals((etas > 0.15) & (etas < 0.45) | (etas > 0.75), etas)
+    [(0.2, 0.4), (0.8, 1.0)]
+
+    Notes
+    -----
+    Taught in chapter 6, where the Armijo and Wolfe sets along a wavy line have several pieces.
+    """
+    etas = np.asarray(etas, dtype=np.float64)
+    mask = np.asarray(mask)
+    if mask.dtype != bool or mask.ndim != 1 or etas.shape != mask.shape:
+        raise ValueError(f"mask must be a 1-D boolean array with the shape of etas, {etas.shape}; "
+                         f"got {mask.dtype} of shape {mask.shape}")
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
+    return [(float(etas[a]), float(etas[b - 1])) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def break_even(search: Cost, fixed: Cost, *, free_losses: int = 0) -> float:
+    r"""The price of a gradient, in losses, above which a line search costs less than a fixed rate.
+
+    If a loss costs one unit and a gradient :math:`r` units, a run that makes :math:`F` losses
+    and :math:`G` gradients costs :math:`F + rG`.  A line search (:math:`F_s`, :math:`G_s`)
+    costs less than a method that uses only gradients (:math:`G_f`) exactly when
+
+    .. math:: r > r^\star = \frac{F_s}{G_f - G_s} \qquad (G_s < G_f),
+
+    and never when :math:`G_s \ge G_f` (then :math:`r^\star = \infty`).  ``free_losses``
+    losses per step of the search are not charged: 1 if the forward pass of the accepted
+    trial is kept for the next gradient, as a network can do.
+
+    Parameters
+    ----------
+    search : Cost
+        The line search's run, from :func:`cost`; it makes no Hessian evaluation.
+    fixed : Cost
+        The run of a method that uses only gradients (no loss, no Hessian).
+    free_losses : int
+        Losses per step of the search that come free, ≥ 0.
+
+    Returns
+    -------
+    float
+        :math:`r^\star`, or ``inf``.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> search = dd.Cost("backtracking", 100, 900, 100, 0, 0.0, "converged")   # 100 steps, 900 losses
+    >>> fixed = dd.Cost("gd", 400, 0, 400, 0, 0.0, "converged")                 # 400 gradients
+    >>> dd.linesearch.break_even(search, fixed)                 # 900 + 100 r = 400 r at r = 3
+    3.0
+    >>> dd.linesearch.break_even(search, fixed, free_losses=1)  # (900 − 100) / 300
+    2.6666666666666665
+
+    Notes
+    -----
+    Taught in chapter 6, to ask how dear a gradient must be before backtracking pays.
+    """
+    for name, c in (("search", search), ("fixed", fixed)):
+        if not isinstance(c, Cost):
+            raise TypeError(f"{name} must be a Cost from descend.cost, got {type(c).__name__}")
+    if search.h_evals or fixed.h_evals or fixed.f_evals:
+        raise ValueError("break_even compares a search without Hessians against a method that uses only "
+                         f"gradients; got {search.method} ({search.h_evals} Hessians) and {fixed.method} "
+                         f"({fixed.f_evals} losses, {fixed.h_evals} Hessians)")
+    free = _checks.count("free_losses", free_losses)
+    losses = search.f_evals - free * search.steps
+    if losses < 0:
+        raise ValueError(f"free_losses = {free} per step exceeds the {search.f_evals} losses of "
+                         f"{search.steps} steps")
+    saved = fixed.g_evals - search.g_evals
+    return losses / saved if saved > 0 else float("inf")
+
+
+def cost_table(costs) -> str:
+    """A Markdown table of what runs cost: one row per run, in the order given.
+
+    Parameters
+    ----------
+    costs : dict
+        Maps ``(problem, method)`` labels to the :class:`Cost` of that run.
+
+    Returns
+    -------
+    str
+        A table with the columns problem, method, steps, L, ∇L, H (the evaluations of each)
+        and end: "converged", "not converged", "diverged", or "gᵀHg ≤ 0" for an exact line
+        search that stopped there.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> p = dd.ill_conditioned(kappa=10.0)
+    >>> table = dd.linesearch.cost_table({("valley", "GD"): dd.cost(dd.gd(eta=0.1), p, [2.0, 1.0], 500, tol=1e-6)})
+    >>> print(table.splitlines()[-1])
+    | valley | GD | 138 | 0 | 138 | 0 | converged |
+
+    Notes
+    -----
+    Taught in chapter 6, whose table compares line searches with fixed rates.
+    """
+    def end(outcome: str) -> str:
+        if outcome.startswith("stopped"):
+            return "gᵀHg ≤ 0"
+        return "diverged" if outcome.startswith("diverged") else outcome
+
+    rows = ["| problem | method | steps | L | ∇L | H | end |", "|:--|:--|--:|--:|--:|--:|:--|"]
+    for (case, name), c in dict(costs).items():
+        if not isinstance(c, Cost):
+            raise TypeError(f"costs must map (problem, method) to a Cost, got {type(c).__name__} for {name!r}")
+        rows.append(f"| {case} | {name} | {c.steps} | {c.f_evals} | {c.g_evals} | {c.h_evals} | {end(c.outcome)} |")
+    return "\n".join(rows)
+
+
+__all__ += ["one_search", "intervals", "break_even", "cost_table"]
+
+
 def newton_backtracking(c: float = 1e-4, shrink: float = 0.5, max_shrinks: int = 50) -> Optimizer:
     r"""Newton's method with a backtracking (Armijo) line search along the Newton direction.
 

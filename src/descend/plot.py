@@ -783,6 +783,66 @@ def _band(ax, runs, y, color, label):
                 label=label if i == 0 else None)
 
 
+def line_search_scene(problem: Problem, x, search, *, eta_max: float | None = None, c2: float | None = None,
+                      n: int = 400, fig=None):
+    r"""A figure for :func:`line_search` with its legend beside the axes, and a function that draws a search.
+
+    Returns ``(figure, update)``: ``update(**values)`` draws
+    ``line_search(problem, x, search(**values), ax, eta_max=eta_max, c2=c2, n=n)`` and its
+    legend, to the right of the axes.  This is the form :func:`descend.explore` redraws
+    quickly, with the sliders named as the arguments of ``search``; a static figure is one call
+    of ``update``.
+
+    Parameters
+    ----------
+    problem : Problem
+        The loss.
+    x : array_like
+        The point the search starts from.
+    search : callable
+        Takes the slider values by name and returns the line search to draw: for instance
+        :func:`descend.backtracking` itself, or ``functools.partial(dd.backtracking, eta0=0.8)``
+        for sliders ``c`` and ``shrink``.
+    eta_max, c2, n
+        As for :func:`line_search`.  Give ``eta_max`` to keep the η axis fixed from frame to
+        frame.
+    fig : Figure, optional
+        The figure to draw in (a new one, 7.6 by 3.6 inches, by default).
+
+    Returns
+    -------
+    (Figure, callable)
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> fig, update = dd.plot.line_search_scene(dd.ill_conditioned(kappa=10.0), [2.0, 1.0],
+    ...                                         dd.backtracking, eta_max=1.0)
+    >>> update(c=0.3, shrink=0.5); [float(v) for v in fig.axes[0].get_xlim()]
+    [0.0, 1.0]
+    >>> plt.close(fig)
+
+    Notes
+    -----
+    Taught in chapter 6, whose explorer moves the Armijo constant and the shrink factor.
+    """
+    _check_problem(problem)
+    _checks.callable_("search", search)
+    fig = fig if fig is not None else plt.figure(figsize=(7.6, 3.6))
+    ax = fig.add_subplot()
+    # fixed margins, no layout engine: an explorer redraws this figure for every slider move
+    fig.subplots_adjust(left=0.08, right=0.62, bottom=0.14, top=0.95)
+
+    def update(**values):
+        line_search(problem, x, search(**values), ax, eta_max=eta_max, c2=c2, n=n)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
+
+    return fig, update
+
+
+__all__ += ["line_search_scene"]
+
+
 def race(problems, traces, t: int, *, windows=None, titles=None, colors=None, labels=None,
          levels: int = 15, n: int = 80, fig=None):
     r"""A race on several surfaces: each panel shows one contour map and every path up to step ``t``.

@@ -200,6 +200,46 @@ def scalar(f, df, d2f=None, *, bounds=None, x_star=None, name="L") -> Problem:
     )
 
 
+def wavy() -> Problem:
+    r"""The wavy loss :math:`L(\theta) = \sin(2\theta)\,\log(\theta^2)`, :math:`\theta \ne 0`.
+
+    .. math::
+        L'(\theta) = 2\cos(2\theta)\log(\theta^2) + \frac{2\sin(2\theta)}{\theta}, \qquad
+        L''(\theta) = -4\sin(2\theta)\log(\theta^2) + \frac{8\cos(2\theta)}{\theta}
+                      - \frac{2\sin(2\theta)}{\theta^2} .
+
+    Dips and bumps everywhere, growing like :math:`\log\theta^2`, so the loss is unbounded
+    below; at :math:`\theta = 0` it is continuous (the limit is 0) but infinitely steep, and
+    undefined.  The window is :math:`[-6, 6]`.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> p = dd.problems.wavy()
+    >>> bool(dd.check_grad(p, None, [-5.0]) < 1e-7)
+    True
+
+    Notes
+    -----
+    Taught in chapter 1 (its derivative by the chain and product rules) and used in chapter 6,
+    where the loss along a line has several dips.
+    """
+
+    def f(t):
+        return np.sin(2 * t) * np.log(t**2)
+
+    def df(t):
+        return 2 * np.cos(2 * t) * np.log(t**2) + 2 * np.sin(2 * t) / t
+
+    def d2f(t):
+        return -4 * np.sin(2 * t) * np.log(t**2) + 8 * np.cos(2 * t) / t - 2 * np.sin(2 * t) / t**2
+
+    return scalar(f, df, d2f, bounds=(-6, 6), name="sin(2θ)·log(θ²)")
+
+
+__all__ += ["wavy"]
+
+
 # --------------------------------------------------------------------------- quadratics
 
 

@@ -295,6 +295,50 @@ def gd_steps(eta: float, A, e0, tol: float = 1e-8) -> int:
     return hi
 
 
+def gap_ratios(losses, f_star: float = 0.0) -> np.ndarray:
+    r"""The factor by which each step of a run multiplies the loss gap.
+
+    .. math:: \frac{L(\theta_{t+1}) - L^\star}{L(\theta_t) - L^\star}, \qquad t = 0, \dots, T - 1 .
+
+    A linear convergence bound such as
+    :math:`L(\theta_{t+1}) - L^\star \le \rho^2 (L(\theta_t) - L^\star)` says that every one of
+    these ratios is at most :math:`\rho^2`.
+
+    Parameters
+    ----------
+    losses : Trace or array_like
+        A run from :func:`descend.run`, or its losses :math:`L(\theta_0), \dots, L(\theta_T)`.
+    f_star : float
+        The minimum value :math:`L^\star`; every loss must lie above it.
+
+    Returns
+    -------
+    ndarray of shape (T,)
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> trace = dd.run(dd.gd(eta=0.5), dd.quadratic([[1.0]]), [2.0], steps=3)   # θ halves
+    >>> dd.theory.gap_ratios(trace)
+    array([0.25, 0.25, 0.25])
+
+    Notes
+    -----
+    Taught in chapter 6, to check the rate of exact line search at every step.
+    """
+    fs = np.asarray(getattr(losses, "fs", losses), dtype=np.float64)
+    if fs.ndim != 1 or fs.size < 2:
+        raise ValueError(f"losses must hold at least two losses in a row, got shape {fs.shape}")
+    f_star = _checks.real("f_star", f_star)
+    gaps = fs - f_star
+    if not np.all(gaps > 0):
+        raise ValueError(f"every loss must lie above f_star = {f_star:g}; the smallest gap is {gaps.min():.3g}")
+    return gaps[1:] / gaps[:-1]
+
+
+__all__ += ["gap_ratios"]
+
+
 def _adam_betas(beta1, beta2):
     beta1 = _checks.unit_interval("beta1", beta1)
     beta2 = _checks.real("beta2", beta2, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
