@@ -32,6 +32,12 @@ __all__ = [
     "critical_points",
     "chord_cosines",
     "trust_interval",
+    "onto_level_set",
+    "chord_deviation",
+    "circle_crossings",
+    "angle_between",
+    "saddle_lines",
+    "step_to_level",
 ]
 
 
@@ -935,3 +941,333 @@ def chord_cosines(problem, curve) -> np.ndarray:
     grads = np.asarray(problem.grad((0.5 * (curve[1:] + curve[:-1])).T), dtype=np.float64).T
     return np.abs(np.einsum("ij,ij->i", chords, grads)) / (
         np.linalg.norm(chords, axis=1) * np.linalg.norm(grads, axis=1))
+
+
+def onto_level_set(problem, points, level: float, *, steps: int = 30) -> np.ndarray:
+    r"""Points moved onto the level set :math:`\{L = c\}` by Newton's method along the gradient.
+
+    Each point takes ``steps`` steps of
+
+    .. math:: x \leftarrow x - \frac{L(x) - c}{\lVert\nabla L(x)\rVert^2}\, \nabla L(x),
+
+    Newton's method for the one equation :math:`L(x) = c` along the gradient's line; near a
+    point of the curve where :math:`\nabla L \ne 0` it converges quadratically, so a traced
+    point (:func:`level_curve`) lands on its curve to rounding. The step a point takes does
+    not depend on the curve's tangent, so chords between moved points still measure it.
+
+    Parameters
+    ----------
+    problem : Problem
+        A problem whose ``f`` and ``grad`` accept a batch of points, shape (d, m).
+    points : (m, d) array_like
+        Points near the level set.
+    level : float
+        The height c.
+    steps : int
+        The number of Newton steps.
+
+    Returns
+    -------
+    (m, d) ndarray
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> q = dd.calculus.onto_level_set(dd.quadratic(np.eye(2)), [[0.9, 0.1], [0.0, -1.2]], 0.5)
+    >>> np.linalg.norm(q, axis=1).round(12)                # onto the unit circle ½‖x‖² = ½
+    array([1., 1.])
+
+    Notes
+    -----
+    Taught in chapter 3, where it separates the tracer's error from the theorem's right angle.
+    """
+    x = np.atleast_2d(np.asarray(points, dtype=np.float64)).T.copy()
+    level = _checks.real("level", level)
+    steps = _checks.count("steps", steps, minimum=1)
+    for _ in range(steps):
+        g = np.asarray(problem.grad(x), dtype=np.float64)
+        x = x - (np.asarray(problem.f(x), dtype=np.float64) - level) * g / (g * g).sum(axis=0)
+    return x.T
+
+
+def chord_deviation(problem, heights, *, n: int = 400, onto_curve: bool = False) -> tuple[float, float]:
+    r"""How far the traced level curves of a 2-D problem are from perpendicular to the gradient.
+
+    Traces every height of ``heights`` on an ``n × n`` grid (:func:`level_curve`), optionally
+    moves the points onto their curve (:func:`onto_level_set`), and returns the largest angle
+    by which a chord misses :math:`90°` to the gradient at its midpoint (from
+    :func:`chord_cosines`), in degrees, together with the largest :math:`|L - c|` at the
+    points. A chord between two points of a smooth curve h apart differs from the tangent at
+    its middle by an angle of order :math:`h^2`; the tracer's points, off the curve by
+    :math:`O(h^2)`, tilt short chords by an angle of order h.
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem.
+    heights : sequence of float
+        The heights of the curves.
+    n : int
+        The grid of the tracer, points per side.
+    onto_curve : bool
+        Move the traced points onto their curves first.
+
+    Returns
+    -------
+    (degrees, residual) : (float, float)
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> ellipse = dd.quadratic(np.diag([1.0, 4.0]))
+    >>> traced, _ = dd.calculus.chord_deviation(ellipse, [0.5, 1.0], n=100)
+    >>> round(traced, 1)                                   # degrees: the tracer's error
+    3.1
+    >>> moved, residual = dd.calculus.chord_deviation(ellipse, [0.5, 1.0], n=100, onto_curve=True)
+    >>> moved < 1e-8, residual < 1e-12      # on a quadratic, exactly perpendicular once on the curve
+    (True, True)
+
+    Notes
+    -----
+    Taught in chapter 3, on the thirteen curves of the sigmoid neuron's map.
+    """
+    n = _checks.count("n", n, minimum=3)
+    worst, residual = 0.0, 0.0
+    for c in heights:
+        c = _checks.real("heights", c)
+        for piece in level_curve(problem, c, n=n):
+            if onto_curve:
+                piece = onto_level_set(problem, piece, c)
+            residual = max(residual, float(np.abs(np.asarray(problem.f(piece.T)) - c).max()))
+            worst = max(worst, float(np.degrees(np.arcsin(min(1.0, chord_cosines(problem, piece).max())))))
+    return worst, residual
+
+
+def circle_crossings(problem, center, radius: float, *, level: float | None = None, n: int = 720) -> np.ndarray:
+    r"""The angles at which a level set of a 2-D problem crosses a circle.
+
+    On the circle :math:`x(\varphi) = \text{center} + r(\cos\varphi, \sin\varphi)`, the angles
+    where :math:`L(x(\varphi)) = c`, with c the loss at the centre by default: the points
+    where the level set through the centre meets the circle. They are found where
+    :math:`L - c` changes sign between ``n`` equally spaced angles and refined by bisection,
+    so a crossing is found only where the sign changes (a touch without crossing is not),
+    and two crossings closer than :math:`2\pi/n` can be missed.
+
+    Around a critical point with an invertible Hessian, a small circle is crossed 0 times
+    at a minimum or maximum and 4 times at a saddle (chapter 3).
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem whose ``f`` accepts a batch of points, shape (2, m).
+    center : (2,) array_like
+        The centre of the circle.
+    radius : float
+        Its radius r > 0.
+    level : float, optional
+        The height c; ``L(center)`` by default.
+    n : int
+        The number of angles searched.
+
+    Returns
+    -------
+    ndarray
+        The angles of the crossings, in :math:`[0, 2\pi)`, increasing.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> pass_ = dd.quadratic(np.diag([1.0, -1.0]))          # ½(x₁² − x₂²): the lines x₂ = ±x₁
+    >>> np.degrees(dd.calculus.circle_crossings(pass_, [0.0, 0.0], 0.1)).round(6)
+    array([ 45., 135., 225., 315.])
+    >>> dd.calculus.circle_crossings(dd.quadratic(np.eye(2)), [0.0, 0.0], 0.1).size   # a minimum
+    0
+
+    Notes
+    -----
+    Taught in chapter 3, where it reads minima, maxima and saddles off the level sets.
+    """
+    center = _checks.vector("center", center, dim=2)
+    radius = _checks.positive("radius", radius)
+    n = _checks.count("n", n, minimum=8)
+    c = float(problem.f(center)) if level is None else _checks.real("level", level)
+
+    def height(phi):
+        phi = np.asarray(phi, dtype=np.float64)
+        return np.asarray(problem.f(np.stack([center[0] + radius * np.cos(phi),
+                                               center[1] + radius * np.sin(phi)])), dtype=np.float64) - c
+
+    phi = np.linspace(0.0, 2 * np.pi, n + 1)
+    above = height(phi) > 0
+    above[-1] = above[0]                     # the same point, whatever the rounding of 2π
+    change = above[:-1] != above[1:]
+    a, b, a_above = phi[:-1][change], phi[1:][change], above[:-1][change]
+    for _ in range(60):                      # bisection: 2π/n · 2⁻⁶⁰ is below rounding
+        mid = 0.5 * (a + b)
+        left = (height(mid) > 0) == a_above
+        a, b = np.where(left, mid, a), np.where(left, b, mid)
+    return np.sort(np.mod(0.5 * (a + b), 2 * np.pi))
+
+
+def angle_between(a, b) -> np.ndarray:
+    r"""The angle between two vectors, in degrees, along the last axis.
+
+    .. math:: \angle(a, b) = \arccos \frac{a^\top b}{\lVert a\rVert\, \lVert b\rVert} \in [0°, 180°]
+
+    Parameters
+    ----------
+    a, b : array_like
+        Non-zero vectors, shape (..., d), broadcast against each other.
+
+    Returns
+    -------
+    float or ndarray
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> float(dd.calculus.angle_between([1.0, 0.0], [1.0, 1.0]).round(9))
+    45.0
+    >>> dd.calculus.angle_between([[1.0, 0.0], [0.0, 2.0]], [-3.0, 0.0]).round(9)
+    array([180.,  90.])
+
+    Notes
+    -----
+    Taught in chapter 3, for the angle between the steepest-descent direction and the way
+    to the minimum.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    cos = (a * b).sum(-1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def saddle_lines(problem, point, *, eta: float, offset: float = 1e-3, steps: int = 20000,
+                 tol: float = 1e-8) -> tuple[list, list]:
+    r"""The valley and ridge lines through a saddle of a 2-D problem.
+
+    At a saddle :math:`\theta^\star` with Hessian eigenvalues :math:`\lambda_- < 0 < \lambda_+`
+    and eigenvectors :math:`q_-, q_+`, the loss falls along :math:`\pm q_-` and rises along
+    :math:`\pm q_+`. The **valley lines** are the paths of steepest descent that leave
+    :math:`\theta^\star` along :math:`\pm q_-`, followed with small gradient-descent steps
+    :math:`\theta \leftarrow \theta - \eta \nabla L(\theta)` from
+    :math:`\theta^\star \pm \text{offset}\cdot q_-`; the **ridge lines** are the paths of
+    steepest ascent, :math:`\theta \leftarrow \theta + \eta \nabla L(\theta)`, from
+    :math:`\theta^\star \pm \text{offset}\cdot q_+`. Each path stops where
+    :math:`\lVert\nabla L\rVert <` ``tol`` (at a minimum or a maximum), where it leaves the
+    problem's window, or after ``steps`` steps. With a small ``eta`` the paths follow the
+    curves of steepest descent and ascent; ``eta`` must be small against
+    :math:`1/\lvert\lambda\rvert` of the Hessians along the way.
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem with a Hessian; ``grad`` must accept a batch of points, shape (2, m).
+    point : (2,) array_like
+        The saddle.
+    eta : float
+        The step of the descents and ascents.
+    offset : float
+        How far from the saddle the paths start.
+    steps : int
+        The most steps per path.
+    tol : float
+        The gradient norm at which a path stops.
+
+    Returns
+    -------
+    (valleys, ridges) : two lists of two (m, 2) arrays
+        The paths, each starting at the saddle.
+
+    Raises
+    ------
+    ValueError
+        If the point is not a saddle (its Hessian has no eigenvalues of both signs).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> valleys, ridges = dd.calculus.saddle_lines(dd.saddle(), [0.0, 0.0], eta=0.01)
+    >>> np.round([v[-1] for v in valleys], 6) + 0.0        # down to the two minima (0, ±1)
+    array([[ 0., -1.],
+           [ 0.,  1.]])
+    >>> [bool(abs(r[-1, 0]) > 2) for r in ridges]          # up the ridge x₂ = 0, out of the window
+    [True, True]
+
+    Notes
+    -----
+    Taught in chapter 3: the ridges through the saddles divide a map into basins.
+    """
+    if problem.hess is None:
+        raise ValueError(f"{problem.name} has no Hessian: the saddle's directions need one")
+    point = _checks.vector("point", point, dim=2)
+    eta, offset, tol = _checks.positive("eta", eta), _checks.positive("offset", offset), _checks.positive("tol", tol)
+    steps = _checks.count("steps", steps, minimum=1)
+    lam, Q = np.linalg.eigh(np.asarray(problem.hess(point), dtype=np.float64))
+    if not lam[0] < 0 < lam[1]:
+        raise ValueError(f"{point} is no saddle: the Hessian's eigenvalues are {lam}")
+    starts = np.stack([point - offset * Q[:, 0], point + offset * Q[:, 0],
+                       point - offset * Q[:, 1], point + offset * Q[:, 1]], axis=1)   # (2, 4)
+    sign = np.array([-1.0, -1.0, 1.0, 1.0])            # descend, descend, ascend, ascend
+    box = np.array(problem.bounds if problem.bounds is not None else [(-np.inf, np.inf)] * 2)
+    x, paths, active = starts.copy(), [[point, s] for s in starts.T], np.ones(4, dtype=bool)
+    for _ in range(steps):
+        g = np.asarray(problem.grad(x[:, active]), dtype=np.float64)
+        idx = np.flatnonzero(active)
+        done = np.linalg.norm(g, axis=0) < tol
+        x[:, idx] = x[:, idx] + eta * sign[idx] * g
+        for j, k in enumerate(idx):
+            if done[j]:
+                active[k] = False
+                continue
+            paths[k].append(x[:, k].copy())
+            if np.any(x[:, k] < box[:, 0]) or np.any(x[:, k] > box[:, 1]):
+                active[k] = False
+        if not active.any():
+            break
+    lines = [np.array(p) for p in paths]
+    return lines[:2], lines[2:]
+
+
+def step_to_level(problem, point, dc: float, *, n: int = 301) -> np.ndarray:
+    r"""The shortest displacement from a point to the next contour :math:`L = L(\theta) + \Delta c`.
+
+    :func:`nearest_on_level_set` searched within :math:`3\Delta c / \lVert\nabla L(\theta)\rVert`
+    of the point; when the gap lemma's upper bound exists it is at most
+    :math:`2\Delta c/\lVert\nabla L\rVert`, so the next contour lies inside that reach. Its
+    length is the **gap** to the next contour.
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem.
+    point : (2,) array_like
+        Where to measure from; :math:`\nabla L \ne 0` there.
+    dc : float
+        The step :math:`\Delta c` of the heights; negative for the contour below.
+    n : int
+        Grid points per side of the square searched.
+
+    Returns
+    -------
+    (2,) ndarray
+        The displacement; its norm is the gap.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> plane = dd.Problem(f=lambda x: 2 * x[0] + 0 * x[1], grad=lambda x: np.stack([2 + 0 * x[0], 0 * x[1]]),
+    ...                    bounds=[(-1, 1), (-1, 1)])
+    >>> dd.calculus.step_to_level(plane, [0.0, 0.0], 0.1).round(6) + 0.0   # Δc/‖∇L‖ along ∇L
+    array([0.05, 0.  ])
+
+    Notes
+    -----
+    Taught in chapter 3, where it measures the gap between neighbouring contours.
+    """
+    point = _checks.vector("point", point, dim=2)
+    dc = _checks.real("dc", dc)
+    g = float(np.linalg.norm(np.asarray(problem.grad(point), dtype=np.float64)))
+    if g == 0 or dc == 0:
+        raise ValueError("step_to_level needs ∇L ≠ 0 at the point and dc ≠ 0")
+    nearest = nearest_on_level_set(problem, point, float(problem.f(point)) + dc, radius=3 * abs(dc) / g, n=n)
+    return nearest - point

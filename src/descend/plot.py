@@ -21,7 +21,8 @@ from .run import Sweep, Trace
 
 __all__ = ["PALETTE", "use_book_style", "curve", "contour", "surface", "path", "loss", "legend", "tangent", "gradients",
            "rate_map", "sliced_surface", "level_map", "match_contours", "path_and_loss",
-           "loss_by_epoch", "line_search", "race", "race_scene"]
+           "loss_by_epoch", "line_search", "race", "race_scene",
+           "surface_and_map", "critical_points", "match_scene"]
 
 #: Okabe & Ito (2008), "Color universal design": blue, vermillion, bluish green, orange,
 #: reddish purple, sky blue, yellow, black.
@@ -1163,3 +1164,196 @@ def bias_correction_scene(*, t_max: int = 20_000, step_range=(0.2, 200.0), fig=N
 
 
 __all__ += ["bias_correction_scene"]
+
+
+def surface_and_map(problem: Problem, heights, *, fig=None, bounds=None, labels: bool = True,
+                    mark_minima: bool = True):
+    r"""Side by side: the surface sliced at ``heights`` in 3-D, and the contour map of the same slices.
+
+    The left panel is :func:`sliced_surface` (each slice drawn on the surface and on the floor
+    of the box), the right one :func:`level_map`, in the same colours, so that each curve of
+    the map can be found on the surface.
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem.
+    heights : sequence of float
+        The heights of the slices, increasing.
+    fig : Figure, optional
+        The figure to draw into; a new one, 9 × 4 inches, by default.
+    bounds : sequence of (lo, hi), optional
+        The window; the problem's by default.
+    labels : bool
+        Write each curve's height on the map.
+    mark_minima : bool
+        Mark the problem's known minimizers on the map with a star.
+
+    Returns
+    -------
+    Figure
+        With the surface as ``fig.axes[0]`` and the map as ``fig.axes[1]``.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> fig = dd.plot.surface_and_map(dd.quadratic(np.diag([1.0, 4.0])), [0.5, 1.0, 1.5])
+    >>> [ax.name for ax in fig.axes], [float(c) for c in fig.axes[1].collections[0].levels]
+    (['3d', 'rectilinear'], [0.5, 1.0, 1.5])
+
+    Notes
+    -----
+    Taught in chapter 3, where a surface becomes its contour map.
+    """
+    _check_problem(problem, 2)
+    fig = fig if fig is not None else plt.figure(figsize=(9, 4))
+    left = fig.add_axes((-0.04, 0.04, 0.56, 0.96), projection="3d")
+    right = fig.add_axes((0.6, 0.12, 0.38, 0.83))
+    sliced_surface(problem, heights, left, bounds=bounds)
+    level_map(problem, heights, right, bounds=bounds, labels=labels, mark_minima=mark_minima)
+    left.set_box_aspect(None, zoom=0.95)
+    return fig
+
+
+#: How :func:`critical_points` marks each kind of the second-derivative test.
+CRITICAL_MARKERS = {"minimum": ("*", "black", 12), "maximum": ("^", PALETTE[1], 9),
+                    "saddle": ("X", PALETTE[4], 9), "inconclusive": ("o", "0.4", 7)}
+
+
+def critical_points(points, kinds, ax=None, *, legend: bool = True):
+    r"""Mark critical points on a map, one marker per kind: minimum ★, maximum ▲, saddle ✕.
+
+    Parameters
+    ----------
+    points : (k, 2) array_like
+        The critical points.
+    kinds : sequence of str
+        Each point's kind, as :func:`descend.second_derivative_test` names them:
+        ``"minimum"``, ``"maximum"``, ``"saddle"`` or ``"inconclusive"``.
+    legend : bool
+        Add a legend with one entry per kind present.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> ax = dd.plot.critical_points([[0.0, 1.0], [0.0, 0.0]], ["minimum", "saddle"])
+    >>> [line.get_marker() for line in ax.lines]
+    ['*', 'X']
+
+    Notes
+    -----
+    Taught in chapter 3, where minima, maxima and saddles are read off the level sets.
+    """
+    points = np.atleast_2d(np.asarray(points, dtype=np.float64))
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"points must have shape (k, 2), got {points.shape}")
+    kinds = list(kinds)
+    if len(kinds) != len(points):
+        raise ValueError(f"kinds must give one kind per point: {len(points)} points, {len(kinds)} kinds")
+    unknown = sorted(set(kinds) - set(CRITICAL_MARKERS))
+    if unknown:
+        raise ValueError(f"unknown kinds {unknown}; use {list(CRITICAL_MARKERS)}")
+    ax = _axes(ax)
+    for kind, (marker, color, size) in CRITICAL_MARKERS.items():
+        at = points[[k == kind for k in kinds]]
+        if len(at):
+            ax.plot(at[:, 0], at[:, 1], marker=marker, color=color, mec="white", mew=0.8, ms=size, ls="none",
+                    zorder=6, label=kind)
+    if legend:
+        ax.legend(loc="upper left", fontsize=8, framealpha=0.9, frameon=True)
+    return ax
+
+
+def match_scene(problems, order, *, levels: int = 8, fig=None):
+    r"""A quiz for an explorer: one surface at a time in 3-D, beside all the contour maps, shuffled.
+
+    The maps are drawn once: map ``j + 1`` is the contour map of ``problems[order[j]]``, with
+    ``levels`` equally spaced heights strictly between the lowest and highest value of its
+    loss in the window, dark for low and yellow for high, and no minimizer marked. The
+    returned ``update(surface)`` draws the surface numbered ``surface`` (1 for the first
+    problem, titled A, 2 for B, …), coloured by height in the same colours. Each surface is
+    drawn over its window scaled to the unit square and with its heights scaled to [0, 1],
+    so the 3-D axes keep fixed limits (an explorer then repaints only the surface).
+
+    Parameters
+    ----------
+    problems : sequence of Problem
+        Two to six 2-D problems, each with a window (``bounds``).
+    order : sequence of int
+        A permutation of ``range(len(problems))``: which surface each map shows.
+    levels : int
+        Number of level curves per map.
+    fig : Figure, optional
+        The figure to draw into; a new one by default.
+
+    Returns
+    -------
+    (Figure, callable)
+        The figure, with the 3-D axes as ``fig.axes[0]`` and the maps after it, and
+        ``update(surface)``.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> bowl, pass_ = dd.quadratic(np.eye(2)), dd.quadratic(np.diag([1.0, -1.0]))
+    >>> fig, update = dd.plot.match_scene([bowl, pass_], order=[1, 0])
+    >>> update(2)
+    >>> fig.axes[0].texts[0].get_text(), [ax.get_title() for ax in fig.axes[1:]]
+    ('Surface B', ['1', '2'])
+
+    Notes
+    -----
+    Taught in chapter 3, whose quiz matches surfaces to maps as an explorer:
+    ``dd.explore(lambda: dd.plot.match_scene(problems, order), surface=dd.slider(1, k, 1), alt=...)``.
+    """
+    problems = list(problems)
+    if not 2 <= len(problems) <= 6:
+        raise ValueError(f"problems must hold two to six problems, got {len(problems)}")
+    for p in problems:
+        _check_problem(p, 2)
+    k = len(problems)
+    if np.ndim(order) != 1:
+        raise TypeError(f"order must be a sequence of integers, got {order!r}")
+    order = [_checks.count("order", i) for i in order]
+    if sorted(order) != list(range(k)):
+        raise ValueError(f"order must be a permutation of 0..{k - 1}, got {order}")
+    levels = _checks.count("levels", levels, minimum=2)
+    fig = fig if fig is not None else plt.figure(figsize=(9.6, 4.4))
+    # fixed positions rather than a layout engine: an explorer redraws this figure per frame
+    ax3 = fig.add_axes((-0.02, 0.02, 0.44, 0.9), projection="3d")
+    cols = 3 if k > 4 else 2
+    rows = -(-k // cols)
+    width, height = 0.54 / cols, 0.86 / rows
+    for j, i in enumerate(order):
+        r, c = divmod(j, cols)
+        ax = fig.add_axes((0.44 + c * width + 0.01, 0.96 - (r + 1) * height + 0.01, width - 0.02, height - 0.07))
+        X, Y, Z = problems[i].grid(120)
+        heights = np.linspace(np.nanmin(Z), np.nanmax(Z), levels + 2)[1:-1]
+        level_map(problems[i], heights, ax, n=120, labels=False, mark_minima=False)
+        ax.set(xticks=[], yticks=[], xlabel="", ylabel="")
+        ax.set_title(str(j + 1), fontweight="bold", fontsize=10, pad=2)
+    ax3.set(xlim=(0, 1), ylim=(0, 1), zlim=(0, 1), xticklabels=[], yticklabels=[], zticklabels=[])
+    ax3.computed_zorder = False  # one surface: drawn in call order, the same in every frame
+    ax3.set_box_aspect(None, zoom=1.05)
+
+    def update(surface):
+        i = int(surface) - 1
+        if not 0 <= i < k:
+            raise ValueError(f"surface must be 1 … {k}, got {surface}")
+        X, Y, Z = problems[i].grid(50)
+        scale = lambda a: (a - np.nanmin(a)) / (np.nanmax(a) - np.nanmin(a))  # noqa: E731
+        poly = ax3.plot_surface(scale(X), scale(Y), scale(Z), cmap="viridis", vmin=0.0, vmax=1.0, linewidth=0,
+                                antialiased=True, rstride=1, cstride=1)
+        if getattr(ax3, "M", None) is not None:
+            # projected now with the view of the last full draw: an explorer repaints the new
+            # surface alone, without the full draw that would project it
+            poly.do_3d_projection()
+        # a text at a fixed place, not the title, whose position a full draw would move
+        ax3.text2D(0.5, 1.0, f"Surface {'ABCDEF'[i]}", transform=ax3.transAxes, ha="center", va="top",
+                   fontweight="bold", fontsize=12)
+
+    return fig, update
