@@ -1141,6 +1141,75 @@ def angle_between(a, b) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
+# --------------------------------------------------------------------------- sequences (chapter 4)
+
+
+def _sequence(name: str, values) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise ValueError(f"{name} must be a non-empty 1-D sequence of finite numbers, got shape {values.shape}")
+    return values
+
+
+def sign_changes(values) -> int:
+    r"""How many times a sequence :math:`c_0, c_1, \dots` changes sign (exact zeros are skipped).
+
+    Applied to one coordinate of the iterates, measured from the minimum, it counts how often
+    a run passes the minimum in that direction.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.calculus.sign_changes([3.0, 1.0, -0.5, 0.2, 0.0, 0.1, -0.1])
+    3
+    >>> dd.calculus.sign_changes([1.0, 0.5, 0.25])
+    0
+
+    Notes
+    -----
+    Taught in chapter 4, where momentum passes the minimum of a narrow valley and gradient
+    descent does not.
+    """
+    signs = np.sign(_sequence("values", values))
+    signs = signs[signs != 0]
+    return int(np.sum(signs[1:] != signs[:-1]))
+
+
+def overshoot(values) -> float:
+    r"""How far a sequence swings past zero: the largest :math:`\lvert c_t\rvert` from its first change of sign on.
+
+    With :math:`c_t` one coordinate of the iterates measured from the minimum, this is the
+    widest swing of a run beyond the minimum in that direction, counted from the step at
+    which it first passes it: :math:`\max_{t \ge s} \lvert c_t\rvert` for the first :math:`s`
+    with :math:`c_s c_0 < 0`, and 0 if the sign never changes.
+
+    Parameters
+    ----------
+    values : (n,) array_like
+        The sequence; :math:`c_0` must not be zero.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.calculus.overshoot([2.0, -0.5, 0.8, -0.3])
+    0.8
+    >>> dd.calculus.overshoot([2.0, 1.0, 0.5])
+    0.0
+
+    Notes
+    -----
+    Taught in chapter 4, which compares the overshoots of momentum and Nesterov's method.
+    """
+    values = _sequence("values", values)
+    if values[0] == 0:
+        raise ValueError("values must start away from zero: an overshoot is measured past zero from c_0 ≠ 0")
+    crossed = values * values[0] < 0
+    return float(np.max(np.abs(values[np.argmax(crossed):]))) if crossed.any() else 0.0
+
+
+__all__ += ["sign_changes", "overshoot"]
+
+
 def saddle_lines(problem, point, *, eta: float, offset: float = 1e-3, steps: int = 20000,
                  tol: float = 1e-8) -> tuple[list, list]:
     r"""The valley and ridge lines through a saddle of a 2-D problem.

@@ -1166,6 +1166,140 @@ def bias_correction_scene(*, t_max: int = 20_000, step_range=(0.2, 200.0), fig=N
 __all__ += ["bias_correction_scene"]
 
 
+# --------------------------------------------------------------------------- momentum (chapter 4)
+
+
+def paths_scene(problem: Problem, runs, *, labels, colors=None, bounds=None, levels: int = 15, n: int = 100,
+                equal_aspect: bool = False, figsize=(5.6, 4.4), legend_loc: str = "upper left", title=None):
+    r"""An explorer's map of paths: the contour map and the legend drawn once, the paths per frame.
+
+    Returns ``(figure, update)``, the form :func:`descend.explore` repaints quickly:
+    ``update(**values)`` calls ``runs(**values)`` for the slider values and draws the traces
+    it returns with :func:`path`, one colour per trace, over the :func:`contour` map.
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem.
+    runs : callable
+        ``runs(**values) -> list of Trace``: the runs to draw for the slider values, always
+        the same number, in the order of ``labels``.
+    labels : sequence of str
+        The legend's label of each run.
+    colors : sequence, optional
+        One colour per run; the book's palette by default.
+    bounds : ((x_lo, x_hi), (y_lo, y_hi)), optional
+        The window; the problem's by default.  It stays fixed while the sliders move.
+    levels, n : int
+        Number of contour levels, and grid points per side for the map.
+    equal_aspect : bool
+        Draw both axes to one scale (a narrow valley then looks narrow).
+    figsize : (float, float)
+        Figure size in inches.
+    legend_loc : str
+        Where the legend goes (:meth:`matplotlib.axes.Axes.legend`'s ``loc``).
+    title : callable, optional
+        ``title(traces, **values) -> str``, a title set at every frame.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> p = dd.ill_conditioned(kappa=10.0)
+    >>> def runs(eta):
+    ...     return [dd.run(dd.gd(eta=eta), p, [2.0, 1.0], 20), dd.run(dd.momentum(eta=eta), p, [2.0, 1.0], 20)]
+    >>> fig, update = dd.plot.paths_scene(p, runs, labels=["gd", "momentum"])
+    >>> update(eta=0.1); [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['gd', 'momentum']
+
+    Notes
+    -----
+    Taught in chapter 4, whose explorer draws gradient descent, momentum and Nesterov in a
+    narrow valley for the chosen η and β.
+    """
+    _check_problem(problem, 2)
+    _checks.callable_("runs", runs)
+    labels = [str(label) for label in labels]
+    colors = list(colors) if colors is not None else [PALETTE[i % len(PALETTE)] for i in range(len(labels))]
+    if title is not None:
+        _checks.callable_("title", title)
+    fig, ax = plt.subplots(figsize=figsize)
+    contour(problem, ax, levels=levels, bounds=bounds, n=n)
+    if equal_aspect:
+        ax.set_aspect("equal")
+    legend(ax, colors, labels, loc=legend_loc, fontsize=8)
+
+    def update(**values):
+        traces = _as_traces(runs(**values))
+        if len(traces) != len(labels):
+            raise ValueError(f"runs returned {len(traces)} traces for {len(labels)} labels")
+        path(traces, ax, colors=colors)
+        if title is not None:
+            ax.set_title(title(traces, **values), fontsize=10)
+
+    return fig, update
+
+
+_SYMBOLS = {"eta": "η", "beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
+
+
+def rate_map_scene(result: Sweep, *, rates=None, levels=(0.8, 0.9, 0.95), optimum=None, steps: int = 100):
+    r"""An explorer's :func:`rate_map`: the map drawn once, one setting circled per frame.
+
+    Returns ``(figure, update)``.  ``update(**values)``, with the values of the sweep's two
+    hyperparameters, circles that setting and writes in the title the rate :math:`\rho` of
+    the grid point nearest to it and the factor :math:`\rho^{\text{steps}}` by which it
+    shrinks the error in ``steps`` steps, or "no convergence" if :math:`\rho \ge 1`.
+
+    Parameters
+    ----------
+    result : Sweep
+        A sweep over two hyperparameters, as for :func:`rate_map`.
+    rates : array_like of the sweep's grid shape, optional
+        The rates to draw and quote; ``result.rate()`` by default.
+    levels : sequence of float
+        Contour levels of ρ.
+    optimum : (float, float), optional
+        A setting to mark with a star, the theory's best for instance.
+    steps : int
+        The number of steps whose shrink factor the title quotes.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> res = dd.sweep(dd.momentum, dd.ill_conditioned(kappa=10.0), [1.0, 1.0], steps=100,
+    ...                eta=np.linspace(0.02, 0.3, 15), beta=np.linspace(0.0, 0.9, 10))
+    >>> fig, update = dd.plot.rate_map_scene(res)
+    >>> update(eta=0.1, beta=0.5); fig.axes[0].get_title()[:21]
+    'η = 0.1, β = 0.5: ρ ='
+
+    Notes
+    -----
+    Taught in chapter 4, on the map of heavy-ball momentum's rate over (η, β).
+    """
+    steps = _checks.count("steps", steps, minimum=1)
+    fig, ax = plt.subplots()
+    rate_map(result, ax, rates=rates, levels=levels, colorbar=False)   # checks the sweep and the rates
+    (xname, x), (yname, y) = result.grid.items()
+    rho = result.rate() if rates is None else np.asarray(rates, dtype=np.float64)
+    if optimum is not None:
+        ax.plot(*optimum, "*", ms=13, color="white", mec="black")
+
+    def update(**values):
+        a, b = values[xname], values[yname]
+        i, j = int(np.argmin(np.abs(x - a))), int(np.argmin(np.abs(y - b)))
+        ax.plot(a, b, "o", ms=11, mfc="none", mec="red", mew=2.5)
+        verdict = "no convergence"
+        if rho[i, j] < 1:
+            verdict = f"ρ = {rho[i, j]:.3f}: error ×{rho[i, j] ** steps:.1e} in {steps} steps"
+        setting = ", ".join(f"{_SYMBOLS.get(k, k)} = {values[k]:g}" for k in (xname, yname))
+        ax.set_title(f"{setting}: {verdict}", fontsize=10)
+
+    return fig, update
+
+
+__all__ += ["paths_scene", "rate_map_scene"]
+
+
 def surface_and_map(problem: Problem, heights, *, fig=None, bounds=None, labels: bool = True,
                     mark_minima: bool = True):
     r"""Side by side: the surface sliced at ``heights`` in 3-D, and the contour map of the same slices.

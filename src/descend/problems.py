@@ -240,6 +240,52 @@ def wavy() -> Problem:
 __all__ += ["wavy"]
 
 
+def lessard() -> Problem:
+    r"""Lessard, Recht and Packard's convex function on which tuned heavy-ball momentum cycles.
+
+    .. math::
+        L(\theta) = \begin{cases}
+        12.5\,\theta^2 & \theta < 1, \\
+        \tfrac12\theta^2 + 24\,\theta - 12 & 1 \le \theta < 2, \\
+        12.5\,\theta^2 - 24\,\theta + 36 & \theta \ge 2 .
+        \end{cases}
+
+    The pieces join with equal values and slopes at θ = 1 and θ = 2, so :math:`L'` is
+    continuous and increasing, with slopes 25, 1 and 25: L is 1-strongly convex and 25-smooth
+    (κ = 25), with minimum :math:`L = 0` at θ = 0.  Heavy ball at its best settings for
+    quadratics with κ = 25, started at θ₀ = 3.3, ends on a cycle through three points.
+
+    References
+    ----------
+    Lessard, L., Recht, B., Packard, A. (2016). Analysis and design of optimization algorithms
+    via integral quadratic constraints. SIAM Journal on Optimization 26(1).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> p = dd.problems.lessard()
+    >>> p.f(np.array([[0.0, 1.0, 2.0]])), p.grad(np.array([[0.0, 1.0, 2.0]]))
+    (array([ 0. , 12.5, 38. ]), array([[ 0., 25., 26.]]))
+
+    Notes
+    -----
+    Taught in chapter 4: Nesterov's method converges on it, heavy ball does not.
+    """
+
+    def f(t):
+        middle = np.where(t < 2, 0.5 * t**2 + 24 * t - 12, 12.5 * t**2 - 24 * t + 36)
+        return np.where(t < 1, 12.5 * t**2, middle)
+
+    def df(t):
+        return np.where(t < 1, 25 * t, np.where(t < 2, t + 24, 25 * t - 24))
+
+    return scalar(f, df, lambda t: np.where((t >= 1) & (t < 2), 1.0, 25.0), bounds=(-1.0, 4.0), x_star=0.0,
+                  name="Lessard et al.")
+
+
+__all__ += ["lessard"]
+
+
 # --------------------------------------------------------------------------- quadratics
 
 

@@ -528,3 +528,113 @@ def gd_regime(eta: float, lam: float, *, slow: float = 0.75) -> str:
     if factor > -1:
         return "oscillates and converges"
     return "bounces for ever" if factor == -1 else "diverges"
+
+
+# --------------------------------------------------------------------------- measured rates (chapter 4)
+
+
+def _iterates(trace) -> np.ndarray:
+    """The iterates of a Trace, or an array of them, as an (n + 1, d) array."""
+    xs = np.asarray(getattr(trace, "xs", trace), dtype=np.float64)
+    xs = xs[:, None] if xs.ndim == 1 else xs
+    if xs.ndim != 2 or not np.all(np.isfinite(xs)):
+        raise ValueError(f"trace must be a Trace or an (n + 1, d) array of finite iterates, got shape {xs.shape}")
+    return xs
+
+
+def fitted_rate(trace, x_star, *, start: int = 0, power: float = 0.0) -> float:
+    r"""The rate of a run, fitted: :math:`e^{s}` for the least-squares slope s of a log-distance.
+
+    Fits a line to :math:`\log\bigl(\lVert x_t - x^\star\rVert / t^{p}\bigr)` against t over
+    the steps :math:`t \ge` ``start``.  For an error :math:`C\rho^t` this gives ρ; for an error
+    :math:`(a + bt)\rho^t`, as heavy ball's at its optimum, the factor :math:`a + bt` bends the
+    log-distance and the fit with ``power=0`` comes out above ρ, while dividing by
+    :math:`t^1` first (``power=1``) removes most of it.
+
+    Parameters
+    ----------
+    trace : Trace or (n + 1, d) array_like
+        The iterates :math:`x_0, \dots, x_n`.
+    x_star : array_like of shape (d,)
+        The minimizer.
+    start : int
+        The first step of the fit (≥ 1 if ``power`` > 0).
+    power : float
+        The power p of t to divide by, ≥ 0.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> t = np.arange(40)
+    >>> round(dd.theory.fitted_rate(3 * 0.9**t, [0.0]), 12)
+    0.9
+    >>> round(dd.theory.fitted_rate((1 + 2 * t) * 0.5**t, [0.0], start=10), 3)   # the factor t shows
+    0.522
+    >>> round(dd.theory.fitted_rate(t * 0.5**t, [0.0], start=10, power=1), 12)
+    0.5
+
+    Notes
+    -----
+    Taught in chapter 4, to read the rates of gradient descent and heavy ball off their runs.
+    """
+    xs = _iterates(trace)
+    x_star = _checks.vector("x_star", x_star, dim=xs.shape[1])
+    start = _checks.count("start", start)
+    power = _checks.real("power", power, lo=0.0)
+    if power > 0 and start == 0:
+        raise ValueError("start must be at least 1 when dividing by a power of t (t = 0 would divide by zero)")
+    if len(xs) - start < 2:
+        raise ValueError(f"the fit needs at least two steps from start = {start}; the run has {len(xs)} iterates")
+    t = np.arange(start, len(xs))
+    dist = np.linalg.norm(xs[start:] - x_star, axis=1)
+    if np.any(dist == 0):
+        raise ValueError("the run reaches x_star exactly, where the log-distance is undefined")
+    return float(np.exp(np.polyfit(t, np.log(dist / t**power), 1)[0]))
+
+
+def nesterov_gradient_points(trace, problem, eta: float) -> np.ndarray:
+    r"""The gradient-step iterates :math:`\theta_t` of Nesterov's method, from the iterates of :func:`descend.nesterov`.
+
+    :func:`descend.nesterov` returns the look-ahead points :math:`\tilde\theta_t`.  Written as
+    a gradient step followed by a push,
+    :math:`\theta_{t+1} = \tilde\theta_t - \eta\nabla L(\tilde\theta_t)`,
+    :math:`\tilde\theta_{t+1} = \theta_{t+1} + \beta_{t+1}(\theta_{t+1} - \theta_t)`, the method
+    also has the iterates :math:`\theta_t` (those of CS7015's form, and of Nesterov's and Beck
+    and Teboulle's guarantees), with :math:`\theta_0 = \tilde\theta_0`.
+
+    Parameters
+    ----------
+    trace : Trace or (n + 1, d) array_like
+        The iterates :math:`\tilde\theta_0, \dots, \tilde\theta_n` of a run of Nesterov's method.
+    problem : Problem
+        The loss it ran on; its ``grad`` must accept a batch of points, shape (d, n).
+    eta : float
+        The run's constant learning rate.
+
+    Returns
+    -------
+    (n + 1, d) ndarray
+        :math:`\theta_0, \dots, \theta_n`.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> p = dd.quadratic([[1.0]])
+    >>> run = dd.run(dd.nesterov(eta=0.5, beta=0.5), p, 1.0, steps=2)
+    >>> run.xs.ravel()                                    # θ̃_t
+    array([ 1.    ,  0.25  , -0.0625])
+    >>> dd.theory.nesterov_gradient_points(run, p, 0.5).ravel()
+    array([1.   , 0.5  , 0.125])
+
+    Notes
+    -----
+    Taught in chapter 4, where Nesterov's guarantees for convex functions are checked at these
+    points.
+    """
+    looks = _iterates(trace)
+    eta = _checks.positive("eta", eta)
+    grads = np.asarray(problem.grad(looks[:-1].T), dtype=np.float64).T
+    return np.vstack([looks[:1], looks[:-1] - eta * grads])
+
+
+__all__ += ["fitted_rate", "nesterov_gradient_points"]
