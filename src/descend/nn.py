@@ -351,6 +351,195 @@ def conv_output_size(n: int, size: int, *, padding: int = 0, stride: int = 1) ->
     return (n + 2 * padding - size) // stride + 1
 
 
+def line_kernel(angle: float, size: int = 3, *, width: float = 0.5) -> np.ndarray:
+    r"""A square kernel that responds to lines through its centre at ``angle`` degrees.
+
+    Each entry falls off with the distance of its offset :math:`(a, b)` from the centre (row
+    :math:`a`, column :math:`b`, each from :math:`-\Delta` to :math:`\Delta`, with
+    ``size`` :math:`= 2\Delta + 1`) to the line through the centre at angle :math:`\varphi`,
+    and the mean is subtracted, so that the entries add up to 0 and a flat patch gives 0:
+
+    .. math::
+        d_{ab} = \lvert a \cos\varphi + b \sin\varphi \rvert, \qquad
+        K_{ab} = e^{-d_{ab}^2 / w^2} - \frac{1}{(2\Delta + 1)^2} \sum_{a', b'} e^{-d_{a'b'}^2 / w^2} .
+
+    Angle 0 is a horizontal line, 90 a vertical one, 45 a diagonal that rises to the right
+    (rows count downwards) and 135 one that falls to the right.
+
+    Parameters
+    ----------
+    angle : float
+        The line's angle :math:`\varphi` in degrees.
+    size : int, optional
+        The kernel's side, odd (3 by default).
+    width : float, optional
+        The distance :math:`w` over which the entries fall off (0.5 pixel by default).
+
+    Returns
+    -------
+    (size, size) array
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> K = dd.nn.line_kernel(0)                       # horizontal: the middle row is positive
+    >>> bool((K[1] > 0).all() and (K[[0, 2]] < 0).all()), bool(abs(K.sum()) < 1e-15)
+    (True, True)
+    >>> bool(np.allclose(dd.nn.line_kernel(90), dd.nn.line_kernel(0).T))    # vertical
+    True
+
+    Notes
+    -----
+    Taught in chapter 10 (a kernel that finds lines, and the explorer that turns it).
+    """
+    angle = _checks.real("angle", angle)
+    size = _checks.count("size", size, minimum=1)
+    if size % 2 == 0:
+        raise ValueError(f"size must be odd (the kernel has a centre), got {size}")
+    width = _checks.positive("width", width)
+    half = size // 2
+    a, b = np.mgrid[-half:half + 1, -half:half + 1]           # row and column offsets
+    phi = np.deg2rad(angle)
+    distance = np.abs(a * np.cos(phi) + b * np.sin(phi))      # to the line
+    K = np.exp(-distance**2 / width**2)
+    return K - K.mean()
+
+
+def shift(x, s: int, t: int, *, periodic: bool = False) -> np.ndarray:
+    r"""An image moved down by ``s`` and right by ``t`` pixels (either sign).
+
+    .. math::
+        (S_{st} X)_{kl} = X_{k-s,\; l-t},
+
+    where the pixels pushed past the border drop off and zeros come in (that entry is 0 when
+    :math:`(k - s, l - t)` lies outside the image), or, with ``periodic=True``, the indices are
+    taken modulo :math:`H` and :math:`W` and the image wraps around (``np.roll``).
+
+    Parameters
+    ----------
+    x : (…, H, W) array_like
+        One image, or a stack (shifted in its last two axes).
+    s, t : int
+        The shift down and to the right; negative values shift up and to the left.
+    periodic : bool, optional
+        Wrap around instead of letting zeros in.
+
+    Returns
+    -------
+    (…, H, W) array
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> x = np.arange(9.0).reshape(3, 3)
+    >>> dd.nn.shift(x, 1, -1)
+    array([[0., 0., 0.],
+           [1., 2., 0.],
+           [4., 5., 0.]])
+    >>> dd.nn.shift(x, 1, -1, periodic=True)[0]
+    array([7., 8., 6.])
+
+    Notes
+    -----
+    Taught in chapter 10, where convolutions commute with these shifts away from the border.
+    """
+    x = _image("x", x)
+    s, t = (_checks.real(name, v) for name, v in (("s", s), ("t", t)))
+    if s != int(s) or t != int(t):
+        raise ValueError(f"s and t must be whole numbers of pixels, got {s} and {t}")
+    s, t = int(s), int(t)
+    if periodic:
+        return np.roll(x, (s, t), axis=(-2, -1))
+    H, W = x.shape[-2:]
+    out = np.zeros_like(x)
+    if abs(s) < H and abs(t) < W:
+        out[..., max(s, 0):H + min(s, 0), max(t, 0):W + min(t, 0)] = \
+            x[..., max(-s, 0):H - max(s, 0), max(-t, 0):W - max(t, 0)]
+    return out
+
+
+def shift_matrix(s: int, t: int, shape, *, periodic: bool = False) -> np.ndarray:
+    r"""The matrix of :func:`shift` on images of ``shape``, acting on images flattened row by row.
+
+    For an :math:`H \times W` image it is the :math:`HW \times HW` matrix :math:`S` with
+    :math:`S\, \mathrm{vec}(X) = \mathrm{vec}(S_{st} X)`; its column for pixel :math:`(k, l)`
+    is the shifted one-pixel image :math:`S_{st} E^{kl}`.
+
+    Parameters
+    ----------
+    s, t : int
+        The shift down and to the right, as in :func:`shift`.
+    shape : int or (int, int)
+        The image's side, or its height and width.
+    periodic : bool, optional
+        Wrap around instead of letting zeros in.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> dd.nn.shift_matrix(1, 0, (3, 1))                  # a column of three pixels, moved down
+    array([[0., 0., 0.],
+           [1., 0., 0.],
+           [0., 1., 0.]])
+    >>> x = np.arange(12.0).reshape(3, 4)
+    >>> bool(np.array_equal(dd.nn.shift_matrix(-1, 2, x.shape) @ x.ravel(), dd.nn.shift(x, -1, 2).ravel()))
+    True
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    H, W = (shape, shape) if np.ndim(shape) == 0 else shape
+    H, W = _checks.count("height", H, minimum=1), _checks.count("width", W, minimum=1)
+    pixels = np.eye(H * W).reshape(H * W, H, W)                  # E^{kl}, one per row
+    return shift(pixels, s, t, periodic=periodic).reshape(H * W, H * W).T
+
+
+def commutant(matrices, *, tol: float = 1e-9) -> np.ndarray:
+    r"""A basis of the matrices that commute with every one of ``matrices``.
+
+    The :math:`n \times n` matrices :math:`W` with :math:`W S = S W` for every given
+    :math:`S` form a linear space. Flattened row by row,
+    :math:`\mathrm{vec}(WS) = (I \otimes S^\top)\,\mathrm{vec}(W)` and
+    :math:`\mathrm{vec}(SW) = (S \otimes I)\,\mathrm{vec}(W)`, so the space is the null space
+    of the stacked matrices :math:`I \otimes S^\top - S \otimes I`, which an SVD gives: the
+    right singular vectors whose singular values are at most ``tol``.
+
+    Parameters
+    ----------
+    matrices : sequence of (n, n) array_like
+    tol : float, optional
+        Singular values at most this (absolute) count as zero.
+
+    Returns
+    -------
+    (d, n, n) array
+        An orthonormal basis (in the Frobenius inner product) of the d-dimensional space.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> len(dd.nn.commutant([np.diag([1.0, 2.0, 3.0])]))       # the diagonal matrices
+    3
+    >>> len(dd.nn.commutant([dd.nn.shift_matrix(1, 0, (4, 1), periodic=True)]))   # circulants
+    4
+
+    Notes
+    -----
+    Taught in chapter 10: the linear layers that commute with every shift of a periodic grid
+    are the convolutions.
+    """
+    tol = _checks.positive("tol", tol)
+    matrices = [_checks.matrix("matrices", S, square=True) for S in matrices]
+    if not matrices or len({S.shape for S in matrices}) != 1:
+        raise ValueError("matrices must be one or more square matrices of the same size")
+    n = matrices[0].shape[0]
+    I = np.eye(n)
+    A = np.vstack([np.kron(I, S.T) - np.kron(S, I) for S in matrices])
+    _, sigma, vt = np.linalg.svd(A)
+    return vt[np.sum(sigma > tol):].reshape(-1, n, n)
+
+
 # --------------------------------------------------------------------------- a tiny CNN (chapter 10)
 
 
@@ -610,5 +799,60 @@ def cnn_classifier(images, labels, *, filters: int = 6, size: int = 3, name: str
     return Problem(f, grad, None, name=name, dim=dim, n_examples=patches.shape[0], batch_grad=batch_grad)
 
 
+def cnn_curves(trace, train, test, *, every: int = 1, filters: int = 6, size: int = 3) -> dict:
+    r"""The test loss and the training and test accuracy along a run of :func:`cnn_classifier`.
+
+    At every ``every``-th iterate :math:`\theta_t` of the trace (with ``every`` the number of
+    steps per epoch, once per epoch), the mean cross-entropy :func:`cnn_loss` on the test
+    images, and on both sets the **accuracy**, the fraction of images whose highest score
+    (:func:`cnn_predict`) is the right class.  The training loss is already in ``trace.fs``.
+
+    Parameters
+    ----------
+    trace : Trace
+        A run of ``dd.run`` on ``cnn_classifier(*train, filters=filters, size=size)``.
+    train, test : (images, labels)
+        The training and the test set.
+    every : int, optional
+        Evaluate at iterates 0, every, 2·every, ….
+    filters, size : int
+        The network's shape, as given to :func:`cnn_classifier`.
+
+    Returns
+    -------
+    dict
+        ``epoch`` (the passes over the data at those iterates, ``trace.epochs``, or the step
+        for a run without mini-batches), ``test_loss``, ``train_acc`` and ``test_acc``, arrays
+        of the same length.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> images, labels = dd.data.bars(n=300, seed=0)
+    >>> train, test = (images[:200], labels[:200]), (images[200:], labels[200:])
+    >>> trace = dd.run(dd.adam(eta=0.05), dd.cnn_classifier(*train), dd.cnn_init(), steps=40, batch_size=20)
+    >>> r = dd.nn.cnn_curves(trace, train, test, every=10)
+    >>> r["epoch"].tolist(), bool(r["train_acc"][-1] > r["train_acc"][0])
+    ([0.0, 1.0, 2.0, 3.0, 4.0], True)
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    every = _checks.count("every", every, minimum=1)
+    (X_train, y_train), (X_test, y_test) = train, test
+    xs = trace.xs[::every]
+    epochs = trace.epochs if trace.epochs is not None else np.arange(len(trace.fs), dtype=float)
+    net = dict(filters=filters, size=size)
+
+    def accuracy(X, y):
+        return np.array([np.mean(cnn_predict(x, X, **net) == np.asarray(y)) for x in xs])
+
+    return dict(epoch=np.asarray(epochs[:len(trace.xs)][::every]),
+                test_loss=np.array([cnn_loss(x, X_test, y_test, **net) for x in xs]),
+                train_acc=accuracy(X_train, y_train), test_acc=accuracy(X_test, y_test))
+
+
 __all__ += ["conv2d", "conv2d_backward", "conv_output_size",
             "cnn_loss", "cnn_grad", "cnn_predict", "cnn_init", "cnn_classifier"]
+__all__ += ["line_kernel", "shift", "shift_matrix", "commutant", "cnn_curves"]

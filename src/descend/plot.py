@@ -979,6 +979,123 @@ def race_scene(problems, traces, *, windows=None, titles=None, colors=None, labe
 # --------------------------------------------------------------------------- convolution (chapter 10)
 
 
+def accuracy_curves(curves, ax=None, *, colors=None, labels=None, ylim=None):
+    r"""Training (solid) and test (dashed) accuracy against epochs, for one or more runs.
+
+    Parameters
+    ----------
+    curves : dict or list of dict
+        Each with ``epoch``, ``train_acc`` and ``test_acc``, as :func:`descend.nn.cnn_curves`
+        returns.
+    ax : Axes, optional
+    colors : list of colours, optional
+        One per run (the book's palette by default).
+    labels : list of str, optional
+        One per run; its lines are labelled "label, train" and "label, test" (unlabelled by
+        default).
+    ylim : (float, float), optional
+        The accuracy axis; by default from the lowest accuracy, rounded down to a tenth, to
+        just above 1.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> r = dict(epoch=np.arange(3.0), train_acc=np.array([0.3, 0.8, 1.0]), test_acc=np.array([0.3, 0.7, 0.9]))
+    >>> ax = dd.plot.accuracy_curves(r, labels=["net"])
+    >>> [line.get_label() for line in ax.lines], ax.get_ylim()
+    (['net, train', 'net, test'], (np.float64(0.2), np.float64(1.02)))
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    curves = [curves] if isinstance(curves, dict) else list(curves)
+    if not curves:
+        raise ValueError("curves must hold at least one run")
+    ax = _axes(ax)
+    colors = list(colors) if colors is not None else [PALETTE[i % len(PALETTE)] for i in range(len(curves))]
+    labels = list(labels) if labels is not None else [None] * len(curves)
+    for r, color, label in zip(curves, colors, labels):
+        ax.plot(r["epoch"], r["train_acc"], color=color, label=None if label is None else f"{label}, train")
+        ax.plot(r["epoch"], r["test_acc"], "--", color=color, label=None if label is None else f"{label}, test")
+    if ylim is None:
+        lowest = min(float(np.min(np.concatenate([r["train_acc"], r["test_acc"]]))) for r in curves)
+        ylim = (max(0.0, np.floor(10 * lowest - 1e-9) / 10), 1.02)
+    ax.set(xlabel="epochs", ylabel="accuracy", ylim=ylim)
+    return ax
+
+
+def training_curves(traces, curves, *, colors=None, labels=None, ylabel="cross-entropy", fig=None):
+    r"""Two panels for training a classifier: its loss, and its accuracy, against epochs.
+
+    Left, for each run, the training loss at every step (a thin line, ``trace.fs`` against
+    ``trace.epochs``, on a log scale) and the test loss where it was evaluated (dots); right,
+    the training (solid) and test (dashed) accuracy, as :func:`accuracy_curves` draws them.
+    A run whose entry of ``curves`` is None is a reference: its training loss is drawn
+    dotted, and nothing else.  One legend, below the panels, names the runs.
+
+    Parameters
+    ----------
+    traces : list of Trace
+    curves : list of (dict or None)
+        One per trace, as :func:`descend.nn.cnn_curves` returns (``epoch``, ``test_loss``,
+        ``train_acc``, ``test_acc``).
+    colors, labels : lists, optional
+        One per trace (the palette and the traces' own labels by default).
+    ylabel : str, optional
+        The loss's name.
+    fig : Figure, optional
+
+    Returns
+    -------
+    Figure
+        With the loss and accuracy axes as ``fig.axes[0:2]``.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> images, labels = dd.data.bars(n=300, seed=0)
+    >>> train, test = (images[:200], labels[:200]), (images[200:], labels[200:])
+    >>> trace = dd.run(dd.adam(eta=0.05), dd.cnn_classifier(*train), dd.cnn_init(), steps=20, batch_size=20)
+    >>> fig = dd.plot.training_curves([trace], [dd.nn.cnn_curves(trace, train, test, every=10)])
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['cross-entropy', 'accuracy']
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    traces = _as_traces(traces)
+    curves = list(curves)
+    if len(curves) != len(traces):
+        raise ValueError(f"curves must have one entry (or None) per trace: {len(traces)} traces, {len(curves)} curves")
+    colors = list(colors) if colors is not None else [PALETTE[i % len(PALETTE)] for i in range(len(traces))]
+    labels = list(labels) if labels is not None else [t.label for t in traces]
+    fig = fig if fig is not None else plt.figure(figsize=(9.6, 4.4))
+    left, right = fig.subplots(1, 2)
+    fig.subplots_adjust(bottom=0.25, wspace=0.25)
+    for trace, r, color, label in zip(traces, curves, colors, labels):
+        epochs = trace.epochs if trace.epochs is not None else np.arange(len(trace.fs), dtype=float)
+        left.plot(epochs, trace.fs, color=color, lw=1, ls="-" if r is not None else ":", label=label)
+        if r is not None:
+            left.plot(r["epoch"], r["test_loss"], "o", color=color, ms=3.5, mec="white", mew=0.5)
+    shown = [(r, c) for r, c in zip(curves, colors) if r is not None]
+    if shown:
+        accuracy_curves([r for r, _ in shown], right, colors=[c for _, c in shown])
+    left.set(yscale="log", xlabel="epochs", ylabel=ylabel)
+    fig.legend(*left.get_legend_handles_labels(), loc="lower center", ncol=len(traces))
+    return fig
+
+
+__all__ += ["accuracy_curves", "training_curves"]
+
+
 def feature_map(image, kernel, *, at=None, fig=None):
     r"""Three panels: an image, a kernel, and the feature map ``dd.conv2d(image, kernel)``.
 
