@@ -159,20 +159,56 @@ def test_chapter_page(browser, server, name):
         page.close()
 
 
-def test_dark_mode_keeps_figures_readable(browser, server):
-    """In the theme's dark mode, figures keep their white background (they are not inverted)."""
+FIGURES = "Array.from(document.querySelectorAll('.bd-content .cell_output img, .bd-content img.descend-explorer-frame'))"
+
+# For every figure as displayed: its corner pixel, and how many of its pixels are light ink.
+PIXELS = """async () => {
+  const out = [];
+  for (const img of %s) {
+    const im = new Image(); im.src = img.src; await im.decode();
+    const c = document.createElement('canvas'); c.width = im.naturalWidth; c.height = im.naturalHeight;
+    const cx = c.getContext('2d'); cx.drawImage(im, 0, 0);
+    const d = cx.getImageData(0, 0, c.width, c.height).data;
+    let light = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] > 450) light++;
+    out.push({corner: [d[0], d[1], d[2]], light: light, dark: img.classList.contains('descend-dark')});
+  }
+  return out;
+}""" % FIGURES
+
+
+def test_dark_theme_draws_figures_as_ink_on_the_dark_page(browser, server):
+    """In the dark theme every figure and explorer frame is redrawn on the page's own dark colour,
+    with light ink; a slider move shows a redrawn frame too; back in the light theme, the originals."""
     name = chapter_files()[0]
     page = Page(browser, server, f"{name}.html", color_scheme="dark")
     try:
         p = page.page
         p.evaluate("document.documentElement.dataset.theme = 'dark'")
-        assert p.evaluate("document.documentElement.dataset.theme") == "dark"
-        backgrounds = p.evaluate(
-            "() => Array.from(document.querySelectorAll('.cell_output img, .descend-explorer-frame'))"
-            ".map(i => getComputedStyle(i).backgroundColor)")
-        assert backgrounds and all(b == "rgb(255, 255, 255)" for b in backgrounds), backgrounds
+        p.wait_for_function(f"() => {FIGURES}.every(i => i.classList.contains('descend-dark'))", timeout=30_000)
+        paper = p.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        paper = [int(v) for v in paper[paper.index("(") + 1:paper.index(")")].split(",")[:3]]
+        figures = p.evaluate(PIXELS)
+        assert len(figures) >= 3
+        for k, fig in enumerate(figures):
+            assert max(abs(a - b) for a, b in zip(fig["corner"], paper)) <= 3, (k, fig["corner"], paper)
+            assert fig["light"] > 100, f"figure {k} has no light ink (text, axes) on the dark page"
         p.screenshot(path=str(SHOTS / f"{name.split('/')[-1]}-dark.png"))
-        assert page.errors == []
+
+        ex = p.locator(".descend-explorer").first
+        ex.scroll_into_view_if_needed()
+        slider, img = ex.locator("input[type=range]").first, ex.locator("img")
+        light_before = img.get_attribute("data-light-src")
+        slider.focus()
+        p.keyboard.press("ArrowLeft" if slider.input_value() == slider.get_attribute("max") else "ArrowRight")
+        p.wait_for_function(
+            "([i, before]) => i.dataset.lightSrc !== before && i.src.startsWith('blob:')",
+            arg=[img.element_handle(), light_before], timeout=10_000)
+
+        p.evaluate("document.documentElement.dataset.theme = 'light'")
+        p.wait_for_function(f"() => {FIGURES}.every(i => !i.classList.contains('descend-dark') "
+                            "&& i.getAttribute('src') === i.dataset.lightSrc)", timeout=10_000)
+        assert page.errors == [], page.errors
     finally:
         page.close()
 
