@@ -512,3 +512,240 @@ def mean_and_se(samples, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
 
 
 __all__ += ["mean_and_se"]
+
+
+def run_by_epoch(opt, problem: Problem, x0, steps: int, *, batch_size: int, seed: int = 0):
+    r"""Run :func:`descend.run` with mini-batches and record the examples of every step, epoch by epoch.
+
+    The run is exactly ``run(opt, problem, x0, steps, batch_size=batch_size, seed=seed)``;
+    the problem's ``batch_grad`` is only watched.  The batches are then grouped into
+    epochs: an epoch closes when the examples used since the last one add up to N.  For
+    the shuffled epochs of :func:`descend.run` an epoch has :math:`\lceil N/B \rceil`
+    batches, the last one of :math:`N - (\lceil N/B \rceil - 1)B` examples, and together
+    they hold every example once.
+
+    Parameters
+    ----------
+    opt : Optimizer
+    problem : Problem
+        A loss averaged over examples (with ``batch_grad``).
+    x0 : array_like of shape (problem.dim,)
+    steps : int
+        Number of steps, ≥ 0.
+    batch_size : int
+        B, from 1 to N.
+    seed : int
+        The seed of the run's shuffles.
+
+    Returns
+    -------
+    trace : Trace
+        What :func:`descend.run` returns.
+    epochs : list of list of int arrays
+        ``epochs[k][s]`` holds the indices of the examples of step s of epoch k; the last
+        epoch may be unfinished.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> X, y = dd.data.regression(n=10)
+    >>> trace, epochs = dd.stochastic.run_by_epoch(dd.gd(eta=0.1), dd.least_squares(X, y),
+    ...                                            [0.0, 0.0], steps=6, batch_size=4)
+    >>> [[len(b) for b in epoch] for epoch in epochs]     # ⌈10/4⌉ = 3 steps, the last of 2
+    [[4, 4, 2], [4, 4, 2]]
+    >>> sorted(np.concatenate(epochs[0]).tolist()) == list(range(10))
+    True
+
+    Notes
+    -----
+    Taught in chapter 5, which counts the steps of an epoch in actual runs.
+    """
+    from dataclasses import replace
+
+    from .run import run
+
+    problem = _stochastic_problem(problem)
+    used = []
+
+    def watched(x, idx):
+        used.append(np.array(idx, dtype=int, copy=True))
+        return problem.batch_grad(x, idx)
+
+    trace = run(opt, replace(problem, batch_grad=watched), x0, steps, batch_size=batch_size, seed=seed)
+    n, epochs, seen = problem.n_examples, [[]], 0
+    for idx in used[: trace.steps]:    # a step that overflowed drew a batch but kept no iterate
+        epochs[-1].append(idx)
+        seen += len(idx)
+        if seen % n == 0:
+            epochs.append([])
+    if not epochs[-1]:
+        epochs.pop()
+    return trace, epochs
+
+
+def skewness(samples, axis: int = -1):
+    r"""The skewness of samples: their third central moment over the cube of their standard deviation.
+
+    .. math::
+        \gamma_1 = \frac{\frac1n\sum_k (x_k - \bar x)^3}{s^3}, \qquad
+        s^2 = \frac1n \sum_k (x_k - \bar x)^2 .
+
+    Zero for a symmetric distribution; positive when the long tail is on the right.  For the
+    mean of B independent draws of one random variable it is :math:`\gamma_1/\sqrt B`, so it
+    measures how fast the mean approaches the normal shape of the central limit theorem.
+    Computed with the moments of the samples themselves (no small-sample correction), so the
+    value over a whole population of N per-example gradients is exact.
+
+    Parameters
+    ----------
+    samples : array_like
+        Real numbers, not all equal along ``axis``.
+    axis : int
+        The axis that runs over the samples (default: the last).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\gamma_1`, with ``axis`` removed.
+
+    Examples
+    --------
+    >>> from descend import stochastic
+    >>> round(stochastic.skewness([0.0, 0.0, 0.0, 4.0]), 12)    # a long tail to the right: 2/√3
+    1.154700538379
+    >>> float(stochastic.skewness([-1.0, 0.0, 1.0]))
+    0.0
+
+    Notes
+    -----
+    Taught in chapter 5, where the mini-batch gradient grows more normal as B grows.
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    if x.ndim == 0 or x.shape[axis] < 2:
+        raise ValueError("samples must hold at least two numbers along axis")
+    centred = x - x.mean(axis=axis, keepdims=True)
+    sd = np.sqrt(np.mean(centred**2, axis=axis))
+    if np.any(sd == 0):
+        raise ValueError("samples must not all be equal: their skewness is undefined")
+    gamma = np.mean(centred**3, axis=axis) / sd**3
+    return float(gamma) if x.ndim == 1 else gamma
+
+
+def bootstrap_se(statistic, samples, *, resamples: int = 200, seed: int = 0) -> float:
+    r"""The standard error of a statistic of independent samples, estimated by resampling them.
+
+    Draws ``resamples`` sets of n samples with replacement from the n given ones (the rows,
+    for a 2-D array), computes ``statistic`` on each, and returns the standard deviation
+    (``ddof=1``) of those values: the bootstrap estimate of the standard error of
+    ``statistic(samples)``, for statistics with no simple formula, such as a skewness.
+
+    Parameters
+    ----------
+    statistic : callable
+        Takes an array like ``samples`` and returns a number.
+    samples : array_like
+        At least two samples, along the first axis.
+    resamples : int
+        Number of resampled sets, ≥ 2.
+    seed : int
+        Seed of the resampling.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from descend import stochastic
+    >>> x = np.random.default_rng(1).normal(size=400)
+    >>> se = stochastic.bootstrap_se(np.mean, x, resamples=2000)
+    >>> bool(abs(se / (x.std() / 20) - 1) < 0.1)          # the mean's SE is s/√n
+    True
+
+    References
+    ----------
+    B. Efron and R. J. Tibshirani, *An Introduction to the Bootstrap*, Chapman & Hall, 1993,
+    chapter 6.
+
+    Notes
+    -----
+    Used in chapter 5 for the standard error of a sample skewness.
+    """
+    _checks.callable_("statistic", statistic)
+    x = np.asarray(samples, dtype=np.float64)
+    if x.ndim == 0 or len(x) < 2:
+        raise ValueError("samples must hold at least two samples along the first axis")
+    resamples = _checks.count("resamples", resamples, minimum=2)
+    rng = np.random.default_rng(_checks.count("seed", seed))
+    n = len(x)
+    values = [float(statistic(x[rng.integers(0, n, n)])) for _ in range(resamples)]
+    return float(np.std(values, ddof=1))
+
+
+def batch_gradient_se(problem: Problem, x, batch_size: int, draws: int = 2000, *, replace: bool = True,
+                      seed: int = 0) -> tuple[float, float]:
+    r"""The measured standard error of the mini-batch gradient at ``x``, and the standard error of that measurement.
+
+    Draws ``draws`` mini-batch gradients :math:`g_1, \dots, g_n` with :func:`batch_gradients`
+    and returns
+
+    .. math::
+        \widehat{\mathrm{SE}} = \sqrt{\overline{q}}, \quad q_k = \lVert g_k - \nabla L(x)\rVert^2,
+        \qquad
+        \mathrm{SE}\bigl(\widehat{\mathrm{SE}}\bigr) \approx \frac{\mathrm{SE}(\overline q)}{2\sqrt{\overline q}}
+        = \frac{s_q}{2\,\widehat{\mathrm{SE}}\sqrt n},
+
+    where :math:`\mathrm{SE}(\overline q) = s_q/\sqrt n` is the standard error of the mean of
+    the :math:`q_k` (:func:`mean_and_se`) and the factor :math:`1/(2\sqrt{\overline q})` is the
+    derivative of the square root (the delta method).  Compare :math:`\widehat{\mathrm{SE}}`
+    with :math:`\sigma/\sqrt B` (with replacement) or
+    :math:`\sigma/\sqrt B\cdot\sqrt{(N - B)/(N - 1)}` (without), in units of the second value.
+
+    Parameters
+    ----------
+    problem : Problem
+        A loss averaged over examples.
+    x : array_like of shape (problem.dim,)
+    batch_size : int
+        B.
+    draws : int
+        Number of mini-batch gradients, ≥ 2.
+    replace : bool
+        As in :func:`batch_gradients`.
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    se, se_of_se : float
+        Both 0 if every draw equals the full gradient (B = N without replacement).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> X, y = dd.data.regression(n=200)
+    >>> p = dd.least_squares(X, y)
+    >>> se, se_se = dd.stochastic.batch_gradient_se(p, [0.0, 0.0], 20, replace=False)
+    >>> bool(0 < se_se < 0.1 * se)
+    True
+    >>> dd.stochastic.batch_gradient_se(p, [0.0, 0.0], 200, draws=5, replace=False)[0] < 1e-12
+    True
+
+    Notes
+    -----
+    Taught in chapter 5, which measures :math:`\sigma/\sqrt B` for B from 1 to 1000.
+    """
+    problem = _stochastic_problem(problem)
+    x = _checks.vector("x", x, dim=problem.dim)
+    draws = _checks.count("draws", draws, minimum=2)
+    g = batch_gradients(problem, x, batch_size, draws, replace=replace, seed=seed)
+    q = np.sum((g - np.asarray(problem.grad(x), dtype=np.float64)) ** 2, axis=1)
+    mean_q, se_q = mean_and_se(q)
+    if mean_q == 0:
+        return 0.0, 0.0
+    se = float(np.sqrt(mean_q))
+    return se, float(se_q / (2 * se))
+
+
+__all__ += ["run_by_epoch", "skewness", "bootstrap_se", "batch_gradient_se"]
