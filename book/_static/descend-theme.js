@@ -12,7 +12,7 @@
  */
 (function () {
   "use strict";
-  var LIFT = 0.25, FULL_CHROMA = 0.33;
+  var LIFT = 0.25, FULL_CHROMA = 0.33, NOISE = 0.06;
 
   function clamp(x) { return x < 0 ? 0 : x > 1 ? 1 : x; }
   var cache = new Map();          // light src -> dark object URL (or null if unreadable)
@@ -35,11 +35,13 @@
       var lo = Math.min(r, g, b), hi = Math.max(r, g, b);
       // coverage: grey ink covers the paper by 1 - lo; a light but clearly coloured pixel (sky
       // blue, yellow) is ink too, not a thin wash of a darker colour, and its chroma says so
-      var a = Math.max(1 - lo, Math.min(1, (hi - lo) / FULL_CHROMA));
+      // (a chroma below NOISE is compression noise of the frames, not colour)
+      var c = Math.max(0, hi - lo - NOISE);
+      var a = Math.max(1 - lo, Math.min(1, c / FULL_CHROMA));
       var fr = 0, fg = 0, fb = 0;
       if (a > 1e-3) {
         fr = clamp((r - 1 + a) / a); fg = clamp((g - 1 + a) / a); fb = clamp((b - 1 + a) / a);
-        var chroma = Math.max(fr, fg, fb) - Math.min(fr, fg, fb);
+        var chroma = c / a;
         // lift dark colours towards white, the darker the more, so thin coloured lines read on
         // the dark page; lightness stays in the same order (the lift is monotonic for LIFT < 1/2)
         var lift = LIFT * (1 - (0.2126 * fr + 0.7152 * fg + 0.0722 * fb));
