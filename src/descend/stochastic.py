@@ -203,6 +203,27 @@ def _second_moment_maps(X, r, H, C, c):
     return one, linear, quadratic, 2 * c * third, c * C.ravel()
 
 
+def _least_squares_sgd(X, y, batch_size, replace):
+    """Checked data, H, θ*, and the second-moment maps of SGD on least squares (for the two functions below)."""
+    X = _checks.matrix("X", X)
+    N, d = X.shape
+    if N < 2:
+        raise ValueError(f"X must have at least 2 rows (examples), got {N}")
+    y = _checks.vector("y", y, dim=N)
+    batch_size = _checks.count("batch_size", batch_size, minimum=1)
+    if not isinstance(replace, bool):
+        raise TypeError(f"replace must be True or False, got {replace!r}")
+    if not replace and batch_size > N:
+        raise ValueError(f"batch_size must be at most the number of examples, {N}, without replacement; "
+                         f"got {batch_size}")
+    H = X.T @ X / N
+    x_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    r = X @ x_star - y
+    C = (X.T * r**2) @ X / N
+    c = (1.0 if replace else (N - batch_size) / (N - 1)) / batch_size
+    return (X, H, x_star) + _second_moment_maps(X, r, H, C, c)
+
+
 def sgd_moments(X, y, x0, etas, batch_size: int, *, replace: bool = True) -> SGDMoments:
     r"""The exact mean and second moment of the error of mini-batch SGD on least squares, step by step.
 
@@ -265,27 +286,12 @@ def sgd_moments(X, y, x0, etas, batch_size: int, *, replace: bool = True) -> SGD
     are not independent, and these moments describe it only approximately.  Taught in
     chapter 5 (the noise floor at a constant η, and the Robbins–Monro conditions).
     """
-    X = _checks.matrix("X", X)
-    N, d = X.shape
-    if N < 2:
-        raise ValueError(f"X must have at least 2 rows (examples), got {N}")
-    y = _checks.vector("y", y, dim=N)
+    X, H, x_star, one, linear, quadratic, drive, source = _least_squares_sgd(X, y, batch_size, replace)
+    d = X.shape[1]
     x0 = _checks.vector("x0", x0, dim=d)
     etas = np.asarray(etas, dtype=np.float64).ravel() if np.ndim(etas) else np.array([etas], dtype=np.float64)
     if etas.size and not (np.all(np.isfinite(etas)) and np.all(etas >= 0)):
         raise ValueError("etas must be finite learning rates ≥ 0")
-    batch_size = _checks.count("batch_size", batch_size, minimum=1)
-    if not isinstance(replace, bool):
-        raise TypeError(f"replace must be True or False, got {replace!r}")
-    if not replace and batch_size > N:
-        raise ValueError(f"batch_size must be at most the number of examples, {N}, without replacement; "
-                         f"got {batch_size}")
-    H = X.T @ X / N
-    x_star = np.linalg.lstsq(X, y, rcond=None)[0]
-    r = X @ x_star - y
-    C = (X.T * r**2) @ X / N
-    c = (1.0 if replace else (N - batch_size) / (N - 1)) / batch_size
-    one, linear, quadratic, drive, source = _second_moment_maps(X, r, H, C, c)
     m = x0 - x_star
     s = np.outer(m, m).ravel()                 # S, flattened: the recursion is linear in it
     means, seconds = np.empty((etas.size + 1, d)), np.empty((etas.size + 1, d * d))
@@ -346,24 +352,9 @@ def sgd_noise_floor(X, y, eta: float, batch_size: int, *, replace: bool = True) 
     -----
     Taught in chapter 5.
     """
-    X = _checks.matrix("X", X)
-    N, d = X.shape
-    if N < 2:
-        raise ValueError(f"X must have at least 2 rows (examples), got {N}")
-    y = _checks.vector("y", y, dim=N)
     eta = _checks.positive("eta", eta)
-    batch_size = _checks.count("batch_size", batch_size, minimum=1)
-    if not isinstance(replace, bool):
-        raise TypeError(f"replace must be True or False, got {replace!r}")
-    if not replace and batch_size > N:
-        raise ValueError(f"batch_size must be at most the number of examples, {N}, without replacement; "
-                         f"got {batch_size}")
-    H = X.T @ X / N
-    x_star = np.linalg.lstsq(X, y, rcond=None)[0]
-    r = X @ x_star - y
-    C = (X.T * r**2) @ X / N
-    c = (1.0 if replace else (N - batch_size) / (N - 1)) / batch_size
-    one, linear, quadratic, _, source = _second_moment_maps(X, r, H, C, c)
+    X, H, _, one, linear, quadratic, _, source = _least_squares_sgd(X, y, batch_size, replace)
+    d = X.shape[1]
     step = one - eta * linear + eta**2 * quadratic
     radius = max(float(np.max(np.abs(np.linalg.eigvals(step)))),
                  float(np.max(np.abs(1 - eta * np.linalg.eigvalsh(H)))))
