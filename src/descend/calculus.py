@@ -1340,3 +1340,135 @@ def step_to_level(problem, point, dc: float, *, n: int = 301) -> np.ndarray:
         raise ValueError("step_to_level needs ∇L ≠ 0 at the point and dc ≠ 0")
     nearest = nearest_on_level_set(problem, point, float(problem.f(point)) + dc, radius=3 * abs(dc) / g, n=n)
     return nearest - point
+
+
+# --------------------------------------------------------------------------- Hessian, Newton (chapter 9)
+
+
+def local_kind(f, point, radii=(0.1, 0.01, 0.001), *, n: int = 360, seed: int = 0) -> str:
+    r"""What a point is, judged by the values of a function on small spheres around it.
+
+    Compares :math:`f(x^\star + r u)` with :math:`f(x^\star)` for every radius r of ``radii``
+    and every direction u of a set of unit vectors: the two directions :math:`\pm 1` in one
+    dimension, ``n`` equally spaced angles in two, ``n`` random unit vectors (drawn with
+    ``seed``) in more. Higher everywhere: ``"minimum"``; lower everywhere: ``"maximum"``;
+    otherwise ``"neither"``.
+
+    This looks at finitely many points: it says what the function does there, not what it does
+    between them or closer in. The book uses it to see what a critical point is where the
+    second-derivative test is inconclusive (:func:`second_derivative_test`).
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float`` for a point x of shape (d,).
+    point : array_like
+        The point :math:`x^\star`, of shape (d,) (a number in one dimension).
+    radii : sequence of float
+        The radii of the spheres, all positive.
+    n : int
+        Number of directions in two or more dimensions.
+    seed : int
+        Seed of the random directions in three or more dimensions.
+
+    Returns
+    -------
+    str
+        ``"minimum"``, ``"maximum"`` or ``"neither"``.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.calculus.local_kind(lambda p: p[0]**2 + p[1]**4, [0.0, 0.0])   # the test cannot tell
+    'minimum'
+    >>> dd.calculus.local_kind(lambda p: p[0]**2 + p[1]**3, [0.0, 0.0])
+    'neither'
+    >>> dd.calculus.local_kind(lambda t: -t**4, 0.0)
+    'maximum'
+
+    Notes
+    -----
+    Taught in chapter 9, next to the second-derivative test.
+    """
+    _checks.callable_("f", f)
+    x = _checks.vector("point", point)
+    radii = np.asarray(radii, dtype=np.float64).ravel()
+    if radii.size == 0 or not np.all(np.isfinite(radii)) or np.any(radii <= 0):
+        raise ValueError(f"radii must be positive and finite, got {radii}")
+    n = _checks.count("n", n, minimum=1)
+    d = x.size
+    if d == 1:
+        directions = np.array([[1.0], [-1.0]])
+    elif d == 2:
+        angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
+        directions = np.column_stack([np.cos(angles), np.sin(angles)])
+    else:
+        directions = np.random.default_rng(seed).normal(size=(n, d))
+        directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    centre = _scalar(f(x))
+    around = np.array([_scalar(f(x + r * u)) for r in radii for u in directions])
+    if np.all(around > centre):
+        return "minimum"
+    return "maximum" if np.all(around < centre) else "neither"
+
+
+def chord_violations(problem, *, bounds=None, n: int = 20_000, seed=0) -> float:
+    r"""The share of random chords that pass below the graph of a loss: 0 for a convex one.
+
+    Draws n pairs of points :math:`\theta_0, \theta_1` uniformly in the box ``bounds`` and n
+    weights :math:`\lambda` uniformly in [0, 1], and counts the pairs where
+
+    .. math::
+        L\bigl((1 - \lambda)\theta_0 + \lambda\theta_1\bigr)
+        > (1 - \lambda) L(\theta_0) + \lambda L(\theta_1) + 10^{-12}\,(1 + |\text{chord}|),
+
+    the graph above the chord by more than rounding. A convex loss has none; a share above 0
+    proves the loss is not convex on the box (a share of 0 proves nothing).
+
+    Parameters
+    ----------
+    problem : Problem
+        Its ``f`` must accept a batch of points, an array of shape (d, n).
+    bounds : sequence of (lo, hi), optional
+        The box, one pair per coordinate; the problem's window by default.
+    n : int
+        Number of chords.
+    seed : int or numpy.random.Generator
+        Seed of the random draws, or a generator to draw from.
+
+    Returns
+    -------
+    float
+        The share of the n chords that pass below the graph.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.calculus.chord_violations(dd.ill_conditioned(kappa=10.0), n=1000)
+    0.0
+    >>> dd.calculus.chord_violations(dd.saddle(), bounds=[(-2, 2), (-2, 2)], n=1000) > 0
+    True
+
+    Notes
+    -----
+    Taught in chapter 9, which tests the chord inequality on least squares, logistic
+    regression and the saddle surface.
+    """
+    if not hasattr(problem, "f") or not hasattr(problem, "dim"):
+        raise TypeError(f"problem must be a Problem, got {type(problem).__name__}")
+    box = problem.bounds if bounds is None else bounds
+    if box is None:
+        raise ValueError(f"{problem.name} has no bounds: pass bounds=")
+    box = np.asarray(box, dtype=np.float64)
+    if box.shape != (problem.dim, 2) or not np.all(box[:, 0] < box[:, 1]):
+        raise ValueError(f"bounds must hold {problem.dim} (lo, hi) pairs with lo < hi, got {bounds}")
+    n = _checks.count("n", n, minimum=1)
+    rng = np.random.default_rng(seed)
+    a, b = rng.uniform(box[:, 0, None], box[:, 1, None], size=(2, problem.dim, n))  # n pairs θ₀, θ₁
+    lam = rng.uniform(0, 1, size=n)
+    chord = (1 - lam) * problem.f(a) + lam * problem.f(b)
+    gap = problem.f((1 - lam) * a + lam * b) - chord  # > 0: the graph above the chord
+    return float(np.mean(gap > 1e-12 * (1 + np.abs(chord))))  # not round-off
+
+
+__all__ += ["local_kind", "chord_violations"]

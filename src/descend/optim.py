@@ -852,3 +852,53 @@ def steps_on(opt: Optimizer, gradients, x0=None) -> np.ndarray:
 
 
 __all__ += ["steps_on"]
+
+
+def scaled_steps(opt: Optimizer, scale) -> Optimizer:
+    r"""An optimizer whose every step is multiplied, coordinate by coordinate, by a fixed vector.
+
+    .. math:: x_{t+1} = x_t + \delta \odot \Delta_t ,
+
+    where :math:`\Delta_t` is the step ``opt`` takes from the same gradients and state.  With
+    :math:`\delta_i = c_i` it is ``opt`` with the learning rate :math:`c_i\eta` on coordinate
+    i (for gradient descent, Adam and the other methods whose step is proportional to η).
+
+    Parameters
+    ----------
+    opt : Optimizer
+        The optimizer.
+    scale : array_like
+        The factors :math:`\delta`, one per coordinate (or one number for all).
+
+    Returns
+    -------
+    Optimizer
+        Named after ``opt``, with its hyperparameters.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> opt = dd.optim.scaled_steps(dd.gd(eta=0.5), [1.0, 4.0])
+    >>> dd.optim.steps_on(opt, [[2.0, 2.0]])        # −0.5 · 2, then times 1 and 4
+    array([[-1., -4.]])
+
+    Notes
+    -----
+    Used in chapter 9: after a change of units :math:`\theta = D\phi`, Adam moves θ as
+    ``scaled_steps(adam, diag(D))`` would, gradient descent as ``scaled_steps(gd, diag(D)²)``.
+    """
+    if not isinstance(opt, Optimizer):
+        raise TypeError(f"opt must be an Optimizer, got {type(opt).__name__}")
+    delta = np.array(scale, dtype=np.float64)
+    if delta.ndim > 1 or not np.all(np.isfinite(delta)):
+        raise ValueError(f"scale must be a finite number or 1-D array, got {scale!r}")
+
+    def update(g, state, x=None, **kwargs):
+        step, state = opt.update(g, state, x, **kwargs)
+        return delta * step, state
+
+    return Optimizer(opt.init, update, f"{opt.name}, steps scaled", dict(opt.hyper),
+                     needs_problem=opt.needs_problem)
+
+
+__all__ += ["scaled_steps"]

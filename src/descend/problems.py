@@ -699,3 +699,119 @@ def logistic_regression(X, y, *, name="logistic regression", bounds=None) -> Pro
         bounds = [(c - half, c + half) for c in centre]
     return Problem(f, grad, hess, x_star=x_star, name=name, bounds=bounds, dim=d,
                    n_examples=N, batch_grad=batch_grad)
+
+
+# --------------------------------------------------------------------------- rescaled losses (chapter 9)
+
+
+def scaled(problem: Problem, c: float) -> Problem:
+    r"""The loss multiplied by a non-zero constant: :math:`\tilde L = cL`, its gradient and Hessian too.
+
+    For c > 0 the minimizers are those of L; for c < 0 they become maximizers, and the
+    result knows no minimizer.  Newton's method takes the same steps on :math:`cL` as on L
+    for every :math:`c \ne 0`; gradient descent's steps are multiplied by c.
+
+    Parameters
+    ----------
+    problem : Problem
+        The loss L (its Hessian and mini-batch gradient, if it has them, are scaled too).
+    c : float
+        The factor, non-zero.
+
+    Returns
+    -------
+    Problem
+        Named ``"c·name"``, with the window of ``problem``.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> p = dd.problems.scaled(dd.himmelblau(), 10.0)
+    >>> p.name, float(p.f(np.zeros(2))), p.grad(np.zeros(2)).tolist()
+    ('10·Himmelblau', 1700.0, [-140.0, -220.0])
+
+    Notes
+    -----
+    Used in chapter 9 to show that Newton's method, and Adam with ε = 0, do not notice the
+    scale of the loss.
+    """
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a Problem, got {type(problem).__name__}")
+    c = _checks.real("c", c)
+    if c == 0:
+        raise ValueError("c must be non-zero: 0·L has no information left")
+    hess = None if problem.hess is None else (lambda x: c * np.asarray(problem.hess(x)))
+    batch_grad = (None if problem.batch_grad is None
+                  else (lambda x, idx: c * np.asarray(problem.batch_grad(x, idx))))
+    return Problem(lambda x: c * problem.f(x), lambda x: c * np.asarray(problem.grad(x)), hess,
+                   x_star=problem.x_star if c > 0 else None, name=f"{c:g}·{problem.name}",
+                   bounds=problem.bounds, minima=problem.minima if c > 0 else (), dim=problem.dim,
+                   n_examples=problem.n_examples, batch_grad=batch_grad)
+
+
+def reparametrized(problem: Problem, S, shift=None) -> Problem:
+    r"""The loss in new coordinates: :math:`\tilde L(\phi) = L(S\phi + s)` for an invertible matrix S.
+
+    By the chain rule, with g and H taken at :math:`\theta = S\phi + s`,
+
+    .. math:: \nabla\tilde L(\phi) = S^\top g, \qquad \tilde H(\phi) = S^\top H S ,
+
+    and the minimizers are :math:`\phi^\star = S^{-1}(\theta^\star - s)`.  Run an optimizer on
+    :math:`\tilde L` from :math:`\phi_0 = S^{-1}(\theta_0 - s)` and map its iterates back,
+    ``trace.xs @ S.T + s``, to see whether it takes the same path in θ as on L: Newton's
+    method does for every invertible S, gradient descent only when S is orthogonal.
+
+    Parameters
+    ----------
+    problem : Problem
+        The loss L, of dimension d (its Hessian, if it has one, is transformed too).
+    S : (d, d) array_like
+        An invertible matrix.
+    shift : (d,) array_like, optional
+        The shift s (zero by default).
+
+    Returns
+    -------
+    Problem
+        :math:`\tilde L`, with no window of its own (pass ``bounds`` to plotting functions).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> S = np.diag([2.0, 1.0])                     # θ₁ = 2φ₁: another unit for θ₁
+    >>> p = dd.problems.reparametrized(dd.himmelblau(), S)
+    >>> p.x_star.tolist(), p.grad(np.array([1.0, 1.0])).tolist()     # ∇L(2, 1) = (−56, −28)
+    ([1.5, 2.0], [-112.0, -28.0])
+
+    Notes
+    -----
+    Used in chapter 9 to check that Newton's iterates follow any affine change of
+    coordinates and that those of gradient descent and Adam do not.
+    """
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a Problem, got {type(problem).__name__}")
+    d = problem.dim
+    S = _checks.matrix("S", S, square=True)
+    if S.shape != (d, d):
+        raise ValueError(f"S must have shape ({d}, {d}) for this problem, got {S.shape}")
+    if np.linalg.matrix_rank(S) < d:
+        raise ValueError("S must be invertible")
+    s = np.zeros(d) if shift is None else _checks.vector("shift", shift, dim=d)
+
+    def theta(phi):
+        phi = np.asarray(phi, dtype=np.float64)
+        return np.tensordot(S, phi, axes=1) + s.reshape((d,) + (1,) * (phi.ndim - 1))
+
+    hess = None
+    if problem.hess is not None:
+        def hess(phi):
+            return np.einsum("ki,kl...,lj->ij...", S, np.asarray(problem.hess(theta(phi))), S)
+
+    back = [np.linalg.solve(S, m - s) for m in problem.minima]
+    return Problem(lambda phi: problem.f(theta(phi)),
+                   lambda phi: np.tensordot(S.T, np.asarray(problem.grad(theta(phi))), axes=1), hess,
+                   x_star=None if problem.x_star is None else np.linalg.solve(S, problem.x_star - s),
+                   name=f"{problem.name}(Sφ + s)", minima=tuple(back), dim=d)
+
+
+__all__ += ["scaled", "reparametrized"]

@@ -638,3 +638,132 @@ def nesterov_gradient_points(trace, problem, eta: float) -> np.ndarray:
 
 
 __all__ += ["fitted_rate", "nesterov_gradient_points"]
+
+
+# --------------------------------------------------------------------------- Newton's cost (chapter 9)
+
+
+class SolveCost(NamedTuple):
+    """The solution of a linear system and the arithmetic it took."""
+
+    x: np.ndarray    #: the solution of A x = b
+    operations: int  #: multiplications and divisions
+    roots: int       #: square roots (Cholesky only)
+
+
+class _Counted:
+    """A number that counts the multiplications and divisions it takes part in."""
+
+    __slots__ = ("v", "tally")
+
+    def __init__(self, v, tally):
+        self.v, self.tally = v, tally
+
+    def __mul__(self, other):
+        self.tally[0] += 1
+        return _Counted(self.v * other.v, self.tally)
+
+    def __truediv__(self, other):
+        self.tally[0] += 1
+        return _Counted(self.v / other.v, self.tally)
+
+    def __sub__(self, other):
+        return _Counted(self.v - other.v, self.tally)
+
+
+def solve_cost(A, b, *, method: str = "elimination") -> SolveCost:
+    r"""Solve :math:`Ax = b` as a textbook writes it out, counting every multiplication and division.
+
+    ``"elimination"``: Gaussian elimination without pivoting, then back substitution,
+
+    .. math:: \frac{d^3}{3} + d^2 - \frac{d}{3} \ \text{multiplications and divisions};
+
+    ``"cholesky"``: :math:`A = CC^\top` with C lower triangular, then the triangular solves
+    :math:`Cz = b` and :math:`C^\top x = z`,
+
+    .. math:: \frac{d^3}{6} + \frac{3d^2}{2} + \frac{d}{3} \ \text{of them, and d square roots.}
+
+    The loops run in Python on numbers that tally each operation, so the count is the count
+    of the algorithm, not an estimate; use it on small systems.  Additions and subtractions
+    are not counted.
+
+    Parameters
+    ----------
+    A : (d, d) array_like
+        The matrix: one that needs no pivoting (diagonally dominant, say) for elimination,
+        symmetric positive definite for Cholesky.
+    b : (d,) array_like
+        The right-hand side.
+    method : {"elimination", "cholesky"}
+
+    Returns
+    -------
+    SolveCost
+        ``x``, ``operations`` (multiplications and divisions) and ``roots`` (square roots).
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> A, b = [[4.0, 2.0], [2.0, 3.0]], [2.0, 1.0]
+    >>> cost = dd.theory.solve_cost(A, b)            # d = 2: 8/3 + 4 − 2/3 = 6
+    >>> cost.x.round(6).tolist(), cost.operations
+    ([0.5, 0.0], 6)
+    >>> dd.theory.solve_cost(A, b, method="cholesky").operations   # 8/6 + 6 + 2/3 = 8
+    8
+
+    References
+    ----------
+    Golub, G. H., Van Loan, C. F. (2013). Matrix Computations, 4th ed., sections 3.2 and 4.2.
+    Taught in chapter 9, to count what one Newton step costs.
+    """
+    A = _checks.matrix("A", A, square=True)
+    b = _checks.vector("b", b, dim=A.shape[0])
+    method = _checks.choice("method", method, ("elimination", "cholesky"))
+    n, tally, roots = len(b), [0], 0
+    A = [[_Counted(a, tally) for a in row] for row in A]
+    b = [_Counted(v, tally) for v in b]
+    x = [None] * n
+    if method == "elimination":
+        for k in range(n):  # eliminate below the pivot
+            if A[k][k].v == 0:
+                raise ValueError("a zero pivot: elimination without pivoting cannot solve this system")
+            for i in range(k + 1, n):
+                factor = A[i][k] / A[k][k]
+                for j in range(k + 1, n):
+                    A[i][j] = A[i][j] - factor * A[k][j]
+                b[i] = b[i] - factor * b[k]
+        for i in reversed(range(n)):  # back substitution
+            s = b[i]
+            for j in range(i + 1, n):
+                s = s - A[i][j] * x[j]
+            x[i] = s / A[i][i]
+    else:
+        C = [[None] * n for _ in range(n)]
+        for j in range(n):
+            s = A[j][j]
+            for k in range(j):
+                s = s - C[j][k] * C[j][k]
+            if not s.v > 0:
+                raise ValueError("A is not positive definite: Cholesky needs a positive pivot")
+            roots += 1
+            C[j][j] = _Counted(np.sqrt(s.v), tally)
+            for i in range(j + 1, n):
+                s = A[i][j]
+                for k in range(j):
+                    s = s - C[i][k] * C[j][k]
+                C[i][j] = s / C[j][j]
+        z = [None] * n
+        for i in range(n):  # forward substitution, C z = b
+            s = b[i]
+            for j in range(i):
+                s = s - C[i][j] * z[j]
+            z[i] = s / C[i][i]
+        for i in reversed(range(n)):  # back substitution, Cᵀ x = z
+            s = z[i]
+            for j in range(i + 1, n):
+                s = s - C[j][i] * x[j]
+            x[i] = s / C[i][i]
+    return SolveCost(np.array([v.v for v in x]), tally[0], roots)
+
+
+__all__ += ["SolveCost", "solve_cost"]
