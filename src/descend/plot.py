@@ -1417,6 +1417,108 @@ def rate_map_scene(result: Sweep, *, rates=None, levels=(0.8, 0.9, 0.95), optimu
 __all__ += ["paths_scene", "rate_map_scene"]
 
 
+def path_and_loss_scene(problem: Problem, runs, *, labels, steps: int, loss_limits, colors=None, bounds=None,
+                        f_star: float | None = None, markers: bool = False, levels: int = 15, n: int = 100,
+                        level_color=None, axis_labels=None, title=None, figsize=(9.6, 3.8)):
+    r"""An explorer's paths and losses side by side: map, axes and legend drawn once, the runs per frame.
+
+    The form of :func:`path_and_loss` that :func:`descend.explore` repaints quickly: it
+    returns ``(figure, update)``, and ``update(**values)`` calls ``runs(**values)`` for the
+    slider values, draws the paths it returns with :func:`path` over the :func:`contour` map
+    (left) and their losses with :func:`loss` on fixed log axes (right), one colour per run.
+
+    Parameters
+    ----------
+    problem : Problem
+        A 2-D problem.
+    runs : callable
+        ``runs(**values) -> list of Trace``: the runs to draw for the slider values, always
+        the same number, in the order of ``labels``.
+    labels : sequence of str
+        The legend's label of each run (the legend sits on the loss axes).
+    steps : int
+        The x-range of the loss axes, 0 to ``steps``.
+    loss_limits : (float, float)
+        The y-range of the loss axes, both > 0 (a log scale); it stays fixed while the sliders
+        move, so choose it to hold the losses at every slider value.
+    colors : sequence, optional
+        One colour per run; the book's palette by default.
+    bounds : ((x_lo, x_hi), (y_lo, y_hi)), optional
+        The window of the map; the problem's by default.
+    f_star : float, optional
+        Plot the gap :math:`L(\theta_t) - L^\star` rather than the loss.
+    markers : bool
+        Mark every iterate on the paths (off by default: runs of hundreds of steps).
+    levels, n : int
+        Number of contour levels, and grid points per side for the map.
+    level_color : color, optional
+        One colour for every level curve (a grey, say, so that the paths stand out); by
+        default they are coloured by height.
+    axis_labels : (str, str), optional
+        The names of the two coordinates on the map (``$x_1$`` and ``$x_2$`` by default).
+    title : callable, optional
+        ``title(traces, **values) -> str``, the map's title, set at every frame.
+    figsize : (float, float)
+        Figure size in inches.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, descend as dd
+    >>> p = dd.rosenbrock()
+    >>> def runs(eta):
+    ...     return [dd.run(dd.adagrad(eta=eta), p, [-1.5, 2.0], 100), dd.run(dd.adam(eta=eta), p, [-1.5, 2.0], 100)]
+    >>> fig, update = dd.plot.path_and_loss_scene(p, runs, labels=["AdaGrad", "Adam"], steps=100,
+    ...                                           loss_limits=(1e-6, 1e3), title=lambda traces, eta: f"η = {eta:g}")
+    >>> update(eta=0.1); fig.axes[0].get_title(), [float(y) for y in fig.axes[1].get_ylim()]
+    ('η = 0.1', [1e-06, 1000.0])
+    >>> plt.close(fig)
+
+    Notes
+    -----
+    Taught in chapter 7, whose explorers set AdaGrad against RMSProp on a sparse feature and
+    move Adam's η and β₁ on Rosenbrock's function.
+    """
+    _check_problem(problem, 2)
+    _checks.callable_("runs", runs)
+    labels = [str(label) for label in labels]
+    if not labels:
+        raise ValueError("labels must name at least one run")
+    colors = list(colors) if colors is not None else [PALETTE[i % len(PALETTE)] for i in range(len(labels))]
+    if len(colors) != len(labels):
+        raise ValueError(f"colors and labels must be of one length, got {len(colors)} and {len(labels)}")
+    steps = _checks.count("steps", steps, minimum=1)
+    lo, hi = (_checks.positive("loss_limits", v) for v in loss_limits)
+    if not lo < hi:
+        raise ValueError(f"loss_limits must be (lo, hi) with 0 < lo < hi, got {loss_limits}")
+    if title is not None:
+        _checks.callable_("title", title)
+    fig = plt.figure(figsize=figsize)
+    # fixed margins rather than a layout engine: explorers redraw this figure dozens of times
+    ax_map, ax_loss = fig.subplots(1, 2, gridspec_kw=dict(left=0.08, right=0.98, bottom=0.13, top=0.9, wspace=0.25))
+    contour(problem, ax_map, bounds=bounds, levels=levels, n=n)
+    if level_color is not None:
+        for lines in ax_map.collections:
+            lines.set_edgecolor(level_color)
+    if axis_labels is not None:
+        ax_map.set(xlabel=axis_labels[0], ylabel=axis_labels[1])
+    ax_loss.set(yscale="log", xlim=(0, steps), ylim=(lo, hi), xlabel="step t", ylabel=_loss_label(f_star))
+    legend(ax_loss, colors, labels, loc="upper right", fontsize=8)
+
+    def update(**values):
+        traces = _as_traces(runs(**values))
+        if len(traces) != len(labels):
+            raise ValueError(f"runs returned {len(traces)} traces for {len(labels)} labels")
+        path(traces, ax_map, colors=colors, markers=markers)
+        loss(traces, ax_loss, colors=colors, f_star=f_star)
+        if title is not None:
+            ax_map.set_title(title(traces, **values), fontsize=10)
+
+    return fig, update
+
+
+__all__ += ["path_and_loss_scene"]
+
+
 def surface_and_map(problem: Problem, heights, *, fig=None, bounds=None, labels: bool = True,
                     mark_minima: bool = True):
     r"""Side by side: the surface sliced at ``heights`` in 3-D, and the contour map of the same slices.

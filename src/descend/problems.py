@@ -499,6 +499,55 @@ def saddle() -> Problem:
                    minima=[[0.0, 1.0], [0.0, -1.0]])
 
 
+def long_valley(c: float = 10.0, *, bounds=((-45.0, 5.0), (-2.0, 2.0))) -> Problem:
+    r"""A long straight valley whose floor slopes down at an almost constant rate.
+
+    .. math:: L(\theta) = \sqrt{1 + \theta_1^2} - 1 + \tfrac{c}{2}\,\theta_2^2, \qquad
+              \nabla L(\theta) = \Bigl(\frac{\theta_1}{\sqrt{1 + \theta_1^2}},\ c\,\theta_2\Bigr)
+
+    The floor :math:`\theta_2 = 0` falls towards the minimum :math:`L = 0` at the origin with a
+    slope :math:`|\theta_1|/\sqrt{1 + \theta_1^2}`, within :math:`1/(2\theta_1^2)` of 1 far from
+    it, while across the valley the curvature is c.  Both components of the gradient are odd
+    functions, and the first one shrinks in size as :math:`|\theta_1|` does: a run that walks
+    down the floor meets gradients that never grow, the setting in which AdaGrad's falling
+    rate makes it stall on a long journey.
+
+    Parameters
+    ----------
+    c : float
+        The curvature across the valley, > 0.
+    bounds : ((lo, hi), (lo, hi))
+        The default window for plots.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> p = dd.problems.long_valley()
+    >>> p.grad(np.array([-40.0, 1.0])).round(4), float(p.f(p.x_star))
+    (array([-0.9997, 10.    ]), 0.0)
+
+    Notes
+    -----
+    Taught in chapter 7, where AdaGrad needs some 1,600 steps to walk 40 units down it and
+    RMSProp under 100.
+    """
+    c = _checks.positive("c", c)
+
+    def f(x):
+        return np.sqrt(1 + x[0] ** 2) - 1 + 0.5 * c * x[1] ** 2
+
+    def grad(x):
+        return _stack([[x[0] / np.sqrt(1 + x[0] ** 2), c * x[1]]])[0]
+
+    def hess(x):
+        return _stack([[(1 + x[0] ** 2) ** -1.5, 0.0 * x[0]], [0.0 * x[0], c + 0.0 * x[1]]])
+
+    return Problem(f, grad, hess, x_star=[0.0, 0.0], name="long valley", bounds=bounds)
+
+
+__all__ += ["long_valley"]
+
+
 # --------------------------------------------------------------------------- data fits
 
 

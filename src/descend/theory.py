@@ -479,6 +479,68 @@ def adam_worst_gradients(beta1: float, beta2: float, t: int) -> np.ndarray:
     return (beta1 / beta2) ** age
 
 
+def adam_worst_step(beta1: float, beta2: float, t: int, k: int | None = None) -> float:
+    r"""Adam's step t, in units of η with :math:`\epsilon = 0`, after a silence and k worst-case gradients.
+
+    The gradients are zero up to step :math:`t - k`, and the last k are those of
+    :func:`adam_worst_gradients` for k steps, :math:`g_{t-j} = c\,(\beta_1/\beta_2)^j`,
+    :math:`j = 0, \dots, k - 1`, with any :math:`c \ne 0`.  The Cauchy–Schwarz inequality
+    behind :func:`adam_step_bound` is then an equality on the k terms that are not zero, and
+
+    .. math::
+        \frac{|\theta_t - \theta_{t-1}|}{\eta}
+        = \frac{1 - \beta_1}{1 - \beta_1^t}\,\sqrt{\frac{1 - \beta_2^t}{1 - \beta_2}}\,
+          \sqrt{\sum_{j=0}^{k-1} \gamma^j}, \qquad \gamma = \frac{\beta_1^2}{\beta_2} .
+
+    With k = t (the default) this is :math:`B_t`; if :math:`\gamma < 1` it tends to
+    :math:`B_\infty` as k and t grow, which is why no smaller multiple of η bounds every step.
+
+    Parameters
+    ----------
+    beta1 : float
+        Decay of the first moment, in [0, 1).
+    beta2 : float
+        Decay of the second moment, in (0, 1).
+    t : int
+        The step, ≥ 1.
+    k : int, optional
+        The number of gradients that are not zero, 1 ≤ k ≤ t; t by default.
+
+    Returns
+    -------
+    float
+        The step divided by η (``inf`` if :math:`\gamma^k` overflows float64).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> from descend import theory
+    >>> g = np.r_[np.zeros(900), 1e6 * theory.adam_worst_gradients(0.9, 0.999, t=100)]
+    >>> step = abs(dd.optim.steps_on(dd.adam(eta=1.0), g)[-1])
+    >>> bool(np.isclose(step, theory.adam_worst_step(0.9, 0.999, t=1000, k=100), rtol=1e-9))
+    True
+    >>> theory.adam_worst_step(0.9, 0.999, t=1000) == theory.adam_step_bound(0.9, 0.999, t=1000)
+    True
+
+    Notes
+    -----
+    Taught in chapter 7, where the step reaches the theorem's value for several pairs
+    :math:`(\beta_1, \beta_2)`, also with :math:`\beta_1^2 \ge \beta_2`.
+    """
+    beta1, beta2 = _adam_betas(beta1, beta2)
+    t = _checks.count("t", t, minimum=1)
+    k = t if k is None else _checks.count("k", k, minimum=1)
+    if k > t:
+        raise ValueError(f"k must lie in [1, t] = [1, {t}], got {k}")
+    if k == t:
+        return float(adam_step_bound(beta1, beta2, t=t))
+    gamma = beta1 * beta1 / beta2
+    with np.errstate(over="ignore"):
+        total = float(np.sum(gamma ** np.arange(k, dtype=np.float64)))
+    return float((1.0 - beta1) / _one_minus_power(beta1, float(t))
+                 * np.sqrt(_one_minus_power(beta2, float(t)) / (1.0 - beta2)) * np.sqrt(total))
+
+
 def gd_regime(eta: float, lam: float, *, slow: float = 0.75) -> str:
     r"""What gradient descent does on :math:`L(\theta) = \tfrac12\lambda\theta^2` with the rate η.
 
