@@ -41,6 +41,16 @@ def test_bounds_compare_the_extreme_case():
         verdict_at_most("finite", [1.0, np.nan], 2.0)
 
 
+def test_a_timed_bound_shows_the_bound_not_the_timing_and_still_fails():
+    a, b = verdict_at_least("faster", 36.5, 10, timed=True), verdict_at_least("faster", 66.9, 10, timed=True)
+    assert str(a) == str(b) == "✓ checked: faster — timed in this run, ≥ 10 holds"
+    assert "36.5" not in str(a)
+    with pytest.raises(dd.ClaimFailed, match="the value is 9.5, below the bound 10"):
+        verdict_at_least("faster", 9.5, 10, timed=True)
+    with pytest.raises(dd.ClaimFailed, match="above the bound 8"):
+        verdict_at_most("a quarter", 8.5, 8, timed=True)
+
+
 def test_condition_counts_cases():
     assert str(verdict("decreases", np.array([True] * 5))).endswith("in all 5 cases")
     with pytest.raises(dd.ClaimFailed, match="fails in 2 of 4 cases"):
