@@ -970,6 +970,11 @@ def onto_level_set(problem, points, level: float, *, steps: int = 30) -> np.ndar
     -------
     (m, d) ndarray
 
+    Raises
+    ------
+    ValueError
+        If the gradient vanishes at a point on the way (Newton's step along it is undefined).
+
     Examples
     --------
     >>> import numpy as np, descend as dd
@@ -986,7 +991,11 @@ def onto_level_set(problem, points, level: float, *, steps: int = 30) -> np.ndar
     steps = _checks.count("steps", steps, minimum=1)
     for _ in range(steps):
         g = np.asarray(problem.grad(x), dtype=np.float64)
-        x = x - (np.asarray(problem.f(x), dtype=np.float64) - level) * g / (g * g).sum(axis=0)
+        gg = (g * g).sum(axis=0)
+        if not np.all(gg > 0):
+            raise ValueError("onto_level_set needs ∇L ≠ 0 at every point on the way; it vanishes at "
+                             f"{x.T[~(gg > 0)][0]}: start nearer the level set, away from critical points")
+        x = x - (np.asarray(problem.f(x), dtype=np.float64) - level) * g / gg
     return x.T
 
 
@@ -1123,6 +1132,11 @@ def angle_between(a, b) -> np.ndarray:
     -------
     float or ndarray
 
+    Raises
+    ------
+    ValueError
+        If a vector is zero (it has no direction).
+
     Examples
     --------
     >>> import descend as dd
@@ -1137,7 +1151,10 @@ def angle_between(a, b) -> np.ndarray:
     to the minimum.
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    cos = (a * b).sum(-1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))
+    norms = np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1)
+    if not np.all(norms > 0):
+        raise ValueError("angle_between needs non-zero vectors a and b: a zero vector has no direction")
+    cos = (a * b).sum(-1) / norms
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
@@ -1300,10 +1317,13 @@ def saddle_lines(problem, point, *, eta: float, offset: float = 1e-3, steps: int
 def step_to_level(problem, point, dc: float, *, n: int = 301) -> np.ndarray:
     r"""The shortest displacement from a point to the next contour :math:`L = L(\theta) + \Delta c`.
 
-    :func:`nearest_on_level_set` searched within :math:`3\Delta c / \lVert\nabla L(\theta)\rVert`
-    of the point; when the gap lemma's upper bound exists it is at most
-    :math:`2\Delta c/\lVert\nabla L\rVert`, so the next contour lies inside that reach. Its
-    length is the **gap** to the next contour.
+    The nearest point of that contour is found by :func:`nearest_on_level_set`, which searches
+    within :math:`3\lvert\Delta c\rvert / \lVert\nabla L(\theta)\rVert` of the point. When
+    :math:`2M\lvert\Delta c\rvert \le \lVert\nabla L\rVert^2`, with M a bound on the Hessian's
+    norm nearby, chapter 3's gap lemma puts the contour within
+    :math:`2\lvert\Delta c\rvert/\lVert\nabla L\rVert`, inside that reach; otherwise it may lie
+    farther, and the search says so. The displacement's length is the **gap** to the next
+    contour.
 
     Parameters
     ----------
@@ -1320,6 +1340,12 @@ def step_to_level(problem, point, dc: float, *, n: int = 301) -> np.ndarray:
     -------
     (2,) ndarray
         The displacement; its norm is the gap.
+
+    Raises
+    ------
+    ValueError
+        If :math:`\nabla L = 0` at the point or ``dc`` is 0, or if the contour does not come within
+        :math:`3\lvert\Delta c\rvert / \lVert\nabla L\rVert` of the point.
 
     Examples
     --------

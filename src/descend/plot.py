@@ -1583,6 +1583,8 @@ def critical_points(points, kinds, ax=None, *, legend: bool = True):
     kinds : sequence of str
         Each point's kind, as :func:`descend.second_derivative_test` names them:
         ``"minimum"``, ``"maximum"``, ``"saddle"`` or ``"inconclusive"``.
+    ax : Axes, optional
+        The axes to draw on; new axes in a new figure by default.
     legend : bool
         Add a legend with one entry per kind present.
 

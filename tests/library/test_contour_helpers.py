@@ -72,8 +72,11 @@ def test_circle_crossings_count_minima_maxima_saddles_and_a_degenerate_point():
     assert dd.calculus.circle_crossings(dd.quadratic(np.eye(2)), center, 0.1).size == 0
     assert dd.calculus.circle_crossings(dd.quadratic(-np.eye(2)), center, 0.1).size == 0
     assert dd.calculus.circle_crossings(monkey_saddle(), center, 0.1).size == 6
-    # another level than the centre's: the unit circle of ½‖x‖² at ½ is crossed nowhere inside
-    assert dd.calculus.circle_crossings(dd.quadratic(np.eye(2)), [2.0, 0.0], 1.5, level=0.5).size == 2
+    # another level than the centre's: the circle of radius 1.5 about (2, 0) meets the level set
+    # ½‖x‖² = ½, the unit circle, at x₁ = 0.6875, where it sits at the angles 180° ∓ arccos(1.3125/1.5)
+    phi = dd.calculus.circle_crossings(dd.quadratic(np.eye(2)), [2.0, 0.0], 1.5, level=0.5)
+    off = np.arccos(1.3125 / 1.5)
+    assert np.allclose(phi, [np.pi - off, np.pi + off], atol=1e-12)
 
 
 def test_circle_crossings_at_himmelblaus_critical_points():
@@ -87,6 +90,13 @@ def test_angle_between():
     assert dd.calculus.angle_between([1.0, 0.0], [0.0, 3.0]) == pytest.approx(90.0)
     assert dd.calculus.angle_between([1.0, 1.0], [1.0, 1.0]) == pytest.approx(0.0, abs=1e-5)   # clipped, no NaN
     assert np.allclose(dd.calculus.angle_between([[1.0, 0.0], [-1.0, 0.0]], [1.0, 1.0]), [45.0, 135.0])
+    with pytest.raises(ValueError, match="non-zero vectors"):
+        dd.calculus.angle_between([[1.0, 0.0], [0.0, 0.0]], [1.0, 1.0])
+
+
+def test_onto_level_set_refuses_a_vanishing_gradient():
+    with pytest.raises(ValueError, match="needs ∇L ≠ 0"):
+        dd.calculus.onto_level_set(dd.quadratic(np.eye(2)), [[0.6, 0.0], [0.0, 0.0]], 0.5)
 
 
 def test_saddle_lines_join_himmelblaus_minima_and_run_up_to_its_maximum():
@@ -155,15 +165,32 @@ def test_match_scene_keeps_its_maps_and_axes_while_the_surface_changes():
     assert np.array_equal(kept[-1], fresh)
 
 
-def test_step_to_level_measures_the_gap_on_the_neuron_as_chapter_3_did():
+def test_step_to_level_is_the_exact_shortest_step_on_a_bowl_and_two_cylinders():
+    # ‖x‖²: from radius ρ the next circle, at height ρ² + Δc, is √(ρ² + Δc) − ρ away, straight out
+    bowl = dd.quadratic(2 * np.eye(2), bounds=BOX)
+    p = np.array([0.6, 0.8])                                             # ρ = 1
+    step = dd.calculus.step_to_level(bowl, p, 0.3)
+    assert np.linalg.norm(step) == pytest.approx(np.sqrt(1.3) - 1, rel=1e-5)
+    assert dd.calculus.angle_between(step, p) < 0.1                      # along the gradient
+    # gθ₁ ± ½Mθ₁²: the gap lemma's bounds r₋ and r₊ are attained (chapter 3); the tracer errs by ~1e-5
+    g, M, dc = 0.3, 0.4, 0.05
+    r_lo, r_hi = dd.calculus.level_gap_bounds(g, M, dc)
+    for sign, gap in ((1.0, r_lo), (-1.0, r_hi)):
+        cylinder = dd.quadratic(np.diag([sign * M, 0.0]), b=[-g, 0.0], bounds=BOX)
+        assert np.linalg.norm(dd.calculus.step_to_level(cylinder, [0.0, 0.0], dc)) == pytest.approx(gap, rel=1e-4)
+
+
+def test_step_to_level_on_the_neuron():
     neuron = dd.sigmoid_neuron()
     p = np.array([1.0, -4.0])
     step = dd.calculus.step_to_level(neuron, p, 0.01)
     assert abs(neuron.f(p + step) - neuron.f(p) - 0.01) < 1e-5           # on the next contour
-    old = dd.calculus.nearest_on_level_set(neuron, p, neuron.f(p) + 0.01,
-                                           radius=3 * 0.01 / np.linalg.norm(neuron.grad(p))) - p
-    assert np.array_equal(step, old)
+    assert np.linalg.norm(step) < 0.01 / np.linalg.norm(neuron.grad(p)) * 1.1
     down = dd.calculus.step_to_level(neuron, p, -0.01)
     assert abs(neuron.f(p + down) - neuron.f(p) + 0.01) < 1e-5 and down @ neuron.grad(p) < 0
     with pytest.raises(ValueError, match="needs ∇L ≠ 0"):
         dd.calculus.step_to_level(dd.quadratic(np.eye(2)), [0.0, 0.0], 0.01)
+    # past 2M|Δc| > ‖∇L‖² the next contour can lie beyond the search: gθ₁ − ½Mθ₁² never reaches 0.2
+    top = dd.quadratic(np.diag([-0.4, 0.0]), b=[-0.3, 0.0], bounds=BOX)
+    with pytest.raises(ValueError, match="does not come within"):
+        dd.calculus.step_to_level(top, [0.0, 0.0], 0.2)
