@@ -200,7 +200,7 @@ def expect_close(name: str, value: Any, expected: Any, *, rtol: float = 1e-7, at
     >>> expect_close("g", [1.0, 2.5], [1.0, 2.0], reveal=True)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    AssertionError: g differs from the expected values in 1 of 2 entries; ... where g is 2.5 but should be 2.
+    AssertionError: g differs from the expected values in 1 of 2 entries; ... where g is 2.5 but should be 2, a difference of 0.5 (...).
     """
     _check_name(name)
     hint = _check_hint(hint)
@@ -221,7 +221,8 @@ def expect_close(name: str, value: Any, expected: Any, *, rtol: float = 1e-7, at
         if abs(v - float(e)) <= atol + rtol * abs(float(e)):
             return v
         if reveal:
-            _fail(f"{name} is {_num(v)}, but it should be {_num(float(e))}{_tolerance(rtol, atol)}", hint)
+            got, want = _apart(v, float(e))
+            _fail(f"{name} is {got}, but it should be {want}{_difference(v, float(e), rtol, atol)}", hint)
         _fail(f"{name} is {_num(v)}, which is not the expected value "
               f"(the test allows {_tolerance_phrase(rtol, atol)})", hint)
 
@@ -235,8 +236,10 @@ def expect_close(name: str, value: Any, expected: Any, *, rtol: float = 1e-7, at
     where = _index(worst, e.shape)
     count = f"{int(wrong.sum())} of {e.size} entries"
     if reveal:
+        got, want = _apart(v.flat[worst], e.flat[worst])
         _fail(f"{name} differs from the expected values in {count}; the largest difference is at index "
-              f"{where}, where {name} is {_num(v.flat[worst])} but should be {_num(e.flat[worst])}", hint)
+              f"{where}, where {name} is {got} but should be {want}"
+              f"{_difference(v.flat[worst], e.flat[worst], rtol, atol)}", hint)
     _fail(f"{name} differs from the expected values in {count} (the largest difference is at index "
           f"{where}; the test allows {_tolerance_phrase(rtol, atol)})", hint)
 
@@ -259,7 +262,8 @@ def expect_below(name: str, value: Any, bound: float, *, hint: str | None = None
         raise TypeError(f"bound must be a real number, got {bound!r}")
     x = expect_scalar(name, value, hint=hint)
     if not x < bound:
-        _fail(f"{name} is {_num(x)}, but it should be below {float(bound):g}", hint)
+        got, limit = _apart(x, float(bound))
+        _fail(f"{name} is {got}, but it should be below {limit}", hint)
     return x
 
 
@@ -422,8 +426,26 @@ def _num(x) -> str:
     return f"{float(x):.7g}"
 
 
-def _tolerance(rtol, atol) -> str:
-    return f" (to {_tolerance_phrase(rtol, atol)})"
+def _apart(a, b) -> tuple[str, str]:
+    """``a`` and ``b`` printed with the fewest digits (at least 7) that tell them apart.
+
+    "is 0.2763932 but should be 0.2763932" would send a student hunting for a difference
+    the message hides.
+    """
+    a, b = float(a), float(b)
+    for digits in range(7, 16):
+        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if x != y:
+            return x, y
+    if a == b:
+        return f"{a:.7g}", f"{b:.7g}"
+    return repr(a), repr(b)  # the shortest strings that tell two doubles apart
+
+
+def _difference(v: float, e: float, rtol: float, atol: float) -> str:
+    with np.errstate(over="ignore"):
+        gap = abs(float(v) - float(e))
+    return f", a difference of {gap:.2g} (the test allows {_tolerance_phrase(rtol, atol)})"
 
 
 def _tolerance_phrase(rtol, atol) -> str:

@@ -121,6 +121,24 @@ def test_expect_close_hides_the_answer_unless_told():
     assert "it should be 3.502959" in sentence(shown)
 
 
+@pytest.mark.parametrize("value, expected", [(0.27639321, 0.2763932), (0.2763932, 0.27639320000000004),
+                                             (-1.0000001e-12, -1e-12)])
+def test_a_revealed_value_is_printed_with_the_digits_that_tell_it_apart(value, expected):
+    for answer in (value, [0.0, value]):
+        with pytest.raises(AssertionError) as excinfo:
+            expect_close("x", answer, expected if answer is value else [0.0, expected], rtol=1e-16, reveal=True)
+        message = sentence(excinfo)
+        shown, should = re.search(r"is ([^\s,]+),? but (?:it )?should be ([^\s,]+),", message).groups()
+        assert shown != should and float(shown) == value and float(should) == expected, message
+        assert f"a difference of {abs(value - expected):.2g}" in message
+
+
+def test_expect_below_tells_a_value_apart_from_the_bound():
+    with pytest.raises(AssertionError) as excinfo:
+        expect_below("err", 1.00000001e-6, 1e-6)
+    assert sentence(excinfo) == "err is 1.00000001e-06, but it should be below 1e-06."
+
+
 def test_expect_close_on_arrays_names_the_worst_entry():
     with pytest.raises(AssertionError) as excinfo:
         expect_close("g", [1.0, 2.1, 9.0], [1.0, 2.0, 3.0], rtol=1e-3, reveal=True)
