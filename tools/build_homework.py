@@ -19,6 +19,10 @@ hidden tests) this writes
   autograder notebook, with solutions). It is for instructors and the tests, never for the
   website, which copies ``student/`` only.
 
+and, once for all homework, ``<out>/wheel/descend-<version>-py3-none-any.whl``: the library
+alone, which the website publishes next to the student editions so that students install
+``descend`` without the repository (``tools/student_route.py`` builds it).
+
 It adds three keys to the notebook's ``# ASSIGNMENT CONFIG`` on the way (the notebook must
 not set them itself): ``requirements``, ``autograder_files: [descend]`` and
 ``python_version``. Nothing is downloaded: ``otter assign`` runs with ``--no-pdfs`` and
@@ -43,6 +47,9 @@ from pathlib import Path
 
 import nbformat
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from student_route import build_wheel  # noqa: E402  (tools/student_route.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "notebooks" / "homework"
@@ -186,6 +193,8 @@ def main(argv=None) -> None:
               f"{zipped.relative_to(out.parent)}")
     if not args.notebooks:
         prune(out, chosen)
+    wheel, built = build_wheel(out / "wheel", force=args.force)
+    print(f"descend library: {'built' if built else 'up to date'} -> {wheel.relative_to(out.parent)}")
 
 
 if __name__ == "__main__":
