@@ -8,7 +8,9 @@
   MathJax 3 files) and is copied into ``_static/mathjax``: the pages load nothing from a CDN.
 * The student editions of the homework (``_build/homework/student/*.ipynb``, written by
   ``make homework``) are copied into ``homework/`` of the site, where each chapter's
-  "Homework" section links them. Only that folder is copied: the solutions and the
+  "Homework" section links them, together with the library's wheel
+  (``_build/homework/wheel/descend-*.whl``), which students install instead of cloning the
+  repository (book/homework.md links it). Only these are copied: the solutions and the
   autograders (hidden tests) never reach the site, and ``notebooks/homework`` is excluded
   from the Sphinx build in ``_config.yml``.
 """
@@ -62,6 +64,17 @@ def _copy_student_homework(app, exception):
         if stem not in missing:
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(built / f"{stem}.ipynb", target / f"{stem}.ipynb")
+    _copy_wheel(built.parent / "wheel", target)
+
+
+def _copy_wheel(wheels: Path, target: Path) -> None:
+    """Publish the library's wheel (``make homework`` builds exactly one) in ``target``."""
+    found = sorted(wheels.glob("descend-*.whl"))
+    if len(found) != 1:
+        logger.warning(f"expected one descend wheel in {wheels}, found {len(found)}: run `make homework` first")
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(found[0], target / found[0].name)
 
 
 def _launch_buttons_need_a_repository(app, config):
