@@ -28,7 +28,9 @@ The book's chapter *For instructors* explains how a homework notebook uses them.
 
 from __future__ import annotations
 
+import inspect
 import numbers
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -288,11 +290,17 @@ def expect_function(name: str, value: Any, *, hint: str | None = None) -> Callab
     return value
 
 
-def call(name: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+def call(name: str, func: Any, *args: Any, forbid: Any = (), **kwargs: Any) -> Any:
     """Call a student's function; turn any exception it raises into one sentence.
 
     ``name`` says how the call reads in the message, e.g. ``"grad(theta0)"``; the function's
     name is what comes before the parenthesis.
+
+    ``forbid`` lists library functions that the question asks students to write themselves
+    (for example ``(dd.adam, dd.run)`` where they write Adam's loop): if the student's
+    function calls one of them, directly or through other code, the call fails with a
+    sentence that says so, and the test gives no points for an answer that only wraps the
+    library.
 
     Examples
     --------
@@ -302,15 +310,62 @@ def call(name: str, func: Any, *args: Any, **kwargs: Any) -> Any:
     Traceback (most recent call last):
         ...
     AssertionError: half(0) raised ZeroDivisionError (division by zero) when the test called it.
+    >>> import descend as dd
+    >>> call("step(1.0)", lambda x: dd.gd(eta=0.1), 1.0, forbid=(dd.gd,))
+    Traceback (most recent call last):
+        ...
+    AssertionError: step(1.0) calls descend.gd, which this question asks you to write yourself.
     """
     _check_name(name)
+    codes = _forbidden_codes(forbid)
     expect_function(name.split("(")[0].strip() or name, func)
+    previous = sys.gettrace()
     try:
+        if codes:
+            sys.settrace(_tracer(codes))
         return func(*args, **kwargs)
+    except _Forbidden as used:
+        raise AssertionError(f"{name} calls {used}, which this question asks you to write yourself.") from None
     except Exception as error:  # a student's bug, whatever it is, becomes a sentence
         detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
         detail = f" ({_shorten(detail, 120)})" if detail else ""
         raise AssertionError(f"{name} raised {type(error).__name__}{detail} when the test called it.") from None
+    finally:
+        if codes:
+            sys.settrace(previous)
+
+
+class _Forbidden(BaseException):
+    """Raised inside a student's code when it calls a forbidden function; a BaseException, so
+    that a student's ``except Exception`` cannot swallow it."""
+
+
+def _forbidden_codes(forbid) -> dict:
+    if callable(forbid):
+        forbid = (forbid,)
+    try:
+        functions = list(forbid)
+    except TypeError:
+        raise TypeError(f"forbid must be a function or a sequence of functions, got {type(forbid).__name__}") from None
+    codes = {}
+    for f in functions:
+        f = inspect.unwrap(f) if callable(f) else f
+        code = getattr(f, "__code__", None)
+        if code is None:
+            raise TypeError(f"forbid must hold Python functions (such as dd.adam), got {f!r}")
+        module = getattr(f, "__module__", "") or ""
+        label = "descend." + f.__name__ if module.startswith("descend") else f"{module}.{f.__name__}"
+        codes[code] = label
+    return codes
+
+
+def _tracer(codes: dict):
+    def trace(frame, event, arg):
+        if event == "call" and frame.f_code in codes:
+            raise _Forbidden(codes[frame.f_code])
+        return None  # no line-by-line tracing: only calls are watched
+
+    return trace
 
 
 # --------------------------------------------------------------------------- internals

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -264,3 +265,50 @@ def test_any_value_either_passes_or_gets_one_sentence(value):
             message = str(error)
             assert message.startswith("answer ") and "\n" not in message and message[-1] in ".?!", message
             assert not re.search(r"\b(Traceback|Error:)", message), message
+
+
+# ------------------------------------------------------------------ call(..., forbid=...)
+
+
+def _loop_gd(grad, x0, eta, steps):
+    x = np.array(x0, dtype=float)
+    for _ in range(steps):
+        x = x - eta * grad(x)
+    return x
+
+
+def _wraps_the_library(grad, x0, eta, steps):
+    try:  # a student's blanket except must not hide the call
+        return dd.run(dd.gd(eta=eta), dd.quadratic([[2.0]]), x0, steps=steps).x
+    except Exception:
+        return np.array(x0, dtype=float)
+
+
+def _imported_by_name(grad, x0, eta, steps):
+    from descend import gd as plain  # bound before the test starts watching
+    return dd.run(plain(eta=eta), dd.quadratic([[2.0]]), x0, steps=steps).x
+
+
+def test_forbid_lets_a_hand_written_answer_through_and_stops_watching():
+    bowl = dd.quadratic([[2.0]])
+    before = sys.gettrace()
+    x = call("loop(...)", _loop_gd, bowl.grad, [1.0], 0.1, 3, forbid=(dd.gd, dd.run))
+    assert np.allclose(x, 0.8**3) and sys.gettrace() is before
+
+
+@pytest.mark.parametrize("answer", [_wraps_the_library, _imported_by_name])
+def test_forbid_catches_an_answer_that_calls_the_library(answer):
+    bowl = dd.quadratic([[2.0]])
+    with pytest.raises(AssertionError) as excinfo:
+        call("gd_path(...)", answer, bowl.grad, [1.0], 0.1, 3, forbid=(dd.gd, dd.run))
+    assert sentence(excinfo) == "gd_path(...) calls descend.gd, which this question asks you to write yourself."
+    assert sys.gettrace() is None
+    # without forbid the same answer passes: the check is the forbid, not the answer's value
+    assert np.allclose(call("gd_path(...)", answer, bowl.grad, [1.0], 0.1, 3), 0.8**3)
+
+
+def test_forbid_needs_python_functions():
+    with pytest.raises(TypeError, match="forbid must hold Python functions"):
+        call("f(1)", abs, 1, forbid=(len,))
+    with pytest.raises(TypeError, match="forbid must be a function or a sequence"):
+        call("f(1)", abs, 1, forbid=3)
