@@ -8,13 +8,14 @@ PORT   ?= 8000
 # Notebooks run on two workers; one notebook's cells always stay on one worker.
 JOBS   ?= 2
 
-.PHONY: help book homework test test-lib test-homework test-notebooks test-site lab serve bench clean distclean
+.PHONY: help book homework test test-lib test-homework test-notebooks test-site lab lab-sources serve bench clean distclean
 
 help:
 	@echo "make book   build the website into _build/html (creates .venv first if needed)"
-	@echo "make homework  student editions and autograder zips of the homework, into _build/homework"
+	@echo "make homework  student editions and autograder zips of the homework, and the descend wheel, into _build/homework"
 	@echo "make test   run the whole test suite: library, notebooks, book build, site"
-	@echo "make lab    open the notebooks in JupyterLab"
+	@echo "make lab    JupyterLab on the student route: the chapters and student editions, copied to _build/lab"
+	@echo "make lab-sources  JupyterLab on notebooks/, homework sources included (authors, instructors)"
 	@echo "make serve  serve _build/html on http://localhost:$(PORT)"
 	@echo "make bench  measure build time, slider latency, library speed, page weight (_build/bench.json)"
 	@echo "make clean  remove _build (make distclean also removes .venv)"
@@ -38,7 +39,8 @@ book: $(STAMP) _build/.library-stamp homework
 
 # otter assign, offline, on every notebooks/homework/hw*.ipynb (an unchanged one is skipped):
 # _build/homework/student/*.ipynb for students (the site links them), autograder/*.zip for
-# `otter run` and Gradescope, solutions/*.ipynb for instructors.
+# `otter run` and Gradescope, solutions/*.ipynb for instructors; and wheel/descend-*.whl, the
+# library alone, which the site publishes for students.
 homework: $(STAMP)
 	$(PY) tools/build_homework.py
 
@@ -56,7 +58,14 @@ test-notebooks: $(STAMP)
 test-site: $(STAMP)
 	$(PY) -m pytest -q -rs -n $(JOBS) --dist loadfile tests/site
 
-lab: $(STAMP)
+# The student route: chapters in _build/lab/notebooks, student editions in _build/lab/homework
+# (no homework source, solution or autograder). A file changed there is never overwritten.
+lab: homework
+	$(PY) tools/student_route.py lab --out _build/lab
+	$(BIN)/jupyter lab _build/lab
+
+# The sources, for authors and instructors: notebooks/homework holds every solution and hidden test.
+lab-sources: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
 serve:
