@@ -8,7 +8,7 @@ PORT   ?= 8000
 # Notebooks run on two workers; one notebook's cells always stay on one worker.
 JOBS   ?= 2
 
-.PHONY: help book homework test test-lib test-homework test-notebooks test-site lab lab-sources serve bench clean distclean
+.PHONY: help book homework test test-lib test-homework test-notebooks test-site lab lab-sources serve bench grade clean distclean
 
 help:
 	@echo "make book   build the website into _build/html (creates .venv first if needed)"
@@ -18,6 +18,7 @@ help:
 	@echo "make lab-sources  JupyterLab on notebooks/, homework sources included (authors, instructors)"
 	@echo "make serve  serve _build/html on http://localhost:$(PORT)"
 	@echo "make bench  measure build time, slider latency, library speed, page weight (_build/bench.json)"
+	@echo "make grade HW=hwNN_slug SUBMISSIONS=folder  grade a class with otter into a gradebook CSV (GRADE_ARGS for options)"
 	@echo "make clean  remove _build (make distclean also removes .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -75,6 +76,12 @@ serve:
 # Pass options through BENCH_ARGS, e.g. BENCH_ARGS="--torch-python /path/to/python-with-torch".
 bench: $(STAMP)
 	$(PY) bench/bench.py $(BENCH_ARGS)
+
+# Grade every .ipynb and grader.export .zip in SUBMISSIONS with HW's autograder (built first if
+# stale) into SUBMISSIONS-graded/: gradebook.csv, canvas.csv, results/. Options through
+# GRADE_ARGS, e.g. GRADE_ARGS="--jobs 4 --timeout 600 --out grades/hw01".
+grade: $(STAMP)
+	$(PY) tools/grade.py "$(HW)" "$(SUBMISSIONS)" $(GRADE_ARGS)
 
 clean:
 	rm -rf _build
