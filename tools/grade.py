@@ -411,6 +411,20 @@ def save_results(folder: Path, homework: str, s: Submission, o: Outcome) -> None
     (folder / f"{s.key}.log").write_text(o.log, encoding="utf-8")
 
 
+def fresh_results_folder(out: Path) -> Path:
+    """``out/results``, emptied of an earlier run's files; never delete anything else."""
+    folder = out / "results"
+    if folder.is_dir():
+        others = [p for p in folder.iterdir() if not (p.is_file() and p.suffix in (".json", ".log"))]
+        if others:
+            raise SystemExit(f"--out {out}: {folder} holds files this tool did not write ({others[0].name}); "
+                             "choose another --out")
+        for path in folder.iterdir():
+            path.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 # ------------------------------------------------------------------ main
 
 
@@ -447,9 +461,7 @@ def main(argv=None) -> int:
 
     autograder = autograder_for(homework, args.autograder)
     names = questions(autograder)
-    results_dir = out / "results"
-    shutil.rmtree(results_dir, ignore_errors=True)
-    results_dir.mkdir(parents=True)
+    results_dir = fresh_results_folder(out)
     print(f"grading {len(submissions)} submission(s) of {homework}, {args.jobs} at a time, "
           f"at most {args.timeout:g} s each, with {autograder}")
 
