@@ -125,7 +125,9 @@ def parse(path: Path) -> Source:
                 blocks.append(block)
                 if block == "question":
                     q = yaml.safe_load(cell.source) or {}
-                    question = Question(str(q["name"]), float(q.get("points", 1)), bool(q.get("manual", False)))
+                    points = q.get("points", 1)     # a total, or one value per test case
+                    points = sum(points) if isinstance(points, list) else points
+                    question = Question(str(q["name"]), float(points), bool(q.get("manual", False)))
                     questions.append(question)
             else:
                 if not blocks or blocks[-1] != block:

@@ -1,0 +1,92 @@
+"""The bank of wrong answers (tests/homework/bank.py): each typical mistake costs what it breaks.
+
+Every entry is made from the solved notebook of its homework, graded with the autograder as
+``otter run`` grades a student (tests/homework/_grade.py), and compared with its bound: a wrong
+answer scores at most ``at_most`` of the points of the questions it breaks, a right answer in
+another style scores full marks, a wrong answer keeps at least ``at_least`` of them, and either way the other questions keep their full marks.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from bank import BANK, Answer
+from homework_source import HOMEWORK, parse
+
+SOURCES = {p.stem: p for p in HOMEWORK}
+ENTRIES = [(stem, i) for stem, answers in BANK.items() for i in range(len(answers))]
+MIN_WRONG = 8   # the issue asks for at least eight wrong answers per homework
+
+
+def make_submission(solved: Path, answer: Answer, target: Path) -> None:
+    nb = nbformat.read(solved, as_version=4)
+    for old, new in answer.edits:
+        cells = [c for c in nb.cells if c.cell_type == "code" and old in c.source]
+        assert cells, f"bank entry {answer.what!r}: {old[:60]!r} is no longer in the solutions"
+        for cell in cells:
+            cell.source = cell.source.replace(old, new)
+    nbformat.write(nb, target)
+
+
+@pytest.fixture(scope="module")
+def bank_results(built, tmp_path_factory) -> dict[tuple[str, int], dict]:
+    work = tmp_path_factory.mktemp("bank")
+    jobs = {}
+    for stem, i in ENTRIES:
+        folder = work / f"{stem}-{i}"
+        folder.mkdir()
+        submission = folder / f"{stem}.ipynb"
+        make_submission(built / "solutions" / f"{stem}.ipynb", BANK[stem][i], submission)
+        jobs[stem, i] = (built / "autograder" / f"{stem}-autograder.zip", submission, folder / "result.json")
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+
+    def grade(job):
+        autograder, submission, result = job
+        run = subprocess.run([sys.executable, str(Path(__file__).with_name("_grade.py")), str(autograder),
+                              str(submission), str(result)], capture_output=True, text=True, env=env,
+                             cwd=submission.parent)
+        assert run.returncode == 0, f"otter run failed on {submission}:\n{run.stderr[-3000:]}"
+        return json.loads(result.read_text(encoding="utf-8"))
+
+    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
+        return dict(zip(jobs, pool.map(grade, jobs.values()), strict=True))
+
+
+@pytest.mark.parametrize("stem", sorted(BANK))
+def test_the_bank_has_enough_wrong_answers(stem):
+    answers = BANK[stem]
+    assert sum(not a.right for a in answers) >= MIN_WRONG, f"{stem}: fewer than {MIN_WRONG} wrong answers"
+    assert any(a.right for a in answers), f"{stem}: add a right answer in another style"
+    names = {q.name for q in parse(SOURCES[stem]).code_questions}
+    for a in answers:
+        assert set(a.questions) <= names, f"{stem}, {a.what!r}: no question {set(a.questions) - names}"
+
+
+@pytest.mark.parametrize("stem, i", ENTRIES, ids=[f"{s}-{BANK[s][i].what[:40]}" for s, i in ENTRIES])
+def test_each_answer_scores_what_it_deserves(bank_results, stem, i):
+    answer, result = BANK[stem][i], bank_results[stem, i]
+    assert result["error"] is None, f"{answer.what}: the autograder failed: {result['error']}"
+    points = {q.name: q.points for q in parse(SOURCES[stem]).code_questions}
+    scores = {name: q["score"] for name, q in result["questions"].items()}
+    for name, possible in points.items():
+        if name not in answer.questions or answer.right:
+            assert scores[name] == pytest.approx(possible), (
+                f"{answer.what}: {name} should keep its {possible} points, got {scores[name]}")
+    if not answer.right:
+        got = sum(scores[q] for q in answer.questions)
+        possible = sum(points[q] for q in answer.questions)
+        assert got <= answer.at_most * possible + 1e-9, (
+            f"{answer.what}: scores {got} of {possible} points on {', '.join(answer.questions)}, "
+            f"more than {answer.at_most:.1%}")
+        assert got >= answer.at_least * possible - 1e-9, (
+            f"{answer.what}: scores {got} of {possible} points on {', '.join(answer.questions)}, "
+            f"less than {answer.at_least:.1%}: the tests punish a slip as much as a broken method")
