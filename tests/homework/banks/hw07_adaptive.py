@@ -1,0 +1,77 @@
+"""Wrong answers to homework 7 (AdaGrad, RMSProp and Adam), and a right one in another style.
+
+q1's points are 0.5 for each public short run, 0 for the form check, 1 for the hidden longer
+runs, 1 for the sparse runs and 0.5 for "each method goes downhill": a slip that bends one
+method (t off by one, ε inside the root, no bias correction) keeps 1.5 of 4, a mistake that
+breaks one (a flipped sign) keeps 1, an aliased path in two methods keeps 0.5.
+"""
+
+from bank import right, wrong
+
+_ADAM_STEP = "        theta = theta - eta * m_hat / (np.sqrt(v_hat) + eps)\n"
+_ADAM_HATS = "        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)\n"
+
+ANSWERS = [
+    wrong("ε inside the root, in Adam", [(_ADAM_STEP, _ADAM_STEP.replace("(np.sqrt(v_hat) + eps)",
+                                                                            "np.sqrt(v_hat + eps)"))],
+          ["q1"], 0.375, 0.375),
+    wrong("β and 1 − β swapped, in the decaying average",
+          [("        m = beta * m + (1 - beta) * value\n", "        m = (1 - beta) * m + beta * value\n")],
+          ["q2"], 0.0),
+    wrong("β and 1 − β swapped, in RMSProp",
+          [("        v = beta * v + (1 - beta) * g * g\n", "        v = (1 - beta) * v + beta * g * g\n")],
+          ["q1"], 0.5),
+    wrong("the sign of AdaGrad's step flipped (it climbs): costs more than t off by one",
+          [("        theta = theta - eta / (np.sqrt(v) + eps) * g\n        thetas.append(theta)\n    return np.array(thetas)\n    # END SOLUTION\n\n\ndef rmsprop_path",
+            "        theta = theta + eta / (np.sqrt(v) + eps) * g\n        thetas.append(theta)\n    return np.array(thetas)\n    # END SOLUTION\n\n\ndef rmsprop_path")],
+          ["q1"], 0.25),
+    wrong("t off by one in Adam's bias correction",
+          [(_ADAM_HATS, "        m_hat, v_hat = m / (1 - beta1**(t + 1)), v / (1 - beta2**(t + 1))\n")],
+          ["q1"], 0.375, 0.375),
+    wrong("t off by one in the corrected decaying average",
+          [("enumerate(np.asarray(q, dtype=float), start=1)", "enumerate(np.asarray(q, dtype=float), start=2)")],
+          ["q2"], 0.5),
+    wrong("θ updated in place, so every row of the path is the last θ (aliasing)",
+          [("        theta = theta - eta / (np.sqrt(v) + eps) * g\n", "        theta -= eta / (np.sqrt(v) + eps) * g\n")],
+          ["q1"], 0.125),
+    wrong("Adam without its bias correction",
+          [(_ADAM_HATS, "        m_hat, v_hat = m, v\n")],
+          ["q1"], 0.375, 0.375),
+    wrong("the library's optimizers called where the question asks for the loops",
+          [("def adam_path(grad, theta0, eta, beta1, beta2, steps, eps=1e-8):\n",
+            "def adam_path(grad, theta0, eta, beta1, beta2, steps, eps=1e-8):\n"
+            "    opt = dd.adam(eta=eta, beta1=beta1, beta2=beta2, eps=eps)\n"
+            "    theta = np.array(theta0, dtype=float)\n"
+            "    state, thetas = opt.init(theta), [theta]\n"
+            "    for _ in range(steps):\n"
+            "        step, state = opt.update(np.asarray(grad(theta), dtype=float), state, theta)\n"
+            "        theta = theta + step\n"
+            "        thetas.append(theta)\n"
+            "    return np.array(thetas)\n")],
+          ["q1"], 0.5),
+    wrong("zeros of the right shape everywhere",
+          [("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
+           ("    return np.array(out)\n", "    return np.zeros(len(q))\n"),
+           ("lag = int(np.argmax(m_hat_jump[10:] >= 4.75)) + 1", "lag = 0"),
+           ("    return float(lam[-1] / lam[0])\n", "    return 0.0\n"),
+           ("    return (F - F.mean(axis=0)) / F.std(axis=0)\n", "    return np.zeros(np.shape(F))\n"),
+           ("    return eta / (np.sqrt(np.cumsum(grads**2, axis=0)) + eps)\n", "    return np.zeros(np.shape(grads))\n"),
+           ("    return eta / np.sqrt(v + eps) if inside else eta / (np.sqrt(v) + eps)\n",
+            "    return np.zeros(np.shape(v))\n"),
+           ("rate_ratio = raw_rates[-1, 1] / raw_rates[-1, 0]", "rate_ratio = 0.0"),
+           ("v_split = v_grid[ratio_in_out < 0.5].max()", "v_split = 0.0")],
+          ["q1", "q2", "q3", "q4"], 0.0),
+    wrong("DDᵀ in place of DᵀD in the condition number",
+          [("np.linalg.eigvalsh(D.T @ D / len(D))", "np.linalg.eigvalsh(D @ D.T / len(D))")],
+          ["q3"], 0.5),
+    right("the decaying average unrolled as a matrix of weights, and Adam's loop counting from 0",
+          [("    m, out = 0.0, []\n    for t, value in enumerate(np.asarray(q, dtype=float), start=1):\n"
+            "        m = beta * m + (1 - beta) * value\n"
+            "        out.append(m / (1 - beta**t) if corrected else m)\n    return np.array(out)\n",
+            "    q = np.asarray(q, dtype=float)\n    t = np.arange(1, len(q) + 1)\n"
+            "    ages = t[:, None] - t[None, :]\n"
+            "    w = np.where(ages >= 0, (1 - beta) * beta ** np.maximum(ages, 0), 0.0)\n"
+            "    m = w @ q\n    return m / (1 - beta**t) if corrected else m\n"),
+           ("    for t in range(1, steps + 1):\n", "    for k in range(steps):\n        t = k + 1\n")],
+          ["q1", "q2"]),
+]
