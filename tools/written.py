@@ -48,7 +48,7 @@ PLACEHOLDER = "_Type your answer here, replacing this text._"
 _BOUNDARY = re.compile(r"#\s+(begin|end)\s+(question|prompt|solution|tests)\b", re.IGNORECASE)
 # otter's own markers around a written question in the student edition (otter/export/exporters/utils.py)
 _EXPORT_MARKER = re.compile(r"<!--\s*(BEGIN|END) QUESTION\s*-->", re.IGNORECASE)
-# attributes that make a browser fetch or open an address
+# elements removed from the students' HTML, and attributes that make a browser fetch or open an address
 _REMOVED = {"script", "style", "iframe", "frame", "object", "embed", "link", "meta", "base", "form"}
 _URL_ATTRIBUTES = {"src", "href", "srcset", "action", "formaction", "poster", "data", "xlink:href", "background"}
 
@@ -234,13 +234,12 @@ section.question { margin: 0 0 2.5rem; }
 section.question + section.question { break-before: page; }
 .label { font-weight: 600; font-size: .85rem; text-transform: uppercase; letter-spacing: .04em;
          color: #555; margin: 1rem 0 .3rem; }
-.prompt { color: #333; background: #f4f4f4; padding: .2rem 1rem; border-radius: 4px; }
-.prompt h2 { font-size: 1.1rem; }
+.question-prompt { color: #333; background: #f4f4f4; padding: .2rem 1rem; border-radius: 4px; }
+.question-prompt h2 { font-size: 1.1rem; }
 .answer { border-left: 4px solid #0072b2; padding: .2rem 1rem; }
 .none { font-style: italic; color: #b00; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f7f7f7; padding: .5rem; }
-.prompt_input_prompt, .input_prompt, .prompt { min-width: 0; }
-.input_prompt, .output_wrapper .prompt { display: none; }
+.cell .prompt { display: none; }
 img { max-width: 100%; }
 .anchor-link { display: none; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .2rem .5rem; }
@@ -281,7 +280,7 @@ class Renderer:
             sections.append(
                 f'<section class="question" id="{html.escape(q.name)}">\n'
                 f'<p class="label">{html.escape(q.name)} · {points}</p>\n'
-                f'<div class="prompt">{offline(self.markdown(a.prompt), students=True)}</div>\n'
+                f'<div class="question-prompt">{offline(self.markdown(a.prompt), students=True)}</div>\n'
                 f'<p class="label">Answer</p>\n<div class="answer">{answer}</div>\n</section>')
         title = f"{homework}: written answers of {student}"
         page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
