@@ -8,7 +8,7 @@ PORT   ?= 8000
 # Notebooks run on two workers; one notebook's cells always stay on one worker.
 JOBS   ?= 2
 
-.PHONY: help book homework test test-lib test-homework test-notebooks test-site lab lab-sources serve bench grade clean distclean
+.PHONY: help book homework test test-lib test-homework test-notebooks test-site lab lab-sources serve bench grade written clean distclean
 
 help:
 	@echo "make book   build the website into _build/html (creates .venv first if needed)"
@@ -19,6 +19,7 @@ help:
 	@echo "make serve  serve _build/html on http://localhost:$(PORT)"
 	@echo "make bench  measure build time, slider latency, library speed, page weight (_build/bench.json)"
 	@echo "make grade HW=hwNN_slug SUBMISSIONS=folder  grade a class with otter into a gradebook CSV (GRADE_ARGS for options)"
+	@echo "make written HW=hwNN_slug SUBMISSIONS=folder  each student's written answers, one HTML file each, to grade by hand (WRITTEN_ARGS=--pdf for PDFs)"
 	@echo "make clean  remove _build (make distclean also removes .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -82,6 +83,13 @@ bench: $(STAMP)
 # GRADE_ARGS, e.g. GRADE_ARGS="--jobs 4 --timeout 600 --out grades/hw01".
 grade: $(STAMP)
 	$(PY) tools/grade.py "$(HW)" "$(SUBMISSIONS)" $(GRADE_ARGS)
+
+# Export each submission's written answers (every .ipynb and grader.export .zip in SUBMISSIONS)
+# into SUBMISSIONS-written/: one self-contained <student>.html per submission, summary.csv and
+# index.html. Options through WRITTEN_ARGS: "--pdf" also prints <student>.pdf with chromium,
+# "--out dir" writes elsewhere.
+written: $(STAMP)
+	$(PY) tools/written.py "$(HW)" "$(SUBMISSIONS)" $(WRITTEN_ARGS)
 
 clean:
 	rm -rf _build
