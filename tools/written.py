@@ -2,26 +2,30 @@
 
 Usage (``make written HW=hw01_derivatives SUBMISSIONS=dir`` runs the first form)::
 
-    python tools/written.py hw01_derivatives submissions/                 # HTML files
-    python tools/written.py hw01_derivatives submissions/ --out marked/ --pdf   # and PDFs
+    python tools/written.py hw01_derivatives submissions/          # HTML into submissions-written/
+    python tools/written.py hw01_derivatives submissions/ --pdf    # and PDFs
+    python tools/written.py hw01_derivatives submissions/ --out marking/hw01
 
 The written questions are those with ``manual: true`` in their ``# BEGIN QUESTION`` cell of
-``notebooks/homework/<HW>.ipynb``. For every submission in the folder (a notebook ``*.ipynb``,
-or a zip file ``*.zip`` written by ``grader.export`` that holds one) this writes
-``<out>/<stem>.html``, named after the submission's file name without its suffix: for each
-written question, its title, points and prompt, then the student's answer (Markdown rendered,
-code with its output; a blank answer shows "(no answer)"). The files are self-contained: no
-script, font, stylesheet or image is loaded from anywhere; mathematics stays as its TeX
-source, ``$...$``. With ``--pdf`` each file is also printed to ``<stem>.pdf`` by Chromium
+``notebooks/homework/<HW>.ipynb``. For every submission in the folder or in its subfolders,
+one level deep (a notebook ``*.ipynb``, or a zip file ``*.zip`` written by ``grader.export``
+that holds one), this writes ``<out>/<student>.html``, where the student is the subfolder the
+file is in, else the file's name without its extension (``ada.1``, ``ada.2`` when two files
+are Ada's): for each written question, its title, points and prompt, then the student's answer
+(Markdown rendered, code with its output; a blank answer shows "(no answer)"). The files are
+self-contained: no script, font, stylesheet or image is loaded from anywhere, and the
+students' own HTML is stripped of scripts, styles and links to other hosts; mathematics stays
+as its TeX source, ``$...$``. With ``--pdf`` each file is also printed to ``<student>.pdf`` by Chromium
 (Debian's ``chromium``, driven by Playwright, with every request outside the file refused),
 with the mathematics typeset by the MathJax that the book already ships
 (``django-static-mathjax``); one question per page, which suits Gradescope.
 
-Nothing is skipped silently: ``<out>/summary.csv`` and ``<out>/index.html`` list every file of
-the folder, with the number of written questions answered, or the reason it could not be read
+Nothing is skipped silently: ``<out>/summary.csv`` and ``<out>/index.html`` list every file
+found, with the number of written questions answered, or the reason it could not be read
 (not a notebook, a broken file, a zip without exactly one notebook, another homework). The
-same lines are printed. The command fails only on bad arguments; unreadable submissions are
-reported, not fatal.
+same lines are printed. A new run first deletes the files that the last run's summary.csv
+lists. The command fails only on bad arguments; unreadable submissions are reported, not fatal.
+The default ``<out>`` is the submissions folder's name followed by ``-written``, beside it.
 """
 
 from __future__ import annotations
@@ -50,7 +54,8 @@ _BOUNDARY = re.compile(r"#\s+(begin|end)\s+(question|prompt|solution|tests)\b", 
 _EXPORT_MARKER = re.compile(r"<!--\s*(BEGIN|END) QUESTION\s*-->", re.IGNORECASE)
 # elements removed from the students' HTML, and attributes that make a browser fetch or open an address
 _REMOVED = {"script", "style", "iframe", "frame", "object", "embed", "link", "meta", "base", "form"}
-_URL_ATTRIBUTES = {"src", "href", "srcset", "action", "formaction", "poster", "data", "xlink:href", "background"}
+_URL_ATTRIBUTES = {"src", "href", "srcset", "action", "formaction", "poster", "data", "xlink:href",
+                   "background"}
 
 
 class Unreadable(Exception):
@@ -121,8 +126,13 @@ def written_questions(source: Path) -> list[Question]:
 
 
 def submissions(folder: Path) -> list[Path]:
-    """Every file of the folder (not hidden), sorted; those that are no submission get a row too."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    """Every file of the folder and of its subfolders, one level deep, sorted (names starting
+    with a dot are left out); those that are no submission get a row in the summary too."""
+    visible = [p for p in sorted(folder.iterdir()) if not p.name.startswith(".")]
+    files = [p for p in visible if p.is_file()]
+    for sub in (p for p in visible if p.is_dir()):
+        files += [p for p in sorted(sub.iterdir()) if p.is_file() and not p.name.startswith(".")]
+    return sorted(files)
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
@@ -137,7 +147,8 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
                 names = [n for n in zf.namelist() if n.endswith(".ipynb") and "/" not in n.strip("/")]
                 if len(names) != 1:
                     found = ", ".join(names) if names else "none"
-                    raise Unreadable(f"the zip must hold exactly one notebook at its top level (found: {found})")
+                    raise Unreadable("the zip must hold exactly one notebook at its top level "
+                                     f"(found: {found})")
                 return nbformat.reads(zf.read(names[0]).decode("utf-8"), as_version=4)
     except Unreadable:
         raise
@@ -272,7 +283,8 @@ class Renderer:
             q = a.question
             points = f"{q.points:g} point{'s' if q.points != 1 else ''}"
             if not a.found:
-                answer = '<p class="none">(no answer: this question is missing from the submitted notebook)</p>'
+                answer = ('<p class="none">(no answer: this question is missing from the submitted '
+                          'notebook)</p>')
             elif a.cells:
                 answer = offline(self.cells(a.cells), students=True)
             else:
@@ -305,6 +317,11 @@ def offline(page: str, *, students: bool = False) -> str:
     return "".join(rewriter.out)
 
 
+def _inside(address: str) -> bool:
+    """An address that stays inside the page: a data: URI or an anchor."""
+    return address.strip().lower().startswith(("data:", "#"))
+
+
 class _Offline(HTMLParser):
     """Re-emit HTML unchanged, but rename src/href/... that do not start with data: or #."""
 
@@ -319,7 +336,7 @@ class _Offline(HTMLParser):
         for name, value in attrs:
             if self.students and (name.lower().startswith("on") or name.lower() == "style"):
                 continue
-            if name.lower() in _URL_ATTRIBUTES and value is not None and not value.strip().startswith(("data:", "#")):
+            if name.lower() in _URL_ATTRIBUTES and value is not None and not _inside(value):
                 name = "data-offsite"
             parts.append(name if value is None else f'{name}="{html.escape(value, quote=True)}"')
         self.out.append(f"<{' '.join(parts)}{close}>")
@@ -384,7 +401,8 @@ def mathjax_file() -> Path:
     return Path(mathjax.__file__).parent / "static" / "mathjax" / "es5" / "tex-svg.js"
 
 
-MATHJAX_CONFIG = """window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processEscapes: true},
+MATHJAX_CONFIG = """window.MathJax = {
+  tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processEscapes: true},
   svg: {fontCache: 'local'}, startup: {typeset: true}};"""
 
 
@@ -415,12 +433,22 @@ def print_pdfs(pages: list[Path]) -> None:
 # ----------------------------------------------------------------------------------- export
 
 
-def _stems(paths: list[Path]) -> dict[Path, str]:
-    """The output name of each submission: its stem, or stem_suffix when two stems clash."""
+def _names(folder: Path, paths: list[Path]) -> dict[Path, str]:
+    """Whose each file is: the subfolder it is in, else its name without the extension
+    (``ada/hw01.zip`` and ``ada.ipynb`` are both ``ada``); names that clash get .1, .2, ..."""
+    base = {p: p.parent.name if p.parent != folder else p.stem for p in paths}
     counts: dict[str, int] = {}
+    for name in base.values():
+        counts[name] = counts.get(name, 0) + 1
+    seen: dict[str, int] = {}
+    names = {}
     for p in paths:
-        counts[p.stem] = counts.get(p.stem, 0) + 1
-    return {p: p.stem if counts[p.stem] == 1 else f"{p.stem}_{p.suffix.lstrip('.')}" for p in paths}
+        name = base[p]
+        if counts[name] > 1:
+            seen[name] = seen.get(name, 0) + 1
+            name = f"{name}.{seen[name]}"
+        names[p] = name
+    return names
 
 
 def export(homework: str, folder: Path, out: Path, *, pdf: bool = False) -> list[Row]:
@@ -428,30 +456,43 @@ def export(homework: str, folder: Path, out: Path, *, pdf: bool = False) -> list
     source = SOURCES / f"{homework}.ipynb"
     questions = written_questions(source)
     out.mkdir(parents=True, exist_ok=True)
+    _remove_previous(out)
     renderer = Renderer()
     rows, written = [], []
-    paths = submissions(folder)
-    names = _stems(paths)
+    paths = [p for p in submissions(folder) if out.resolve() not in p.resolve().parents]
+    names = _names(folder, paths)
     for path in paths:
-        student = names[path]
+        student, shown = names[path], path.relative_to(folder).as_posix()
         try:
             nb = read_notebook(path)
             check_homework(nb, homework)
             answers = find_answers(nb, questions)
         except Unreadable as error:
-            rows.append(Row(path.name, student, "unreadable", "", len(questions), "", "", str(error)))
+            rows.append(Row(shown, student, "unreadable", "", len(questions), "", "", str(error)))
             continue
         target = out / f"{student}.html"
-        target.write_text(renderer.page(homework, student, path.name, answers), encoding="utf-8")
+        target.write_text(renderer.page(homework, student, shown, answers), encoding="utf-8")
         written.append(target)
         missing = [a.question.name for a in answers if not a.found]
         reason = f"questions missing from the notebook: {', '.join(missing)}" if missing else ""
-        rows.append(Row(path.name, student, "ok", sum(1 for a in answers if a.cells), len(questions),
+        rows.append(Row(shown, student, "ok", sum(1 for a in answers if a.cells), len(questions),
                         target.name, target.with_suffix(".pdf").name if pdf else "", reason))
     if pdf and written:
         print_pdfs(written)
     write_summary(homework, rows, out)
     return rows
+
+
+def _remove_previous(out: Path) -> None:
+    """Delete the files that an earlier export listed in out/summary.csv (and only those)."""
+    summary = out / "summary.csv"
+    if not summary.is_file():
+        return
+    with open(summary, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            for name in (row.get("html"), row.get("pdf")):
+                if name and Path(name).name == name:
+                    (out / name).unlink(missing_ok=True)
 
 
 def write_summary(homework: str, rows: list[Row], out: Path) -> None:
@@ -460,10 +501,13 @@ def write_summary(homework: str, rows: list[Row], out: Path) -> None:
         writer = csv.writer(f)
         writer.writerow(["submission", "student", "status", "answered", "questions", "html", "pdf", "reason"])
         for r in rows:
-            writer.writerow([r.submission, r.student, r.status, r.answered, r.questions, r.html, r.pdf, r.reason])
+            writer.writerow([r.submission, r.student, r.status, r.answered, r.questions, r.html, r.pdf,
+                             r.reason])
     lines = []
     for r in rows:
-        link = f'<a href="{html.escape(r.html)}">{html.escape(r.student)}</a>' if r.html else html.escape(r.student)
+        link = html.escape(r.student)
+        if r.html:
+            link = f'<a href="{html.escape(r.html)}">{link}</a>'
         if r.pdf:
             link += f' (<a href="{html.escape(r.pdf)}">PDF</a>)'
         answered = f"{r.answered} of {r.questions}" if r.status == "ok" else "—"
@@ -474,7 +518,8 @@ def write_summary(homework: str, rows: list[Row], out: Path) -> None:
         f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>{homework}: written answers'
         f"</title>\n<style>{STYLE}</style></head>\n<body>\n<h1>{homework}: written answers</h1>\n"
         f"<p>{len(rows)} files, {len(rows) - bad} exported, {bad} unreadable.</p>\n"
-        "<table>\n<tr><th>submission</th><th>student</th><th>status</th><th>answered</th><th>reason</th></tr>\n"
+        "<table>\n<tr><th>submission</th><th>student</th><th>status</th><th>answered</th>"
+        "<th>reason</th></tr>\n"
         + "\n".join(lines) + "\n</table>\n</body>\n</html>\n", encoding="utf-8")
 
 
@@ -485,19 +530,26 @@ def homeworks() -> list[str]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("homework", help="the homework, e.g. hw01_derivatives (a notebooks/homework/ stem)")
-    parser.add_argument("submissions", type=Path, help="folder of submissions (.ipynb, and .zip from grader.export)")
-    parser.add_argument("--out", type=Path, help="output folder (default: _build/written/<homework>)")
+    parser.add_argument("submissions", help="folder of submissions (.ipynb, and .zip from grader.export)")
+    parser.add_argument("--out", type=Path,
+                        help="output folder (default: the submissions folder's name + -written, beside it)")
     parser.add_argument("--pdf", action="store_true", help="also print each file to PDF with chromium")
     args = parser.parse_args(argv)
     known = homeworks()
+    if not args.homework:
+        parser.error(f"homework: name one (make written HW=...), one of {', '.join(known)}")
     if args.homework not in known:
-        parser.error(f"homework: no notebooks/homework/{args.homework}.ipynb; choose one of {', '.join(known)}")
-    if not args.submissions.is_dir():
+        parser.error(f"homework: no notebooks/homework/{args.homework}.ipynb; "
+                     f"choose one of {', '.join(known)}")
+    if not args.submissions.strip():
+        parser.error("submissions: name the folder of submissions (make written SUBMISSIONS=...)")
+    if not Path(args.submissions).is_dir():
         parser.error(f"submissions: {args.submissions} is not a folder")
     if args.pdf:
         chromium_path()                      # fail before any work if it cannot be done
-    out = args.out or ROOT / "_build" / "written" / args.homework
-    rows = export(args.homework, args.submissions, out, pdf=args.pdf)
+    folder = Path(args.submissions).resolve()
+    out = args.out or folder.with_name(folder.name + "-written")
+    rows = export(args.homework, folder, out, pdf=args.pdf)
     for r in rows:
         if r.status == "ok":
             note = f"; {r.reason}" if r.reason else ""

@@ -31,11 +31,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 TOOL = ROOT / "tools" / "written.py"
 STEMS = [p.stem for p in HOMEWORK]
 HW = STEMS[0]                                   # the export is checked in full on one homework
+BOB = f"bob/{HW}_2026_03_02T10_15_00_000000.zip"   # grader.export's name, in the student's subfolder
 BOUNDARY = re.compile(r"#\s+(begin|end)\s+(question|prompt|solution|tests)\b", re.IGNORECASE)
 RUBRIC_HEAD = re.compile(r"^\*\*Rubric \((\d+(?:\.\d+)?) points?\)\.\*\*$", re.MULTILINE)
 CRITERION = re.compile(r"^- (\d+(?:\.\d+)?) pts?: \S", re.MULTILINE)
 # an attribute whose value makes a browser fetch or open another host
-OFFSITE = re.compile(r"""\s(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+OFFSITE = re.compile(r"""\s(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""",
+                     re.IGNORECASE)
 
 
 def run_tool(*args, env=None) -> subprocess.CompletedProcess:
@@ -45,10 +47,12 @@ def run_tool(*args, env=None) -> subprocess.CompletedProcess:
 
 def answer_cells(nb) -> list:
     """The written questions' answer cells of a student edition, in order (otter tags them)."""
-    return [c for c in nb.cells if c.cell_type == "markdown" and "otter_answer_cell" in c.metadata.get("tags", [])]
+    return [c for c in nb.cells
+            if c.cell_type == "markdown" and "otter_answer_cell" in c.metadata.get("tags", [])]
 
 
-def fill(student: Path, target: Path, texts: dict[int, str], code: tuple[int, str, str] | None = None) -> None:
+def fill(student: Path, target: Path, texts: dict[int, str],
+         code: tuple[int, str, str] | None = None) -> None:
     """The student edition with written answer number i replaced by texts[i]; ``code`` adds a code
     cell (with its printed output) after answer number code[0]."""
     nb = nbformat.read(student, as_version=4)
@@ -70,7 +74,8 @@ def export_zip(notebook: Path, target: Path) -> None:
     shutil.copy(notebook, work / f"{HW}.ipynb")
     run = subprocess.run([sys.executable, "-c",
                           "import otter; g = otter.Notebook(%r); "
-                          "g.export(%r, export_path='export.zip', pdf=False, run_tests=False, display_link=False)"
+                          "g.export(%r, export_path='export.zip', pdf=False, run_tests=False, "
+                          "display_link=False)"
                           % (f"{HW}.ipynb", f"{HW}.ipynb")], cwd=work, capture_output=True, text=True)
     assert run.returncode == 0, f"grader.export failed:\n{run.stdout}\n{run.stderr}"
     shutil.move(work / "export.zip", target)
@@ -95,7 +100,8 @@ def exported(built, tmp_path_factory):
          code=(0, "print('ADA-CODE')", "ADA-OUTPUT"))
     # bob answers the first question only and hands in grader.export's zip
     fill(student, folder / "bob-notebook.ipynb", {0: "BOB-ANSWER-0"})
-    export_zip(folder / "bob-notebook.ipynb", folder / "bob.zip")
+    (folder / "bob").mkdir()                   # a subfolder per student, as make grade reads them too
+    export_zip(folder / "bob-notebook.ipynb", folder / BOB)
     (folder / "bob-notebook.ipynb").unlink()
     (folder / "corrupt.ipynb").write_text('{"cells": [', encoding="utf-8")
     (folder / "truncated.zip").write_bytes(b"PK\x03\x04 not really a zip")
@@ -127,7 +133,7 @@ def test_export_holds_each_students_answers_and_no_one_elses(exported):
     pages = {p.stem: p.read_text(encoding="utf-8") for p in out.glob("*.html") if p.name != "index.html"}
     for i in range(n):
         assert f"ADA-ANSWER-{i}" in pages["ada"]
-    assert "ADA-CODE" in pages["ada"] and "ADA-OUTPUT" in pages["ada"], "a code answer and its output are shown"
+    assert "ADA-CODE" in pages["ada"] and "ADA-OUTPUT" in pages["ada"], "a code answer shows with its output"
     assert "BOB-ANSWER-0" in pages["bob"]
     for name, page in pages.items():
         if name != "ada":
@@ -147,11 +153,14 @@ def test_export_holds_each_students_answers_and_no_one_elses(exported):
 
 def test_export_summary_lists_every_file_with_its_reason(exported):
     rows = summary(exported["out"])
-    files = sorted(p.name for p in exported["folder"].iterdir())
-    assert sorted(rows) == files, "every file of the folder has a row"
+    files = sorted(p.relative_to(exported["folder"]).as_posix() for p in exported["folder"].rglob("*")
+                   if p.is_file())
+    assert sorted(rows) == files, "every file of the folder (and of its subfolders) has a row"
     n = exported["n"]
-    assert {k: (rows[k]["status"], rows[k]["answered"]) for k in ("key.ipynb", "blank.ipynb", "ada.ipynb", "bob.zip")} == {
-        "key.ipynb": ("ok", str(n)), "blank.ipynb": ("ok", "0"), "ada.ipynb": ("ok", str(n)), "bob.zip": ("ok", "1")}
+    expected = {"key.ipynb": ("key", str(n)), "blank.ipynb": ("blank", "0"), "ada.ipynb": ("ada", str(n)),
+                BOB: ("bob", "1")}
+    assert {k: (rows[k]["student"], rows[k]["answered"]) for k in expected} == expected
+    assert all(rows[k]["status"] == "ok" for k in expected)
     reasons = {k: rows[k]["reason"] for k in rows if rows[k]["status"] != "ok"}
     assert set(reasons) == {"corrupt.ipynb", "truncated.zip", "nonotebook.zip", "eve.ipynb", "notes.txt"}
     assert "not a readable notebook" in reasons["corrupt.ipynb"]
@@ -173,15 +182,35 @@ def test_export_loads_nothing_from_another_host(exported):
         text = page.read_text(encoding="utf-8")
         offsite = [m.group(0) for m in OFFSITE.finditer(text)]
         assert not offsite, f"{page.name} points to another host: {offsite}"
-        assert "<script" not in text.lower() and "<link" not in text.lower(), f"{page.name} loads a script or stylesheet"
+        assert "<script" not in text.lower() and "<link" not in text.lower(), (
+            f"{page.name} loads a script or a stylesheet")
         assert not re.search(r"<[^>]*\son\w+\s*=", text, re.IGNORECASE), f"{page.name} keeps an event handler"
         assert "@import" not in text and "url(" not in text, f"{page.name}'s CSS loads something"
+
+
+def test_export_default_folder_and_rerun(exported, tmp_path):
+    """Without --out the files go next to the submissions; a second run drops files of the first."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("ada.ipynb", "blank.ipynb"):
+        shutil.copy(exported["folder"] / name, folder)
+    assert run_tool(HW, folder).returncode == 0
+    out = tmp_path / "class-written"
+    assert sorted(p.name for p in out.iterdir()) == ["ada.html", "blank.html", "index.html", "summary.csv"]
+    (folder / "ada.ipynb").unlink()
+    (out / "mine.txt").write_text("an instructor's file", encoding="utf-8")
+    assert run_tool(HW, folder).returncode == 0
+    assert sorted(p.name for p in out.iterdir()) == ["blank.html", "index.html", "mine.txt", "summary.csv"]
 
 
 def test_export_rejects_bad_arguments(tmp_path):
     run = run_tool("hw99_nothing", tmp_path)
     assert run.returncode == 2 and "homework: no notebooks/homework/hw99_nothing.ipynb" in run.stderr
     assert HW in run.stderr, "the error lists the homework that exist"
+    run = run_tool("", tmp_path)
+    assert run.returncode == 2 and "homework: name one" in run.stderr
+    run = run_tool(HW, "")
+    assert run.returncode == 2 and "submissions: name the folder" in run.stderr
     run = run_tool(HW, tmp_path / "missing")
     assert run.returncode == 2 and "submissions:" in run.stderr and "is not a folder" in run.stderr
     run = run_tool(HW, tmp_path, "--pdf", env={"DESCEND_CHROMIUM": str(tmp_path / "no-chromium")})
@@ -191,7 +220,8 @@ def test_export_rejects_bad_arguments(tmp_path):
 CHROMIUM = os.environ.get("DESCEND_CHROMIUM") or shutil.which("chromium")
 
 
-@pytest.mark.skipif(not CHROMIUM, reason="PDF TEST SKIPPED: Debian's chromium is not installed (apt-get install chromium)")
+@pytest.mark.skipif(not CHROMIUM,
+                    reason="PDF TEST SKIPPED: Debian's chromium is not installed (apt-get install chromium)")
 def test_export_prints_pdfs_offline(exported, tmp_path):
     folder = tmp_path / "one"
     folder.mkdir()
@@ -200,6 +230,8 @@ def test_export_prints_pdfs_offline(exported, tmp_path):
     assert run.returncode == 0, run.stderr
     pdf = tmp_path / "out" / "ada.pdf"
     assert pdf.read_bytes().startswith(b"%PDF"), "no PDF written"
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
+    assert pages >= exported["n"], f"{pages} pages for {exported['n']} questions: each should start a page"
     assert summary(tmp_path / "out")["ada.ipynb"]["pdf"] == "ada.pdf"
 
 
@@ -233,12 +265,14 @@ def test_every_written_question_has_a_rubric_that_adds_up(stem):
         f"{stem}: every written question needs its model answer, in Markdown, between the solution markers")
     for name, points, text in answers:
         heads = RUBRIC_HEAD.findall(text)
-        assert len(heads) == 1, f"{stem} {name}: the model answer needs one line '**Rubric ({points:g} points).**'"
-        assert float(heads[0]) == points, f"{stem} {name}: the rubric says {heads[0]} points, the question {points:g}"
+        where = f"{stem} {name}"
+        assert len(heads) == 1, f"{where}: the model answer needs one line '**Rubric ({points:g} points).**'"
+        assert float(heads[0]) == points, (
+            f"{where}: the rubric says {heads[0]} points, the question {points:g}")
         criteria = [float(p) for p in CRITERION.findall(text.split("**Rubric", 1)[1])]
         assert len(criteria) >= 2, f"{stem} {name}: the rubric needs at least two criteria '- N pt: ...'"
         assert sum(criteria) == points, (
-            f"{stem} {name}: the rubric's criteria add up to {sum(criteria):g} points, the question has {points:g}")
+            f"{where}: the rubric's criteria add up to {sum(criteria):g} points, the question has {points:g}")
 
 
 def strings(node) -> str:
@@ -263,4 +297,5 @@ def test_no_rubric_reaches_the_student_edition(built, stem):
             if CRITERION.match(line):
                 criterion = line.split(": ", 1)[1]
                 assert criterion in solved
-                assert criterion not in student, f"{stem} {name}: a rubric line reached the student edition: {criterion}"
+                assert criterion not in student, (
+                    f"{stem} {name}: a rubric line reached the student edition: {criterion}")
