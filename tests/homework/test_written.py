@@ -40,6 +40,10 @@ OFFSITE = re.compile(r"""\s(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*
                      re.IGNORECASE)
 
 
+# a 1×1 PNG, as Jupyter stores a pasted image (base64)
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+
+
 def run_tool(*args, env=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(TOOL), *map(str, args)], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, cwd=ROOT)
@@ -98,6 +102,12 @@ def exported(built, tmp_path_factory):
              f"[see](http://example.com/page) <script src='https://example.com/x.js'></script> "
              f"<img src=\"//example.com/pixel.gif\" onerror=\"alert(1)\">" for i in range(n)},
          code=(0, "print('ADA-CODE')", "ADA-OUTPUT"))
+    # and pastes a photo of a derivation into her last answer (Jupyter stores it in the cell)
+    nb = nbformat.read(folder / "ada.ipynb", as_version=4)
+    last = answer_cells(nb)[-1]
+    last.source += "\n\n![my derivation](attachment:derivation.png)"
+    last["attachments"] = {"derivation.png": {"image/png": PNG}}
+    nbformat.write(nb, folder / "ada.ipynb")
     # bob answers the first question only and hands in grader.export's zip
     fill(student, folder / "bob-notebook.ipynb", {0: "BOB-ANSWER-0"})
     (folder / "bob").mkdir()                   # a subfolder per student, as make grade reads them too
@@ -149,6 +159,7 @@ def test_export_holds_each_students_answers_and_no_one_elses(exported):
     for question in parse(ROOT / "notebooks" / "homework" / f"{HW}.ipynb").written_questions:
         assert f"{question.name} · {question.points:g} point" in pages["blank"]
     assert "$x_i^2 &lt; \\nabla L$" in pages["ada"], "mathematics stays as legible TeX"
+    assert f'src="data:image/png;base64,{PNG}"' in pages["ada"], "a pasted image is embedded in the page"
 
 
 def test_export_summary_lists_every_file_with_its_reason(exported):
