@@ -1,0 +1,114 @@
+"""Wrong answers to homework 8 (bias correction in Adam), and a right one in another style.
+
+q1's points are 0.5 for each public test, 0.75 for the weights anywhere, 0.75 for the
+missing weight and 0.5 for "each weight is β times the next": an exponent off by one keeps
+0.5 of 3, the weights newest first keep the missing weight (0.75), β ↔ 1 − β keeps nothing.
+q2's are 0.5, 0.25, 0.75 (many streams, and q left unchanged), 0.25 and 0.25 for "late in a
+stream it is the decaying average": t off by one or no correction keeps 0.25 of 2, β ↔ 1 − β
+nothing. q3's are 0.5 for the public first values, 1.25 for the biases, 1.25 for the z's.
+q4's are 0.5, 0.5, 0 (form), 0.5, 0.25, 0.5, 0.5 for "the first step goes downhill" and 0.25
+for "the longest and the last r_t": a flipped sign in the first step keeps 1.5 of 3, t off by
+one in r_t 1.75, ε inside the root or no correction in the first step 2.
+"""
+
+from bank import right, wrong
+
+_WEIGHTS = "    return (1.0 - beta) * float(beta) ** ages\n"
+_EMA = "        m = beta * m + (1.0 - beta) * q[t - 1]\n"
+_CORRECT = "        out[t - 1] = m / (1.0 - beta**t)\n"
+_STEP = "    return -eta * m1 / (np.sqrt(v1) + eps)\n"
+_FACTOR = "    return (1 - beta1**t) / np.sqrt(1 - beta2**t)\n"
+_FIRST_DOC = '    """Adam\'s first step θ_1 − θ_0, with or without bias correction, ε included."""\n'
+_AVERAGE_DOC = '    """m̂_1, …, m̂_T of the values along the first axis of q, every stream at once."""\n'
+
+ANSWERS = [
+    wrong("β and 1 − β swapped in the unrolled weights",
+          [(_WEIGHTS, "    return float(beta) * (1.0 - beta) ** ages\n")],
+          ["q1"], 0.0),
+    wrong("the weights newest first",
+          [("    ages = np.arange(t - 1, -1, -1)", "    ages = np.arange(t)")],
+          ["q1"], 0.25),
+    wrong("the weights' exponent off by one (β^(t−i+1)): costs less than β ↔ 1 − β",
+          [(_WEIGHTS, "    return (1.0 - beta) * float(beta) ** (ages + 1)\n")],
+          ["q1"], 0.2, 0.15),
+    wrong("the library's weights in unrolled_weights",
+          [(_WEIGHTS, "    return dd.average_weights(beta, t)\n")],
+          ["q1"], 0.0),
+    wrong("β and 1 − β swapped in the corrected average",
+          [(_EMA, "        m = (1.0 - beta) * m + beta * q[t - 1]\n")],
+          ["q2", "q3"], 0.0),
+    wrong("t off by one in the correction (1 − β^(t+1))",
+          [(_CORRECT, "        out[t - 1] = m / (1.0 - beta**(t + 1))\n")],
+          ["q2", "q3"], 0.1, 0.04),
+    wrong("the corrected average without its correction",
+          [(_CORRECT, "        out[t - 1] = m\n")],
+          ["q2", "q3"], 0.1),
+    wrong("the averages written into the caller's q (out = q, in-place aliasing): q3's G8 is overwritten",
+          [("    out = np.empty_like(q)\n", "    out = q\n")],
+          ["q2", "q3"], 0.3),
+    wrong("the library's decaying_average called in corrected_average",
+          [(_AVERAGE_DOC, _AVERAGE_DOC + "    return dd.decaying_average(q, beta, bias_correction=True)\n")],
+          ["q2"], 0.0),
+    wrong("the sign of bias_theory flipped",
+          [("bias_theory = -(0.8 ** np.arange(1, T8 + 1)) * mu8", "bias_theory = (0.8 ** np.arange(1, T8 + 1)) * mu8")],
+          ["q3"], 0.42),
+    wrong("the sign of Adam's first step flipped (it climbs): costs more than t off by one in r_t",
+          [(_STEP, "    return eta * m1 / (np.sqrt(v1) + eps)\n")],
+          ["q4"], 0.5),
+    wrong("ε inside the root in the first step",
+          [(_STEP, "    return -eta * m1 / np.sqrt(v1 + eps)\n")],
+          ["q4"], 0.67, 0.6),
+    wrong("the first step without its bias correction (corrected ignored)",
+          [("    if corrected:\n        m1, v1 = m1 / (1 - beta1), v1 / (1 - beta2)\n", "")],
+          ["q4"], 0.67, 0.6),
+    wrong("t off by one in the step factor r_t",
+          [(_FACTOR, "    return (1 - beta1**(t + 1)) / np.sqrt(1 - beta2**(t + 1))\n")],
+          ["q4"], 0.6, 0.55),
+    wrong("the library's optimizer called in first_step",
+          [(_FIRST_DOC, _FIRST_DOC
+            + "    opt = dd.template(\"rmsprop\", \"average\", eta=eta, beta=beta1, beta2=beta2, eps=eps,\n"
+            + "                      bias_correction=corrected)\n"
+            + "    theta0 = np.zeros(np.shape(g1))\n"
+            + "    return opt.update(np.asarray(g1, dtype=float), opt.init(theta0), theta0)[0]\n")],
+          ["q4"], 0.5),
+    wrong("zeros of the right shape everywhere",
+          [(_WEIGHTS, "    return np.zeros(t)\n"),
+           ("m_unrolled = np.array([unrolled_weights(0.9, t) @ g_stream[:t] for t in range(1, 31)])",
+            "m_unrolled = np.zeros(30)"),
+           ("missing_weight = np.array([1.0 - unrolled_weights(beta, 10).sum() for beta in betas])",
+            "missing_weight = np.zeros(4)"),
+           ("half_weight_steps = next(t for t in range(1, 10_000) if unrolled_weights(0.999, t).sum() >= 0.5)",
+            "half_weight_steps = 0"),
+           (_AVERAGE_DOC, _AVERAGE_DOC + "    return np.zeros(np.shape(q))\n"),
+           ("const_error = np.abs(m_hat_const - g_const).max()", "const_error = 0.0"),
+           ("raw_fraction = (1 - 0.999**1000) * m_hat_const[-1, 0] / g_const[-1, 0]", "raw_fraction = 0.0"),
+           ("bias_raw = m8.mean(axis=1) - mu8", "bias_raw = np.zeros(40)"),
+           ("bias_theory = -(0.8 ** np.arange(1, T8 + 1)) * mu8", "bias_theory = np.zeros(40)"),
+           ("bias_hat = m8_hat.mean(axis=1) - mu8", "bias_hat = np.zeros(40)"),
+           ("z_m_hat = bias_hat / (m8_hat.std(axis=1, ddof=1) / np.sqrt(n8))", "z_m_hat = np.zeros(40)"),
+           ("z_v_hat = (v8_hat.mean(axis=1) - (mu8**2 + sigma8**2)) / (v8_hat.std(axis=1, ddof=1) / np.sqrt(n8))",
+            "z_v_hat = np.zeros(40)"),
+           (_FIRST_DOC, _FIRST_DOC + "    return np.zeros(np.shape(g1))\n"),
+           (_FACTOR, "    return np.zeros(np.shape(t))\n"),
+           ("r_first = r_pairs[:, 0]", "r_first = np.zeros(4)"),
+           ("t_largest = steps_q4[np.argmax(r_pairs, axis=1)]", "t_largest = np.zeros(4)"),
+           ("eta_safe = 0.01 / r_pairs.max(axis=1)", "eta_safe = np.zeros(4)")],
+          ["q1", "q2", "q3", "q4"], 0.0),
+    right("the weights from i = 1, …, t, the corrected averages in a list, the first step from the corrected "
+          "v̂₁ and r_t through logarithms",
+          [("    ages = np.arange(t - 1, -1, -1)              # t − i for i = 1, …, t\n" + _WEIGHTS,
+            "    i = np.arange(1, t + 1)\n    return (1 - beta) * np.power(float(beta), t - i)\n"),
+           ("    m = np.zeros(q.shape[1:])\n    out = np.empty_like(q)\n"
+            "    for t in range(1, len(q) + 1):\n" + _EMA + _CORRECT + "    return out\n",
+            "    m, out = np.zeros(q.shape[1:]), []\n"
+            "    for t, q_t in enumerate(q, start=1):\n"
+            "        m = beta * m + (1 - beta) * q_t\n"
+            "        out.append(m / (1 - beta**t))\n"
+            "    return np.array(out)\n"),
+           ("    if corrected:\n        m1, v1 = m1 / (1 - beta1), v1 / (1 - beta2)\n" + _STEP,
+            "    m_hat = m1 / (1 - beta1) if corrected else m1\n"
+            "    v_hat = v1 / (1 - beta2) if corrected else v1\n"
+            "    return -eta * m_hat / (np.sqrt(v_hat) + eps)\n"),
+           (_FACTOR, "    return np.exp(np.log1p(-beta1**t) - 0.5 * np.log1p(-beta2**t))\n")],
+          ["q1", "q2", "q4"]),
+]
