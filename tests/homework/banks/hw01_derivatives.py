@@ -6,7 +6,7 @@ random points and 0.5 for "a step against grad goes downhill": a factor a missin
 (hidden at θ0, where a = 1) keeps 1 of 3, the forgotten ½ keeps 0.5, a flipped sign keeps
 nothing. q3's are 0.5 for the public sine, 0 for the form check, 0.75 for the exact formula,
 0.5 for "the estimates approach the derivative", 0.75 for ``errors`` and 0.5 for ``order``
-(recomputed from ``errors``): a forward difference keeps 0.5, dividing by h or by 2 * h none.
+(recomputed from ``errors``): a forward difference keeps 0.5, dividing by h (or the slip / 2 * h) nothing.
 q4's are 0 for the form check, 0.25 for "the gradient vanishes at the solution", 0.5 for the
 public finite differences, 0.75 for random gradients, 1 for random solutions and 0.5 for "a
 step against ls_grad goes downhill": 1/N forgotten keeps 1.75 of 3, a flipped sign 1.25.
