@@ -13,6 +13,7 @@ JOBS   ?= 2
 help:
 	@echo "make book   build the website into _build/html (creates .venv first if needed)"
 	@echo "make homework  student editions and autograder zips of the homework, and the descend wheel, into _build/homework"
+	@echo "make homework SEED=N  variant N of the homework (other constants), into _build/homework/variants/seed-N"
 	@echo "make test   run the whole test suite: library, notebooks, book build, site"
 	@echo "make lab    JupyterLab on the student route: the chapters and student editions, copied to _build/lab"
 	@echo "make lab-sources  JupyterLab on notebooks/, homework sources included (authors, instructors)"
@@ -43,8 +44,9 @@ book: $(STAMP) _build/.library-stamp homework
 # _build/homework/student/*.ipynb for students (the site links them), autograder/*.zip for
 # `otter run` and Gradescope, solutions/*.ipynb for instructors; and wheel/descend-*.whl, the
 # library alone, which the site publishes for students.
+# SEED=N builds variant N of the homework that have variants into _build/homework/variants/seed-N.
 homework: $(STAMP)
-	$(PY) tools/build_homework.py
+	$(PY) tools/build_homework.py $(if $(SEED),--seed $(SEED))
 
 test: test-lib test-homework test-notebooks book test-site
 

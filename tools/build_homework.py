@@ -4,6 +4,7 @@ Usage (``make homework`` runs the first form)::
 
     python tools/build_homework.py                        # every notebooks/homework/hw*.ipynb
     python tools/build_homework.py notebooks/homework/hw01_derivatives.ipynb --out /tmp/hw
+    python tools/build_homework.py --seed 2027                 # one course's variant (make homework SEED=2027)
 
 For each source notebook ``hwNN_slug.ipynb`` (otter-assign format: solutions, public and
 hidden tests) this writes
@@ -22,6 +23,14 @@ hidden tests) this writes
 and, once for all homework, ``<out>/wheel/descend-<version>-py3-none-any.whl``: the library
 alone, which the website publishes next to the student editions so that students install
 ``descend`` without the repository (``tools/student_route.py`` builds it).
+
+**Variants.** A homework whose constants come from a seed (``descend.variants``; its
+parameters cell says ``SEED = 0``) is built as the published edition by default. With
+``--seed N`` every ``SEED = 0`` line of the notebook — the parameters cell and the tests — says
+``SEED = N`` and the Markdown's ``{{ name }}`` placeholders show the variant's constants, so
+the student edition, the solutions and the hidden tests all belong to variant N; the output
+goes to ``_build/homework/variants/seed-N/`` (never to the site). Homework without variants is
+listed and skipped.
 
 It adds three keys to the notebook's ``# ASSIGNMENT CONFIG`` on the way (the notebook must
 not set them itself): ``requirements``, ``autograder_files: [descend]`` and
@@ -86,12 +95,13 @@ def _library_files() -> list[Path]:
                   and p.suffix != ".pyc")
 
 
-def fingerprint(source: Path) -> str:
+def fingerprint(source: Path, seed: int = 0) -> str:
     """Hash of everything the outputs of one homework depend on."""
     digest = hashlib.sha256()
     for path in [source, Path(__file__).resolve(), *_library_files()]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update(metadata.version("otter-grader").encode() + repr(pinned_requirements()).encode())
+    digest.update(f"seed {seed}".encode())
     return digest.hexdigest()
 
 
@@ -101,12 +111,12 @@ def outputs(stem: str, out: Path) -> tuple[Path, Path, Path]:
             out / "solutions" / f"{stem}.ipynb")
 
 
-def build(source: Path, out: Path, *, force: bool = False) -> bool:
-    """Build one homework into ``out``; return False if it was already up to date."""
+def build(source: Path, out: Path, *, force: bool = False, seed: int = 0) -> bool:
+    """Build one homework (variant ``seed``) into ``out``; return False if it was already up to date."""
     stem = source.stem
     student, zipped, solved = outputs(stem, out)
     stamp = out / ".stamps" / stem
-    key = fingerprint(source)
+    key = fingerprint(source, seed)
     if not force and all(p.is_file() for p in (student, zipped, solved, stamp)) and stamp.read_text() == key:
         return False
 
@@ -115,6 +125,7 @@ def build(source: Path, out: Path, *, force: bool = False) -> bool:
     work.mkdir(parents=True)
     shutil.copytree(LIBRARY, work / "descend", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     nb = nbformat.read(source, as_version=4)
+    apply_variant(nb, source.stem, seed)
     _inject_config(nb, source)
     nbformat.write(nb, work / source.name)
 
@@ -138,6 +149,42 @@ def build(source: Path, out: Path, *, force: bool = False) -> bool:
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(key)
     return True
+
+
+_SEED_LINE = re.compile(r"^(\s*)SEED = 0[ \t]*$", re.M)
+_PLACEHOLDER = re.compile(r"\{\{\s*\w+\s*\}\}")
+
+
+def has_variants(source: Path) -> bool:
+    """Whether a homework's constants come from a seed (it has a line ``SEED = 0``)."""
+    nb = nbformat.read(source, as_version=4)
+    return any(c.cell_type == "code" and _SEED_LINE.search(c.source) for c in nb.cells)
+
+
+def apply_variant(nb, stem: str, seed: int) -> None:
+    """Make ``nb`` the edition of variant ``seed``: every ``SEED = 0`` line (the parameters cell
+    and the tests alike) says ``SEED = seed``, and every ``{{ name }}`` of the Markdown shows the
+    variant's constant (``descend.variants``). Seed 0 is the published edition."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise SystemExit(f"the seed must be a whole number ≥ 0, not {seed!r}")
+    seeded = [c for c in nb.cells if c.cell_type == "code" and _SEED_LINE.search(c.source)]
+    templated = [c for c in nb.cells if c.cell_type == "markdown" and _PLACEHOLDER.search(c.source)]
+    if not seeded:
+        if seed != 0:
+            raise SystemExit(f"{stem} has no variants yet (no `SEED = 0` line): build it without a seed")
+        if templated:
+            raise SystemExit(f"{stem}: its Markdown has {{{{ … }}}} placeholders but no `SEED = 0` line")
+        return
+    sys.path.insert(0, str(ROOT / "src"))      # the library of this checkout, not an installed one
+    try:
+        from descend.variants import constants, fill
+    finally:
+        sys.path.pop(0)
+    values = constants(stem, seed)
+    for cell in seeded:
+        cell.source = _SEED_LINE.sub(lambda m: f"{m.group(1)}SEED = {seed}", cell.source)
+    for cell in templated:
+        cell.source = fill(cell.source, values)
 
 
 def _inject_config(nb, source: Path) -> None:
@@ -170,7 +217,12 @@ def prune(out: Path, keep: list[Path]) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="source notebooks (default: all)")
-    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "homework", help="output folder")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: _build/homework, or _build/homework/variants/seed-N "
+                             "with --seed N)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="build the variant with this seed (a whole number ≥ 1; 0 is the published "
+                             "edition) of every homework that has variants")
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="homework built at once (each is an `otter assign` process; default: cores)")
@@ -181,16 +233,29 @@ def main(argv=None) -> None:
         return
     if args.jobs < 1:
         raise SystemExit(f"--jobs must be at least 1, not {args.jobs}")
-    out = args.out.resolve()
     missing = [str(p) for p in chosen if not p.is_file()]
     if missing:
         raise SystemExit(f"no such notebook: {missing[0]}")
+    seed = args.seed or 0
+    if args.seed is not None and args.seed < 0:
+        raise SystemExit(f"--seed must be a whole number ≥ 0, not {args.seed}")
+    default_out = ROOT / "_build" / "homework"
+    out = (args.out or (default_out / "variants" / f"seed-{seed}" if seed else default_out)).resolve()
+    if seed:
+        without = [p for p in chosen if not has_variants(p)]
+        if args.notebooks and without:
+            raise SystemExit(f"{without[0].stem} has no variants yet (no `SEED = 0` line): build it without --seed")
+        for p in without:
+            print(f"{p.stem}: no variants yet, not built for seed {seed}")
+        chosen = [p for p in chosen if p not in without]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        done = list(pool.map(lambda source: build(source, out, force=args.force), chosen))
+        done = list(pool.map(lambda source: build(source, out, force=args.force, seed=seed), chosen))
     for source, built in zip(chosen, done, strict=True):
         student, zipped, _ = outputs(source.stem, out)
         print(f"{source.stem}: {'built' if built else 'up to date'} -> {student.relative_to(out.parent)}, "
               f"{zipped.relative_to(out.parent)}")
+    if seed:
+        return                                   # a variant is for one course: the site's wheel is built by default
     if not args.notebooks:
         prune(out, chosen)
     wheel, built = build_wheel(out / "wheel", force=args.force)

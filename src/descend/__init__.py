@@ -99,3 +99,8 @@ from . import verdict  # noqa: E402
 from .verdict import ClaimFailed, check, check_at_least, check_at_most, check_close  # noqa: E402
 
 __all__ += ["verdict", "ClaimFailed", "check", "check_close", "check_at_most", "check_at_least"]
+
+# The graded homework's per-course variants: each question's constants from a seed.
+from . import variants  # noqa: E402
+
+__all__ += ["variants"]

@@ -52,7 +52,7 @@ ANSWERS = [
     wrong("zeros of the right shape everywhere",
           [("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
            ("    return np.array(out)\n", "    return np.zeros(len(q))\n"),
-           ("lag = int(np.argmax(m_hat_jump[10:] >= 4.75)) + 1", "lag = 0"),
+           ("lag = int(np.argmax(m_hat_jump[P.before:] >= P.level)) + 1", "lag = 0"),
            ("    return float(lam[-1] / lam[0])\n", "    return 0.0\n"),
            ("    return (F - F.mean(axis=0)) / F.std(axis=0)\n", "    return np.zeros(np.shape(F))\n"),
            ("    return eta / (np.sqrt(np.cumsum(grads**2, axis=0)) + eps)\n", "    return np.zeros(np.shape(grads))\n"),

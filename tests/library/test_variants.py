@@ -1,0 +1,51 @@
+"""descend.variants: the homework's constants drawn from a seed; seed 0 is the published edition."""
+
+import numpy as np
+import pytest
+
+from descend.variants import constants, fill, homework_with_variants
+
+
+def test_seed_0_is_the_published_edition():
+    P = constants("hw07_adaptive", 0)
+    assert (P.start, P.steps, P.eta_ada, P.eta_rms, P.beta_rms, P.eta_adam) == ((-4.0, -2.0), 100, 0.5, 0.1, 0.99, 0.1)
+    assert (P.before, P.high, P.beta_jump, P.level, P.data_seed, P.sparse_seed) == (10, 5.0, 0.9, 4.75, 7, 0)
+
+
+def test_a_seed_gives_the_same_constants_every_time_and_other_seeds_differ():
+    draws = [vars(constants("hw07_adaptive", s)) for s in range(1, 21)]
+    assert draws[0] == vars(constants("hw07_adaptive", 1))
+    published = vars(constants("hw07_adaptive", 0))
+    for d in draws:   # every variant changes the data and at least one learning or decay rate
+        assert d["sparse_seed"] != published["sparse_seed"] and d["data_seed"] != published["data_seed"]
+        assert any(d[k] != published[k] for k in ("eta_ada", "eta_rms", "beta_rms", "eta_adam", "beta_jump"))
+    assert len({tuple(sorted(d.items())) for d in draws}) == len(draws)
+
+
+@pytest.mark.parametrize("seed", range(0, 30))
+def test_every_variant_is_a_homework_that_can_be_answered(seed):
+    P = constants("hw07_adaptive", seed)
+    q = np.concatenate([np.full(P.before, P.low), np.full(P.after, P.high)])
+    m, out = 0.0, []
+    for t, value in enumerate(q, start=1):
+        m = P.beta_jump * m + (1 - P.beta_jump) * value
+        out.append(m / (1 - P.beta_jump**t))
+    assert np.max(np.asarray(out)[P.before:]) >= P.level  # lag exists: the level is reached
+    assert 0 < P.level < P.high and P.steps > 0 and all(0 < b < 1 for b in (P.beta_rms, P.beta_jump))
+
+
+def test_fill_writes_the_constants_into_the_text():
+    P = constants("hw07_adaptive", 0)
+    assert fill("$(w, b) = {{ start }}$, {{steps}} steps, $\\eta = {{ eta_ada }}$", P) == \
+        "$(w, b) = (-4, -2)$, 100 steps, $\\eta = 0.5$"
+    with pytest.raises(KeyError, match="no constant 'eta'"):
+        fill("{{ eta }}", P)
+
+
+def test_bad_input_is_named():
+    assert homework_with_variants() == ["hw07_adaptive"]
+    with pytest.raises(ValueError, match="homework must be one with variants"):
+        constants("hw99_nothing", 1)
+    for seed in (-1, 1.5, True, "3"):
+        with pytest.raises(ValueError, match="seed must be a whole number"):
+            constants("hw07_adaptive", seed)
