@@ -325,7 +325,9 @@ def call(name: str, func: Any, *args: Any, forbid: Any = (), **kwargs: Any) -> A
             sys.settrace(_tracer(codes))
         return func(*args, **kwargs)
     except _Forbidden as used:
-        raise AssertionError(f"{name} calls {used}, which this question asks you to write yourself.") from None
+        why = ("which this question asks you to write yourself" if str(used).startswith("descend.")
+               else "which this question asks you to do without")
+        raise AssertionError(f"{name} calls {used}, {why}.") from None
     except Exception as error:  # a student's bug, whatever it is, becomes a sentence
         detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
         detail = f" ({_shorten(detail, 120)})" if detail else ""
@@ -349,13 +351,12 @@ def _forbidden_codes(forbid) -> dict:
         raise TypeError(f"forbid must be a function or a sequence of functions, got {type(forbid).__name__}") from None
     codes = {}
     for f in functions:
-        f = inspect.unwrap(f) if callable(f) else f
-        code = getattr(f, "__code__", None)
+        code = getattr(inspect.unwrap(f) if callable(f) else f, "__code__", None)
         if code is None:
             raise TypeError(f"forbid must hold Python functions (such as dd.adam), got {f!r}")
-        module = getattr(f, "__module__", "") or ""
-        label = "descend." + f.__name__ if module.startswith("descend") else f"{module}.{f.__name__}"
-        codes[code] = label
+        module = getattr(f, "__module__", "") or ""       # the public name: numpy.linalg, not its _linalg
+        codes[code] = ("descend." + f.__name__ if module.startswith("descend")
+                       else f"{module}.{getattr(f, '__name__', '?')}")
     return codes
 
 

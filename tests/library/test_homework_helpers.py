@@ -307,6 +307,15 @@ def test_forbid_catches_an_answer_that_calls_the_library(answer):
     assert np.allclose(call("gd_path(...)", answer, bowl.grad, [1.0], 0.1, 3), 0.8**3)
 
 
+def test_forbid_names_another_library_by_its_public_name():
+    def inverts(A):
+        return np.linalg.inv(A)
+
+    with pytest.raises(AssertionError) as excinfo:
+        call("solve(A)", inverts, np.eye(2), forbid=(np.linalg.inv,))
+    assert sentence(excinfo) == "solve(A) calls numpy.linalg.inv, which this question asks you to do without."
+
+
 def test_forbid_needs_python_functions():
     with pytest.raises(TypeError, match="forbid must hold Python functions"):
         call("f(1)", abs, 1, forbid=(len,))
