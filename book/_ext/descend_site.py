@@ -64,7 +64,8 @@ def _copy_student_homework(app, exception):
         if stem not in missing:
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(built / f"{stem}.ipynb", target / f"{stem}.ipynb")
-    _copy_wheel(built.parent / "wheel", target)
+    if stems:  # a book with homework publishes the library's wheel with it
+        _copy_wheel(built.parent / "wheel", target)
 
 
 def _copy_wheel(wheels: Path, target: Path) -> None:

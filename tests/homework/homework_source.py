@@ -23,6 +23,7 @@ _BOUNDARY = re.compile(r"#\s+(begin|end)\s+(question|prompt|solution|tests)\s*",
 _CONFIG = re.compile(r"#\s+assignment\s+config\s*", re.IGNORECASE)
 _SOLUTION_ASSIGNMENT = re.compile(r"\s*(?:[\w.]+(?=[^\w.])(?:\[['\"]?.*['\"]?\])*(?:,\s*)?)+\s*=(.*?) ?# ?SOLUTION")
 _IMPORT = re.compile(r"(from\s+[\w.]+\s+)?import\s")     # an import gives no answer away
+_RUBRIC_HEADING = re.compile(r"\*\*Rubric \([\d.]+ points?\)\.\*\*")  # nor a rubric's heading line
 _TEST_CONFIG = re.compile(r'(?:.\s*=\s*)?""?"?\s*#\s*BEGIN\s*TEST\s*CONFIG', re.IGNORECASE)
 
 
@@ -58,7 +59,8 @@ class Source:
         found = []
         for fragment in self.solutions + self.hidden:
             text = normalize(fragment)
-            if len(text.replace(" ", "")) >= 10 and text not in public and not _IMPORT.match(text):
+            if (len(text.replace(" ", "")) >= 10 and text not in public and not _IMPORT.match(text)
+                    and not _RUBRIC_HEADING.fullmatch(text)):
                 found.append(text)
         return found
 
