@@ -12,7 +12,6 @@ Each homework is then graded by ``otter run`` three times, a few at a time in pa
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from homework_source import HOMEWORK, ROOT
+from homework_source import HOMEWORK, ROOT, grade
 
 KINDS = ("solutions", "student", "wrong")
 
@@ -82,19 +81,8 @@ def graded(built, tmp_path_factory) -> dict[tuple[str, str], dict]:
                 assert wrong_edition(built / "student" / f"{stem}.ipynb", submission) > 0
             else:
                 submission.write_bytes((built / kind / f"{stem}.ipynb").read_bytes())
-            jobs[stem, kind] = (built / "autograder" / f"{stem}-autograder.zip", submission, folder / "result.json")
-
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-
-    def grade(job):
-        autograder, submission, result = job
-        run = subprocess.run([sys.executable, str(Path(__file__).with_name("_grade.py")), str(autograder),
-                              str(submission), str(result)], capture_output=True, text=True, env=env,
-                             cwd=submission.parent)
-        assert run.returncode == 0, (
-            f"otter run failed on {submission}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
-        return json.loads(result.read_text(encoding="utf-8"))
+            jobs[stem, kind] = (built / "autograder" / f"{stem}-autograder.zip", submission, folder)
 
     with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
-        results = dict(zip(jobs, pool.map(grade, jobs.values()), strict=True))
+        results = dict(zip(jobs, pool.map(lambda job: grade(*job), jobs.values()), strict=True))
     return results

@@ -2,13 +2,19 @@
 
 `parse` sorts the text of a source notebook into what a student may see (the public text)
 and what only the instructor and the autograder may see (solutions and hidden tests), and
-lists the questions with their points and tests.
+lists the questions with their points and tests; `all_secrets` gathers those of every homework.
+`grade` grades one submission with an autograder, as the tests do (``otter run`` through
+``_grade.py``, in a process of its own).
 """
 
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,3 +163,39 @@ def parse(path: Path) -> Source:
     if blocks:
         raise ValueError(f"{path.name}: unclosed block(s) {blocks}")
     return Source(path, config, questions, "\n".join(public), solutions, hidden)
+
+
+def all_secrets() -> dict[str, str]:
+    """Solution and hidden-test fragments of every homework -> its stem.
+
+    A fragment that a homework hides but the book shows in the open (an import in another
+    homework, the momentum update in its chapter) gives nothing away and is left out.
+    """
+    sources = [parse(p) for p in HOMEWORK]
+    chapters = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    public = normalize("\n".join([src.public_text for src in sources]
+                                  + [c.source for p in chapters for c in nbformat.read(p, as_version=4).cells]))
+    found = {}
+    for src in sources:
+        own = [s for s in src.secrets() if s not in public]
+        assert len(own) >= len(src.questions), f"{src.path.stem}: too few secrets left to check"
+        found.update((s, src.path.stem) for s in own)
+    return found
+
+
+def grade(autograder: Path, notebook: Path, work: Path) -> dict:
+    """Grade ``notebook`` with ``autograder`` in the folder ``work``; return ``_grade.py``'s result.
+
+    The submission is graded as ``work/<stem>.ipynb``, the name otter checks, where ``<stem>`` is
+    the autograder's homework (``hw07_adaptive-autograder.zip`` → ``hw07_adaptive``).
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    submission = work / (autograder.name.removesuffix("-autograder.zip") + ".ipynb")
+    if submission.resolve() != notebook.resolve():
+        submission.write_bytes(notebook.read_bytes())
+    result = work / "result.json"
+    run = subprocess.run([sys.executable, str(Path(__file__).with_name("_grade.py")), str(autograder),
+                          str(submission), str(result)], capture_output=True, text=True, cwd=work,
+                         env={**os.environ, "MPLBACKEND": "Agg"})
+    assert run.returncode == 0, f"otter run failed on {submission}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    return json.loads(result.read_text(encoding="utf-8"))

@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from homework_source import HOMEWORK, ROOT, normalize, parse
+from homework_source import HOMEWORK, ROOT, all_secrets, normalize
 
 sys.path.insert(0, str(ROOT / "tools"))
 import student_route  # noqa: E402
@@ -50,24 +50,6 @@ def file_text(path: Path) -> str:
                     yield from strings(value)
         text = "\n".join(strings(json.loads(text)))
     return normalize(text)
-
-
-def secrets() -> dict[str, str]:
-    """Solution and hidden-test fragments of every homework -> its name.
-
-    A fragment that a chapter or another homework's public text shows as well gives nothing
-    away (the workspace holds the chapters), so it is left out, as in tests/site.
-    """
-    sources = [parse(p) for p in HOMEWORK]
-    public = normalize("\n".join([s.public_text for s in sources]
-                                 + [c.source for p in CHAPTERS for c in nbformat.read(p, as_version=4).cells]))
-    found = {}
-    for src in sources:
-        own = [s for s in src.secrets() if s not in public]
-        assert len(own) >= len(src.questions), f"{src.path.stem}: too few secrets left to check"
-        found.update(dict.fromkeys(own, src.path.stem))
-    return found
-
 
 # ------------------------------------------------------------------ the wheel
 
@@ -142,7 +124,7 @@ def test_the_lab_holds_the_chapters_and_the_student_editions(lab, built):
 
 
 def test_the_lab_shows_no_solution_or_hidden_test(lab):
-    hidden = secrets()
+    hidden = all_secrets()
     for path in lab.rglob("*"):
         if path.is_file():
             text = file_text(path)

@@ -1,16 +1,17 @@
 """Per-course variants (make homework SEED=…): other constants, and tests that follow them.
 
-hw07 is built as variant 3 next to the published edition (the session's ``built`` fixture,
-variant 0). The two differ in their constants, in the student edition and in the hidden tests;
-each variant's solutions get full marks and its blank edition does not; and the published
-solutions, handed in for variant 3, lose the points of every answer that depends on the
-constants, so published answers do not carry over.
+Every homework with variants (a module of ``descend.variants``) is built as variant 3 next to
+the published edition (the session's ``built`` fixture, variant 0). The two differ in their
+constants, in the student edition and in the hidden tests; each variant's solutions get full
+marks and its blank edition does not; and the published solutions, handed in for variant 3,
+lose points on every question whose answer depends on the constants (the module's
+``DEPENDS``), so published answers do not carry over.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -20,42 +21,40 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from homework_source import HOMEWORK, ROOT
+from descend.variants import constants, draws, fill, homework_with_variants
+from homework_source import HOMEWORK, ROOT, grade
 
-STEM, SEED = "hw07_adaptive", 3
-SOURCE = ROOT / "notebooks" / "homework" / f"{STEM}.ipynb"
+SEED = 3
+STEMS = homework_with_variants()
 BUILD = ROOT / "tools" / "build_homework.py"
+
+
+def source(stem: str) -> Path:
+    return ROOT / "notebooks" / "homework" / f"{stem}.ipynb"
 
 
 @pytest.fixture(scope="module")
 def variant(tmp_path_factory) -> Path:
+    """Variant SEED of every homework that has variants, built at once."""
     out = tmp_path_factory.mktemp("variant")
-    run = subprocess.run([sys.executable, str(BUILD), str(SOURCE), "--seed", str(SEED), "--out", str(out)],
-                         capture_output=True, text=True)
+    run = subprocess.run([sys.executable, str(BUILD), *(str(source(s)) for s in STEMS), "--seed", str(SEED),
+                          "--out", str(out)], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     return out
 
 
-def grade(autograder: Path, notebook: Path, work: Path) -> dict:
-    work.mkdir(parents=True)
-    submission = work / f"{STEM}.ipynb"
-    submission.write_bytes(notebook.read_bytes())
-    run = subprocess.run([sys.executable, str(Path(__file__).with_name("_grade.py")), str(autograder),
-                          str(submission), str(work / "result.json")], capture_output=True, text=True,
-                         cwd=work, env={**os.environ, "MPLBACKEND": "Agg"})
-    assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads((work / "result.json").read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
-def scores(built, variant, tmp_path_factory) -> dict[str, dict]:
+def scores(built, variant, tmp_path_factory) -> dict[tuple[str, str], dict]:
     work = tmp_path_factory.mktemp("variant-grades")
-    theirs = variant / "autograder" / f"{STEM}-autograder.zip"
-    jobs = {"solutions": (theirs, variant / "solutions" / f"{STEM}.ipynb"),
-            "blank": (theirs, variant / "student" / f"{STEM}.ipynb"),
-            "published solutions": (theirs, built / "solutions" / f"{STEM}.ipynb")}
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        results = pool.map(lambda item: grade(*item[1], work / item[0].replace(" ", "-")), jobs.items())
+    jobs = {}
+    for stem in STEMS:
+        theirs = variant / "autograder" / f"{stem}-autograder.zip"
+        for kind, notebook in (("solutions", variant / "solutions" / f"{stem}.ipynb"),
+                               ("blank", variant / "student" / f"{stem}.ipynb"),
+                               ("published solutions", built / "solutions" / f"{stem}.ipynb")):
+            jobs[stem, kind] = (theirs, notebook, work / f"{stem}-{kind.replace(' ', '-')}")
+    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
+        results = pool.map(lambda job: grade(*job), jobs.values())
     return dict(zip(jobs, results, strict=True))
 
 
@@ -63,39 +62,48 @@ def text(nb_path: Path) -> str:
     return "\n".join(c.source for c in nbformat.read(nb_path, as_version=4).cells)
 
 
-def test_the_variant_has_other_constants_everywhere(built, variant):
-    import descend as dd
+PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
-    ours, theirs = text(built / "student" / f"{STEM}.ipynb"), text(variant / "student" / f"{STEM}.ipynb")
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_the_variant_has_other_constants_everywhere(built, variant, stem):
+    ours, theirs = text(built / "student" / f"{stem}.ipynb"), text(variant / "student" / f"{stem}.ipynb")
     assert "SEED = 0" in ours and f"SEED = {SEED}" in theirs and "SEED = 0" not in theirs
     assert "{{" not in ours and "{{" not in theirs, "a placeholder was left in the Markdown"
-    P0, P = dd.variants.constants(STEM, 0), dd.variants.constants(STEM, SEED)
-    for name in ("start", "eta_ada", "eta_rms", "eta_adam", "before", "level"):
-        shown = dd.variants.fill(f"{{{{ {name} }}}}", P)
-        assert shown in theirs, f"variant {SEED}'s {name} = {shown} is not in its student edition"
+    P0, P = constants(stem, 0), constants(stem, SEED)
     assert vars(P0) != vars(P)
-    with zipfile.ZipFile(variant / "autograder" / f"{STEM}-autograder.zip") as z:
+    names = set(PLACEHOLDER.findall(text(source(stem))))
+    assert names, f"{stem}: its questions show none of their constants ({{{{ name }}}} placeholders)"
+    for name in names:
+        shown = fill(f"{{{{ {name} }}}}", P)
+        assert shown in theirs, f"variant {SEED}'s {name} = {shown} is not in its student edition"
+    with zipfile.ZipFile(variant / "autograder" / f"{stem}-autograder.zip") as z:
         tests = "\n".join(z.read(n).decode() for n in z.namelist() if n.startswith("tests/"))
     assert f"SEED = {SEED}" in tests and "SEED = 0" not in tests, "the hidden tests are not the variant's"
 
 
-def test_each_variant_passes_its_solutions_and_fails_blank(scores):
-    assert scores["solutions"]["total"] == scores["solutions"]["possible"] > 0, scores["solutions"]
-    assert scores["blank"]["total"] < scores["blank"]["possible"]
+@pytest.mark.parametrize("stem", STEMS)
+def test_each_variant_passes_its_solutions_and_fails_blank(scores, stem):
+    solved, blank = scores[stem, "solutions"], scores[stem, "blank"]
+    assert solved["total"] == solved["possible"] > 0, solved
+    assert blank["total"] < blank["possible"]
 
 
-def test_published_answers_do_not_carry_over(scores):
-    published = scores["published solutions"]
+@pytest.mark.parametrize("stem", STEMS)
+def test_published_answers_do_not_carry_over(scores, stem):
+    published = scores[stem, "published solutions"]
     assert published["total"] < published["possible"]
-    for q in ("q1", "q2", "q3", "q4"):   # every question has answers that depend on the constants
+    for q in draws(stem).DEPENDS:   # the questions whose answers depend on the constants
         assert published["questions"][q]["score"] < published["questions"][q]["possible"], q
 
 
 def test_a_seed_needs_a_homework_with_variants(tmp_path):
-    without = next(p for p in HOMEWORK if p.stem != STEM)
+    without = next((p for p in HOMEWORK if p.stem not in STEMS), None)
+    if without is None:
+        pytest.skip("every homework has variants")
     run = subprocess.run([sys.executable, str(BUILD), str(without), "--seed", "2", "--out", str(tmp_path)],
                          capture_output=True, text=True)
     assert run.returncode != 0 and "has no variants yet" in run.stderr + run.stdout
-    run = subprocess.run([sys.executable, str(BUILD), str(SOURCE), "--seed", "-4", "--out", str(tmp_path)],
+    run = subprocess.run([sys.executable, str(BUILD), str(source(STEMS[0])), "--seed", "-4", "--out", str(tmp_path)],
                          capture_output=True, text=True)
     assert run.returncode != 0 and "--seed must be a whole number" in run.stderr + run.stdout

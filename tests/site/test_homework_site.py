@@ -16,7 +16,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
 
-import nbformat
 
 from conftest import ROOT, chapter_files
 
@@ -24,28 +23,8 @@ sys.path.insert(0, str(ROOT / "tests" / "homework"))
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import descend_site  # noqa: E402
-from homework_source import HOMEWORK, normalize, parse  # noqa: E402
+from homework_source import HOMEWORK, all_secrets, normalize  # noqa: E402
 from student_route import wheel_name  # noqa: E402
-
-
-def secrets() -> dict[str, str]:
-    """Solution and hidden-test fragments of every homework -> its name.
-
-    A line that a homework hides but the book teaches in the open (an import in another
-    homework, the momentum update in its chapter) gives nothing away: only the other
-    fragments are secrets.
-    """
-    sources = [parse(p) for p in HOMEWORK]
-    chapters = [nbformat.read(p, as_version=4) for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
-    public = normalize("\n".join([src.public_text for src in sources]
-                                  + [cell.source for nb in chapters for cell in nb.cells]))
-    found = {}
-    for src in sources:
-        own = [s for s in src.secrets() if s not in public]
-        assert len(own) >= len(src.questions), f"{src.path.stem}: too few secrets left to check"
-        found.update(dict.fromkeys(own, src.path.stem))
-    return found
-
 
 class _Links(HTMLParser):
     def __init__(self):
@@ -73,7 +52,7 @@ def test_student_editions_are_published(site):
 
 def test_no_solution_or_hidden_test_on_the_site(site):
     assert not list(site.rglob("*-autograder*")), "an autograder zip reached the site"
-    hidden = secrets()
+    hidden = all_secrets()
     for path in site.rglob("*"):
         if path.is_file() and path.suffix in (".html", ".ipynb", ".txt", ".js", ".json", ".md", ".py"):
             text = normalize(path.read_text(encoding="utf-8", errors="ignore"))
@@ -109,8 +88,8 @@ def test_no_solution_or_hidden_test_in_the_wheel(site):
     # the central difference of homework 1, gives nothing away that the library does not; the
     # wheel's modules must be the library's, and nothing in it may show any other secret.
     library = ROOT / "src"
-    public = normalize("\n".join(p.read_text(encoding="utf-8") for p in (library / "descend").glob("*.py")))
-    hidden = {s: stem for s, stem in secrets().items() if s not in public}
+    public = normalize("\n".join(p.read_text(encoding="utf-8") for p in (library / "descend").rglob("*.py")))
+    hidden = {s: stem for s, stem in all_secrets().items() if s not in public}
     with zipfile.ZipFile(site / "homework" / wheel_name()) as z:
         for name in z.namelist():
             data = z.read(name)

@@ -14,45 +14,39 @@ who changes ``SEED`` in their notebook is still graded on the course's variant.
 
 The questions' Markdown names the constants with placeholders, ``{{ eta_ada }}``, which the
 build fills with :func:`fill`.
+
+Each homework with variants has a module of this package named by its file stem
+(``hw07_adaptive.py``) with three things: ``draw(seed) -> dict`` (seed 0 returns the published
+constants; other seeds draw from ``np.random.default_rng([..., seed])``), ``DEPENDS`` (the
+questions whose answers change with the seed) and ``check(P)`` (asserts that the variant can be
+answered: no step size that diverges, no degenerate data). The tests find the module by itself.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from types import SimpleNamespace
 
 import numpy as np
 
 
-def _hw07(seed: int) -> dict:
-    if seed == 0:  # the published edition
-        return dict(sparse_seed=0, start=(-4.0, -2.0), steps=100, eta_ada=0.5, eta_rms=0.1, beta_rms=0.99,
-                    eta_adam=0.1, low=1.0, high=5.0, before=10, after=50, beta_jump=0.9, data_seed=7)
-    rng = np.random.default_rng([7, seed])
-    pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
-    return dict(sparse_seed=int(rng.integers(1, 10**6)),
-                start=(pick([-5.0, -4.0, -3.0]), pick([-3.0, -2.0, 0.0])),
-                steps=pick([80, 100, 120]),
-                eta_ada=pick([0.3, 0.4, 0.6, 0.8]), eta_rms=pick([0.05, 0.08, 0.15]),
-                beta_rms=pick([0.95, 0.98]), eta_adam=pick([0.05, 0.08, 0.15]),
-                low=1.0, high=pick([3.0, 4.0, 6.0]), before=pick([8, 12, 15]), after=50,
-                beta_jump=pick([0.8, 0.85, 0.95]), data_seed=int(rng.integers(1, 10**6)))
+def _modules() -> list[str]:
+    """One module per homework with variants, named by its file stem (``hw07_adaptive``)."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("hw"))
 
 
-def _with_level(draw):
-    """hw07's q2 asks when the corrected average comes within 5 % of the new level."""
-    def constants(seed):
-        d = draw(seed)
-        return {**d, "level": round(0.95 * d["high"], 10)}
-    return constants
-
-
-_HOMEWORK = {"hw07_adaptive": _with_level(_hw07)}
+def draws(homework: str):
+    """The module of one homework's variants: ``draw(seed) -> dict``, ``DEPENDS``, ``check(P)``."""
+    if homework not in _modules():
+        raise ValueError(f"homework must be one with variants ({', '.join(_modules())}), got {homework!r}")
+    return importlib.import_module(f"{__name__}.{homework}")
 
 
 def homework_with_variants() -> list[str]:
     """The homework (by file stem) whose constants come from a seed."""
-    return sorted(_HOMEWORK)
+    return _modules()
 
 
 def constants(homework: str, seed: int = 0) -> SimpleNamespace:
@@ -77,11 +71,10 @@ def constants(homework: str, seed: int = 0) -> SimpleNamespace:
     >>> constants("hw07_adaptive", 3) == constants("hw07_adaptive", 3)
     True
     """
-    if homework not in _HOMEWORK:
-        raise ValueError(f"homework must be one with variants ({', '.join(sorted(_HOMEWORK))}), got {homework!r}")
+    module = draws(homework)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a whole number ≥ 0, got {seed!r}")
-    return SimpleNamespace(**_HOMEWORK[homework](int(seed)))
+    return SimpleNamespace(**module.draw(int(seed)))
 
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
