@@ -10,6 +10,9 @@ measured on the traced curve (recomputed there, so reporting axis_ratio(A) loses
 q3: 0.5 public, 1 for other quadratics, 1 for the neuron's ratios, 0.5 for "the measured gap
 tends to Δc/‖∇L‖ as Δc → 0": a bisection stopped early keeps that 0.5, a walk of the wrong
 length or a wrong prediction keeps nothing.
+q4_map: 0.25 for the public check that the steps are η‖∇L‖ and the gradient larger at P, 0.75
+for the values. q5_rate: 0.25 for the public check that the three numbers agree with each other,
+0.25 for each value: a wrong bound keeps only the public quarter.
 """
 
 from bank import right, wrong
@@ -22,6 +25,8 @@ _PREDICTED = "    return dc / np.linalg.norm(problem.grad(np.asarray(theta, dtyp
 _BISECT = ("    while hi - lo > 1e-12 * hi:\n        mid = (lo + hi) / 2\n"
            "        if problem.f(theta + mid * u) < target:\n            lo = mid\n"
            "        else:\n            hi = mid\n    return (lo + hi) / 2\n")
+_GRAD_P, _GRAD_Q = "grad_P = 0.1 / 0.02  # SOLUTION", "grad_Q = 0.1 / 0.5  # SOLUTION"
+_ETA_MAX = "eta_max = 2 / 100  # SOLUTION"
 _RATIOS = ("ratios = np.array([[measured_gap(neuron, p, d) / predicted_gap(neuron, p, d) for d in dcs] "
            "for p in points])")
 
@@ -67,6 +72,16 @@ ANSWERS = [
     wrong("the library's step_to_level called for the measured gap",
           [("    target = problem.f(theta) + dc\n",
             "    return float(np.linalg.norm(dd.calculus.step_to_level(problem, theta, dc)))\n")], ["q3"], 0.0),
+    wrong("the map's gradients read as gap / Δc (the rule upside down)",
+          [(_GRAD_P, "grad_P = 0.02 / 0.1  # SOLUTION"), (_GRAD_Q, "grad_Q = 0.5 / 0.1  # SOLUTION")],
+          ["q4_map"], 0.0),
+    wrong("the first steps without η (step = ‖∇L‖)",
+          [("step_P = 0.1 * grad_P", "step_P = grad_P"), ("step_Q = 0.1 * grad_Q", "step_Q = grad_Q")],
+          ["q4_map"], 0.25),
+    wrong("the valley's bound taken as 1/λ_max (where the zig-zag starts) instead of 2/λ_max",
+          [(_ETA_MAX, "eta_max = 1 / 100  # SOLUTION")], ["q5_rate"], 0.25, 0.25),
+    wrong("the steps counted down to 1e-6 from 1 instead of from x₁ = 10",
+          [("np.log(1e-6 / 10)", "np.log(1e-6)")], ["q5_rate"], 0.5, 0.5),
     wrong("zeros of the right shape everywhere",
           [(_GRAD, "    return np.zeros(np.shape(theta))\n"),
            (_COS, "cosines = np.zeros(len(chords))"),
@@ -75,8 +90,10 @@ ANSWERS = [
            ("measured_ratio = distances.max() / distances.min()", "measured_ratio = 0.0"),
            (_PREDICTED, "    return 0.0\n"),
            ("    return (lo + hi) / 2\n", "    return 0.0 * (lo + hi)\n"),
-           (_RATIOS, "ratios = np.zeros((3, 3))")],
-          ["q1", "q2", "q3"], 0.0),
+           (_RATIOS, "ratios = np.zeros((3, 3))"),
+           ("grad_P, grad_Q, step_P, step_Q, slope_R\n", "grad_P = grad_Q = step_P = step_Q = slope_R = 0.0\n"),
+           ("eta_max, factor_x1, steps_x1\n", "eta_max = factor_x1 = steps_x1 = 0.0\n")],
+          ["q1", "q2", "q3", "q4_map", "q5_rate"], 0.0),
     right("the gradient as an array of rows, the cosines from dd.calculus.chord_cosines, κ from np.linalg.cond, "
           "a bisection of a fixed 200 halvings",
           [(_GRAD, "    return np.array([4 * theta[0]**3 + theta[1], theta[0] + 2 * theta[1]])\n"),
