@@ -1,0 +1,100 @@
+"""Wrong answers to homework 5 (stochastic and mini-batch gradient descent), and a right one in another style.
+
+q1's points are 0.75 for the public three-example gradients, 0.5 for the public small epoch,
+0.75 and 0.5 for the hidden gradients of other data and epochs, and 0.5 for "a step against the
+batch gradient goes downhill": a flipped sign keeps nothing, the unweighted epoch mean keeps 2 of
+3. q4's are 0.75 for the public short run, 0 for the form check, 1 for other runs, 0.75 for the
+two runs and 0.5 for "SGD goes downhill": a flipped sign or an aliased path keeps nothing, a
+schedule one step late keeps 1.25 (the floor and the settling step barely move), the same
+shuffle every epoch 0.5.
+"""
+
+from bank import right, wrong
+
+_EXAMPLE = "    return (X @ theta - y)[:, None] * X\n"
+_SGD_STEP = "        theta = theta - schedule(t) * problem.batch_grad(theta, batches.pop(0))\n"
+_SE = "    return float(np.sqrt(np.mean(np.sum((g - problem.grad(theta)) ** 2, axis=1))))\n"
+
+ANSWERS = [
+    wrong("the sign of the per-example gradient flipped (y − Xθ)",
+          [(_EXAMPLE, "    return (y - X @ theta)[:, None] * X\n")],
+          ["q1"], 0.0),
+    wrong("the batch's gradients summed, not averaged",
+          [("    return example_grads(theta, np.asarray(X)[idx], np.asarray(y)[idx]).mean(axis=0)\n",
+            "    return example_grads(theta, np.asarray(X)[idx], np.asarray(y)[idx]).sum(axis=0)\n")],
+          ["q1"], 0.2),
+    wrong("the per-example gradients divided by N (a 1/N too many)",
+          [(_EXAMPLE, "    return (X @ theta - y)[:, None] * X / len(y)\n")],
+          ["q1", "q2"], 0.35),
+    wrong("the epoch's batch gradients averaged without their sizes",
+          [("epoch_mean = counts @ batch_grads / N", "epoch_mean = batch_grads.mean(axis=0)")],
+          ["q1"], 0.67, 0.6),
+    wrong("the standard error without its square root (the mean square)",
+          [(_SE, "    return float(np.mean(np.sum((g - problem.grad(theta)) ** 2, axis=1)))\n")],
+          ["q2"], 0.0),
+    wrong("the standard error as the mean distance, not the root mean square",
+          [(_SE, "    return float(np.mean(np.linalg.norm(g - problem.grad(theta), axis=1)))\n")],
+          ["q2"], 0.0),
+    wrong("σ² divided by N − 1 instead of N",
+          [("sigma = np.sqrt(np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1)))",
+            "sigma = np.sqrt(np.sum(np.sum((G - G.mean(axis=0)) ** 2, axis=1)) / (len(G) - 1))")],
+          ["q2"], 0.5),
+    wrong("t off by one in the partial sums (t = 1, …, T)",
+          [("    rates = np.array([schedule(t) for t in range(T)], dtype=float)\n",
+            "    rates = np.array([schedule(t) for t in range(1, T + 1)], dtype=float)\n")],
+          ["q3"], 0.5),
+    wrong("the sign of the SGD step flipped (it climbs): costs more than a late schedule",
+          [(_SGD_STEP, _SGD_STEP.replace("theta - schedule", "theta + schedule"))],
+          ["q4"], 0.0),
+    wrong("the learning rate one step late, schedule(t + 1)",
+          [(_SGD_STEP, _SGD_STEP.replace("schedule(t)", "schedule(t + 1)"))],
+          ["q4"], 0.42, 0.4),
+    wrong("the same shuffle every epoch (a fresh generator each time)",
+          [("            order = rng.permutation(n)\n", "            order = np.random.default_rng(seed).permutation(n)\n")],
+          ["q4"], 0.2, 0.15),
+    wrong("θ updated in place, so every row of the path is the last θ (aliasing)",
+          [(_SGD_STEP, "        theta -= schedule(t) * problem.batch_grad(theta, batches.pop(0))\n")],
+          ["q4"], 0.0),
+    wrong("dd.run called where the question asks for the loop",
+          [("    rng = np.random.default_rng(seed)\n    n = problem.n_examples\n",
+            "    return dd.run(dd.gd(eta=schedule), problem, theta0, steps, batch_size=B, seed=seed).xs\n"
+            "    rng = np.random.default_rng(seed)\n    n = problem.n_examples\n")],
+          ["q4"], 0.25),
+    wrong("zeros of the right shape everywhere",
+          [(_EXAMPLE, "    return np.zeros(np.shape(X))\n"),
+           ("    return example_grads(theta, np.asarray(X)[idx], np.asarray(y)[idx]).mean(axis=0)\n",
+            "    return np.zeros(np.shape(X)[1])\n"),
+           ("    return -(-N // B)  # SOLUTION\n", "    return 0  # SOLUTION\n"),
+           ("    return N - (steps_per_epoch(N, B) - 1) * B  # SOLUTION\n", "    return 0  # SOLUTION\n"),
+           ("epoch_mean = counts @ batch_grads / N", "epoch_mean = np.zeros(3)"),
+           (_SE, "    return 0.0\n"),
+           ("sigma = np.sqrt(np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1)))", "sigma = 0.0"),
+           ("slope = np.polyfit(np.log(sizes), np.log(se), 1)[0]", "slope = 0.0"),
+           ("B_needed = int(np.ceil((sigma / (0.1 * np.linalg.norm(plane.grad(theta)))) ** 2))", "B_needed = 0"),
+           ("    return np.array([rates.sum(), (rates**2).sum()])\n", "    return np.zeros(2)\n"),
+           ("sum_step = 0.2 * 100 / (1 - 0.5)", "sum_step = 0.0"),
+           ("sum_exp = 0.2 / (1 - np.exp(-0.01))", "sum_exp = 0.0"),
+           ("meets_rm = [False, False, True, False, True]", "meets_rm = [False] * 5"),
+           ("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
+           ("floor_constant = const_gap[2000:].mean()", "floor_constant = 0.0"),
+           ("settle_decay = int(np.flatnonzero(decay_gap > tol)[-1]) + 1", "settle_decay = 0")],
+          ["q1", "q2", "q3", "q4"], 0.0),
+    right("per-example gradients by a loop, the batch gradient as Xᵀr / B, and an SGD loop that counts its batches",
+          [(_EXAMPLE, "    rows = []\n    for x_i, y_i in zip(X, y):\n        rows.append((x_i @ theta - y_i) * x_i)\n"
+                      "    return np.array(rows).reshape(np.shape(X))\n"),
+           ("    return example_grads(theta, np.asarray(X)[idx], np.asarray(y)[idx]).mean(axis=0)\n",
+            "    Xb, yb = np.asarray(X, dtype=float)[idx], np.asarray(y, dtype=float)[idx]\n"
+            "    return Xb.T @ (Xb @ np.asarray(theta, dtype=float) - yb) / len(idx)\n"),
+           ("    thetas, batches = [theta], []\n    for t in range(steps):\n"
+            "        if not batches:                                   # a new epoch: a fresh shuffle\n"
+            "            order = rng.permutation(n)\n"
+            "            batches = [order[start:start + B] for start in range(0, n, B)]\n" + _SGD_STEP
+            + "        thetas.append(theta)\n",
+            "    per_epoch = -(-n // B)\n    thetas = np.empty((steps + 1, theta.size))\n    thetas[0] = theta\n"
+            "    for t in range(steps):\n        k = t % per_epoch\n        if k == 0:\n"
+            "            order = rng.permutation(n)\n"
+            "        theta = theta - schedule(t) * problem.batch_grad(theta, order[k * B:(k + 1) * B])\n"
+            "        thetas[t + 1] = theta\n"),
+           ("    return np.array(thetas)\n", "    return thetas\n")],
+          ["q1", "q4"]),
+]
