@@ -1,0 +1,43 @@
+"""hw10 (convolution): the separable layer's kernel and fraction, the dilated stack, the gradient check's data, padding and stride, the fit's images and steps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: The questions whose answers depend on these constants (handing in the published answers for
+#: another seed loses points on each).
+DEPENDS = ("q1", "q2", "q3", "q4")
+
+
+def draw(seed: int) -> dict:
+    """The constants of variant ``seed``; seed 0 is the published edition."""
+    if seed == 0:
+        return dict(k_sep=3, fraction=8, k_dil=3, dilations=(1, 2, 4, 8), chk_seed=10, chk_pad=1, chk_stride=2,
+                    fit_seed=3, fit_n=20, fit_steps=100)
+    rng = np.random.default_rng([10, seed])
+    pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
+    # q1: the fraction must stay below k² (the separable layer's share tends to 1/k²)
+    k_sep, fraction = pick([(3, 6), (3, 7), (5, 16), (5, 20)])
+    return dict(k_sep=k_sep, fraction=fraction, k_dil=pick([2, 5]),
+                dilations=pick([(1, 2, 3, 5), (1, 3, 9, 27), (2, 2, 4, 4), (1, 1, 2, 3)]),
+                chk_seed=int(rng.integers(11, 10**6)), chk_pad=pick([0, 2]), chk_stride=pick([2, 3]),
+                fit_seed=int(rng.integers(4, 10**6)), fit_n=pick([16, 24]), fit_steps=pick([80, 120]))
+
+
+def check(P) -> None:
+    """Every variant can be answered: a smallest channel count exists, the gradient check's
+    convolution has outputs, and the fit's quadratic has a positive definite Hessian."""
+    from descend import conv2d, data
+
+    k2 = P.k_sep**2
+    assert 1 < P.fraction < k2, "the separable layer never reaches the fraction"
+    smallest = next(c for c in range(1, 10**5) if P.fraction * (c * c + c * (k2 + 2)) <= c * (c * k2 + 1))
+    assert smallest > 1, "the fraction is reached at once"
+    assert P.k_dil >= 2 and len(P.dilations) == 4 and all(int(d) == d >= 1 for d in P.dilations)
+    for n, k in ((8, 3), (7, 2)):                       # X_chk is 4 × 8 × 7, K_chk 3 × 2
+        assert (n + 2 * P.chk_pad - k) // P.chk_stride + 1 >= 2, "the strided check has one output"
+    X, _ = data.bars(n=P.fit_n, size=8, noise=0.25, seed=P.fit_seed)
+    windows = np.lib.stride_tricks.sliding_window_view(X, (3, 3), axis=(1, 2)).reshape(-1, 9)
+    eigenvalues = np.linalg.eigvalsh(windows.T @ windows / P.fit_n)
+    assert eigenvalues.min() > 1e-3 * eigenvalues.max(), "the fit's Hessian is nearly singular"
+    assert conv2d(X[:1], np.ones((3, 3))).shape == (1, 6, 6) and P.fit_steps > 0
