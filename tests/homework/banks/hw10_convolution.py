@@ -9,7 +9,8 @@ fields without its 1 or without the dilations keep 0.75. q3's are 0.5 for the pu
 for the form of the check, 1.25 for other stacks, 0.75 for the reported check (grad_chk, and
 rel_error recomputed from the student's functions) and 0.5 for "a step against the gradient
 goes downhill": a flipped sign keeps nothing, a forgotten 1/N keeps the downhill step, a typed-in
-rel_error keeps 2.25 of 3.
+rel_error keeps 2.25 of 3. q5_terms and q6_counts put all their points in one hidden
+value test (their public tests check the form only).
 q4's points are 0.5 for each public value test (the edge kernel, a short descent), 0 for the
 form check, 0.5 for the edge kernel anywhere, 0.5 for other descents, 0.5 for the Hessian, the
 bound and the learned kernel, and 0.5 for "the descent goes downhill": a flipped sign in the
@@ -109,8 +110,19 @@ ANSWERS = [
            (_EDGE, "edge_kernel = np.zeros((3, 3))"),
            ("eta_max = 2 / np.linalg.eigvalsh(H_fit).max()", "eta_max = 0.0"),
            ("K_learned = descend_kernel(", "K_learned = np.zeros((3, 3))\n_unused = descend_kernel("),
-           (_STEP, "        K = np.zeros_like(K)\n")],
-          ["q1", "q2", "q3", "q4"], 0.0),
+           (_STEP, "        K = np.zeros_like(K)\n"),
+           ("kernel_terms = 1000 * (8 - 3 + 1) ** 2", "kernel_terms = 0"), ("dense_terms = 1000 * (8 - 8 + 1) ** 2", "dense_terms = 0"),
+           ("dense_with_pool = 120 * (16 * 5 * 5 + 1)", "dense_with_pool = 0"),
+           ("dense_without_pool = 120 * (16 * 24 * 24 + 1)", "dense_without_pool = 0"),
+           ("view_with_pool = 2 * 3 + (3 - 1)", "view_with_pool = 0"), ("view_without_pool = 1 + 2 * (3 - 1)", "view_without_pool = 0")],
+          ["q1", "q2", "q3", "q4", "q5_terms", "q6_counts"], 0.0),
+    wrong("the kernel's terms counted for one image only (36, not 36,000)",
+          [("kernel_terms = 1000 * (8 - 3 + 1) ** 2", "kernel_terms = (8 - 3 + 1) ** 2")],
+          ["q5_terms"], 0.0),
+    wrong("the dense layers counted without their biases",
+          [("dense_with_pool = 120 * (16 * 5 * 5 + 1)", "dense_with_pool = 120 * 16 * 5 * 5"),
+           ("dense_without_pool = 120 * (16 * 24 * 24 + 1)", "dense_without_pool = 120 * 16 * 24 * 24")],
+          ["q6_counts"], 0.0),
     right("conv2d_dilated as a sum of shifted slices, fit_grad with conv2d_dilated cut to K's shape",
           [("    span = (dilation", "    H, W = output_size(padded.shape[0], K.shape[0], 0, stride, dilation), "
             "output_size(padded.shape[1], K.shape[1], 0, stride, dilation)\n"
