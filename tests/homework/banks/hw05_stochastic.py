@@ -9,7 +9,8 @@ check, 0.75 for the hidden partial sums, 1 for the two closed forms and 0.75 for
 verdicts. q4's are 0.75 for the public short run, 0 for the form check, 1 for other runs, 0.75 for the
 two runs and 0.5 for "SGD goes downhill": a flipped sign or an aliased path keeps nothing, a
 schedule one step late keeps 1.25 (the floor and the settling step barely move), the same
-shuffle every epoch 0.5.
+shuffle every epoch 0.5. q5_floor's are 0.1 for the public consistency of floor_predicted with
+sigma_star and 0.4 for the hidden values: σ⋆ at the wrong point keeps 0.1.
 """
 
 from bank import right, wrong
@@ -103,8 +104,17 @@ ANSWERS = [
            ("meets_rm = [True, False, True, True, False]", "meets_rm = [False] * 5"),
            ("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
            ("floor_constant = const_gap[2000:].mean()", "floor_constant = 0.0"),
-           ("settle_decay = int(np.flatnonzero(decay_gap > tol)[-1]) + 1", "settle_decay = 0")],
-          ["q1", "q2", "q3", "q4"], 0.0),
+           ("settle_decay = int(np.flatnonzero(decay_gap > tol)[-1]) + 1", "settle_decay = 0"),
+           ("sigma_star = np.sqrt(np.mean(np.sum(example_grads(plane.x_star, X, y) ** 2, axis=1)))", "sigma_star = 0.0"),
+           ("floor_predicted = 0.1 * sigma_star**2 / (4 * 8)", "floor_predicted = 0.0")],
+          ["q1", "q2", "q3", "q4", "q5_floor"], 0.01),
+    wrong("σ⋆ taken at question 1's θ instead of at θ⋆",
+          [("sigma_star = np.sqrt(np.mean(np.sum(example_grads(plane.x_star, X, y) ** 2, axis=1)))",
+            "sigma_star = np.sqrt(np.mean(np.sum(example_grads(theta, X, y) ** 2, axis=1)))")],
+          ["q5_floor"], 0.2),
+    wrong("the predicted floor with σ⋆ instead of σ⋆²",
+          [("floor_predicted = 0.1 * sigma_star**2 / (4 * 8)", "floor_predicted = 0.1 * sigma_star / (4 * 8)")],
+          ["q5_floor"], 0.0),
     right("per-example gradients by a loop, the batch gradient as Xᵀr / B, and an SGD loop that counts its batches",
           [(_EXAMPLE, "    rows = []\n    for x_i, y_i in zip(X, y):\n        rows.append((x_i @ theta - y_i) * x_i)\n"
                       "    return np.array(rows).reshape(np.shape(X))\n"),
