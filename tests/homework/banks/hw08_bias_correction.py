@@ -6,9 +6,10 @@ missing weight and 0.5 for "each weight is β times the next": an exponent off b
 q2's are 0.5, 0.25, 0.75 (many streams, and q left unchanged), 0.25 and 0.25 for "late in a
 stream it is the decaying average": t off by one or no correction keeps 0.25 of 2, β ↔ 1 − β
 nothing. q3's are 0.5 for the public first values, 1.25 for the biases, 1.25 for the z's.
-q4's are 0.5, 0.5, 0 (form), 0.5, 0.25, 0.5, 0.5 for "the first step goes downhill" and 0.25
-for "the longest and the last r_t": a flipped sign in the first step keeps 1.5 of 3, t off by
-one in r_t 1.75, ε inside the root or no correction in the first step 2.
+q4's are 0.5, 0.25, 0 (form), 0.5, 0.25, 0.5, 0.75 for "the first step goes downhill" and 0.25
+for "large and small gradients": a flipped sign in the first step keeps 1.25 of 3, t off by
+one in the step ratio 1.75, ε inside the root or no correction in the first step 2.
+q6_warmup's are 0.5 for the shortest warm-up and 0.5 for the lead.
 """
 
 from bank import right, wrong
@@ -17,7 +18,10 @@ _WEIGHTS = "    return (1.0 - beta) * float(beta) ** ages\n"
 _EMA = "        m = beta * m + (1.0 - beta) * q[t - 1]\n"
 _CORRECT = "        out[t - 1] = m / (1.0 - beta**t)\n"
 _STEP = "    return -eta * m1 / (np.sqrt(v1) + eps)\n"
-_FACTOR = "    return (1 - beta1**t) / np.sqrt(1 - beta2**t)\n"
+_RATIO = ("    uncorrected = (1 - beta1**t) * g / (np.sqrt(1 - beta2**t) * g + eps)"
+          "  # m_t = (1 − β₁ᵗ) g, v_t = (1 − β₂ᵗ) g²\n")
+_RATIO_ALL = (_RATIO + "    adam = g / (g + eps)                                                   # m̂_t = g, v̂_t = g²\n"
+              "    return uncorrected / adam\n")
 _FIRST_DOC = '    """Adam\'s first step θ_1 − θ_0, with or without bias correction, ε included."""\n'
 _AVERAGE_DOC = '    """m̂_1, …, m̂_T of the values along the first axis of q, every stream at once."""\n'
 
@@ -61,9 +65,12 @@ ANSWERS = [
     wrong("the first step without its bias correction (corrected ignored)",
           [("    if corrected:\n        m1, v1 = m1 / (1 - beta1), v1 / (1 - beta2)\n", "")],
           ["q4"], 0.67, 0.6),
-    wrong("t off by one in the step factor r_t",
-          [(_FACTOR, "    return (1 - beta1**(t + 1)) / np.sqrt(1 - beta2**(t + 1))\n")],
-          ["q4"], 0.6, 0.55),
+    wrong("t off by one in the step ratio (β^(t+1) in m_t and v_t); q6_warmup's r_t comes from it",
+          [(_RATIO, "    uncorrected = (1 - beta1**(t + 1)) * g / (np.sqrt(1 - beta2**(t + 1)) * g + eps)\n")],
+          ["q4", "q6_warmup"], 0.45, 0.4),
+    wrong("ε left out of Adam's step in the step ratio (the chapter's r_t whatever g)",
+          [("    adam = g / (g + eps) ", "    adam = g / (g + 0.0) ")],
+          ["q4"], 0.6),
     wrong("the library's optimizer called in first_step",
           [(_FIRST_DOC, _FIRST_DOC
             + "    opt = dd.template(\"rmsprop\", \"average\", eta=eta, beta=beta1, beta2=beta2, eps=eps,\n"
@@ -89,13 +96,19 @@ ANSWERS = [
            ("z_v_hat = (v8_hat.mean(axis=1) - (mu8**2 + sigma8**2)) / (v8_hat.std(axis=1, ddof=1) / np.sqrt(n8))",
             "z_v_hat = np.zeros(40)"),
            (_FIRST_DOC, _FIRST_DOC + "    return np.zeros(np.shape(g1))\n"),
-           (_FACTOR, "    return np.zeros(np.shape(t))\n"),
-           ("r_first = r_pairs[:, 0]", "r_first = np.zeros(4)"),
-           ("t_largest = steps_q4[np.argmax(r_pairs, axis=1)]", "t_largest = np.zeros(4)"),
-           ("eta_safe = 0.01 / r_pairs.max(axis=1)", "eta_safe = np.zeros(4)")],
-          ["q1", "q2", "q3", "q4"], 0.0),
+           (_RATIO_ALL, "    return np.zeros(np.shape(t))\n"),
+           ("g_equal = np.array([b1 * eps_q4 / ((1 - b1) - np.sqrt(1 - b2)) for b1, b2 in beta_pairs])",
+            "g_equal = np.zeros(4)"),
+           ("ratio_first = step_ratio(1, g_sizes, 0.9, 0.999, eps_q4)", "ratio_first = np.zeros(5)"),
+           ("ratio_max = np.array([step_ratio(steps_q4, g, 0.9, 0.999, eps_q4).max() for g in g_sizes])",
+            "ratio_max = np.zeros(5)"),
+           ("r_default = step_ratio(steps_q4, 1.0, 0.9, 0.999, 0.0)", "r_default = np.zeros(100_000)"),
+           ("T_cap = next(T_w for T_w in range(1, 100_001) if longest_warm_step(T_w) <= 1.5)", "T_cap = 0"),
+           ("lead = float(np.sum(np.minimum(1, steps_q4[:5000] / T_cap) * (r_default[:5000] - 1)))",
+            "lead = 0.0")],
+          ["q1", "q2", "q3", "q4", "q6_warmup"], 0.0),
     right("the weights from i = 1, …, t, the corrected averages in a list, the first step from the corrected "
-          "v̂₁ and r_t through logarithms",
+          "v̂₁, the step ratio from m_t, v_t, m̂_t and v̂_t, g_equal and T_cap by bisection",
           [("    ages = np.arange(t - 1, -1, -1)              # t − i for i = 1, …, t\n" + _WEIGHTS,
             "    i = np.arange(1, t + 1)\n    return (1 - beta) * np.power(float(beta), t - i)\n"),
            ("    m = np.zeros(q.shape[1:])\n    out = np.empty_like(q)\n"
@@ -109,6 +122,22 @@ ANSWERS = [
             "    m_hat = m1 / (1 - beta1) if corrected else m1\n"
             "    v_hat = v1 / (1 - beta2) if corrected else v1\n"
             "    return -eta * m_hat / (np.sqrt(v_hat) + eps)\n"),
-           (_FACTOR, "    return np.exp(np.log1p(-beta1**t) - 0.5 * np.log1p(-beta2**t))\n")],
-          ["q1", "q2", "q4"]),
+           (_RATIO_ALL,
+            "    m, v = (1 - beta1**t) * g, (1 - beta2**t) * g**2\n"
+            "    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)\n"
+            "    return (m / (np.sqrt(v) + eps)) / (m_hat / (np.sqrt(v_hat) + eps))\n"),
+           ("g_equal = np.array([b1 * eps_q4 / ((1 - b1) - np.sqrt(1 - b2)) for b1, b2 in beta_pairs])",
+            "def _equal(b1, b2, lo=1e-30, hi=1.0):  # bisection on a log scale: the ratio grows with g\n"
+            "    for _ in range(200):\n"
+            "        mid = np.sqrt(lo * hi)\n"
+            "        lo, hi = (mid, hi) if step_ratio(np.array([1]), mid, b1, b2, eps_q4)[0] < 1 else (lo, mid)\n"
+            "    return np.sqrt(lo * hi)\n"
+            "g_equal = np.array([_equal(b1, b2) for b1, b2 in beta_pairs])"),
+           ("T_cap = next(T_w for T_w in range(1, 100_001) if longest_warm_step(T_w) <= 1.5)",
+            "lo, hi = 1, 100_000  # the longest step falls as the warm-up grows: bisect\n"
+            "while lo < hi:\n"
+            "    mid = (lo + hi) // 2\n"
+            "    lo, hi = (lo, mid) if longest_warm_step(mid) <= 1.5 else (mid + 1, hi)\n"
+            "T_cap = lo")],
+          ["q1", "q2", "q4", "q6_warmup"]),
 ]
