@@ -24,13 +24,13 @@ from bank import right, wrong
 _THETA = "    return float(np.sum(x * y) / (np.sum(x * x) + lam))\n"
 _LAM_HALF = "lam_half = float(np.sum(x_two * x_two))"
 _COMPLEX = "np.imag(f(x + 1j * h)) / h"
-_CS_ERRORS = "cs_errors = np.abs(complex_step(np.exp, 1.0, hs6) - np.e)"
-_CD_ERRORS = "cd_errors = np.abs(central_diff(np.exp, 1.0, hs6) - np.e)"
+_CS_ERRORS = "cs_errors = np.abs(complex_step(np.exp, P.x6, hs6) - np.exp(P.x6))"
+_CD_ERRORS = "cd_errors = np.abs(central_diff(np.exp, P.x6, hs6) - np.exp(P.x6))"
 _GRAD = "    return np.array([np.sum(r * growth), np.sum(r * a * t_data * growth)])\n"
 _RESIDUAL = "    r = a * growth - y_data\n"
 _REL_ERROR = "rel_error = dd.check_grad(loss, grad, theta0)"
 _CENTRAL = "(f(x + h) - f(x - h)) / (2 * h)"
-_ERRORS = "errors = np.abs(central_diff(np.exp, 1.0, hs) - np.e)"
+_ERRORS = "errors = np.abs(central_diff(np.exp, P.x3, hs) - np.exp(P.x3))"
 _ORDER = "order = np.polyfit(np.log10(hs), np.log10(errors), 1)[0]"
 _LS_GRAD = "    return X.T @ (X @ theta - y) / len(y)\n"
 _LS_SOLVE = "    return np.linalg.solve(X.T @ X, X.T @ y)\n"
@@ -100,10 +100,10 @@ ANSWERS = [
           [(_THETA, "    return float(x @ y / (x @ x + lam))\n"),
            (_LAM_HALF, "lam_half = x_two @ x_two"),
            (_COMPLEX, "(f(x + h * 1j)).imag / h"),
-           (_CS_ERRORS, "cs_errors = np.array([abs(complex_step(np.exp, 1.0, h) - np.exp(1)) for h in hs6])"),
+           (_CS_ERRORS, "cs_errors = np.array([abs(complex_step(np.exp, P.x6, h) - np.exp(P.x6)) for h in hs6])"),
            (_GRAD, "    d_da, d_dk = growth, a * t_data * growth\n    return np.array([r @ d_da, r @ d_dk])\n"),
            (_CENTRAL, "(f(x + h) - f(x - h)) / h / 2"),
-           (_ERRORS, "errors = np.array([abs(central_diff(np.exp, 1.0, h) - np.e) for h in hs])"),
+           (_ERRORS, "errors = np.array([abs(central_diff(np.exp, P.x3, h) - np.exp(P.x3)) for h in hs])"),
            (_ORDER, "order = np.polyfit(np.log(hs), np.log(errors), 1)[0]"),
            (_LS_GRAD, "    return (X @ theta - y) @ X / X.shape[0]\n")],
           ["q1", "q2", "q3", "q4", "q6_complex"]),
