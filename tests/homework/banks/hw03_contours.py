@@ -25,8 +25,8 @@ _PREDICTED = "    return dc / np.linalg.norm(problem.grad(np.asarray(theta, dtyp
 _BISECT = ("    while hi - lo > 1e-12 * hi:\n        mid = (lo + hi) / 2\n"
            "        if problem.f(theta + mid * u) < target:\n            lo = mid\n"
            "        else:\n            hi = mid\n    return (lo + hi) / 2\n")
-_GRAD_P, _GRAD_Q = "grad_P = 0.1 / 0.02  # SOLUTION", "grad_Q = 0.1 / 0.5  # SOLUTION"
-_ETA_MAX = "eta_max = 2 / 100  # SOLUTION"
+_GRAD_P, _GRAD_Q = "grad_P = P.dc_map / P.gap_P  # SOLUTION", "grad_Q = P.dc_map / P.gap_Q  # SOLUTION"
+_ETA_MAX = "eta_max = 2 / P.kappa  # SOLUTION"
 _RATIOS = ("ratios = np.array([[measured_gap(neuron, p, d) / predicted_gap(neuron, p, d) for d in dcs] "
            "for p in points])")
 
@@ -52,7 +52,7 @@ ANSWERS = [
     wrong("the semi-axes long first",
           [("np.linalg.eigvalsh(A)[::-1])", "np.linalg.eigvalsh(A))")], ["q2"], 0.75, 0.75),
     wrong("the semi-axes without the factor 2: √(c/λ)",
-          [("np.sqrt(2 * 1.0 / np.linalg.eigvalsh(A)[::-1])", "np.sqrt(1.0 / np.linalg.eigvalsh(A)[::-1])")],
+          [("np.sqrt(2 * P.level2 / np.linalg.eigvalsh(A)[::-1])", "np.sqrt(P.level2 / np.linalg.eigvalsh(A)[::-1])")],
           ["q2"], 0.75, 0.75),
     wrong("measured_ratio reported from A instead of measured on the curve",
           [("measured_ratio = distances.max() / distances.min()", "measured_ratio = axis_ratio(A)")],
@@ -73,20 +73,20 @@ ANSWERS = [
           [("    target = problem.f(theta) + dc\n",
             "    return float(np.linalg.norm(dd.calculus.step_to_level(problem, theta, dc)))\n")], ["q3"], 0.0),
     wrong("the map's gradients read as gap / Δc (the rule upside down)",
-          [(_GRAD_P, "grad_P = 0.02 / 0.1  # SOLUTION"), (_GRAD_Q, "grad_Q = 0.5 / 0.1  # SOLUTION")],
+          [(_GRAD_P, "grad_P = P.gap_P / P.dc_map  # SOLUTION"), (_GRAD_Q, "grad_Q = P.gap_Q / P.dc_map  # SOLUTION")],
           ["q4_map"], 0.0),
     wrong("the first steps without η (step = ‖∇L‖)",
-          [("step_P = 0.1 * grad_P", "step_P = grad_P"), ("step_Q = 0.1 * grad_Q", "step_Q = grad_Q")],
+          [("step_P = P.eta_map * grad_P", "step_P = grad_P"), ("step_Q = P.eta_map * grad_Q", "step_Q = grad_Q")],
           ["q4_map"], 0.25),
     wrong("the valley's bound taken as 1/λ_max (where the zig-zag starts) instead of 2/λ_max",
-          [(_ETA_MAX, "eta_max = 1 / 100  # SOLUTION")], ["q5_rate"], 0.25, 0.25),
-    wrong("the steps counted down to 1e-6 from 1 instead of from x₁ = 10",
-          [("np.log(1e-6 / 10)", "np.log(1e-6)")], ["q5_rate"], 0.5, 0.5),
+          [(_ETA_MAX, "eta_max = 1 / P.kappa  # SOLUTION")], ["q5_rate"], 0.25, 0.25),
+    wrong("the steps counted down to 1e-6 from 1 instead of from x₁,₀",
+          [("np.log(1e-6 / P.x1_start)", "np.log(1e-6)")], ["q5_rate"], 0.5, 0.5),
     wrong("zeros of the right shape everywhere",
           [(_GRAD, "    return np.zeros(np.shape(theta))\n"),
            (_COS, "cosines = np.zeros(len(chords))"),
            (_RATIO, "    return 0.0\n"),
-           ("semi_axes = np.sqrt(2 * 1.0 / np.linalg.eigvalsh(A)[::-1])", "semi_axes = np.zeros(2)"),
+           ("semi_axes = np.sqrt(2 * P.level2 / np.linalg.eigvalsh(A)[::-1])", "semi_axes = np.zeros(2)"),
            ("measured_ratio = distances.max() / distances.min()", "measured_ratio = 0.0"),
            (_PREDICTED, "    return 0.0\n"),
            ("    return (lo + hi) / 2\n", "    return 0.0 * (lo + hi)\n"),

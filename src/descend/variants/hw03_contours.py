@@ -1,0 +1,92 @@
+"""hw03 (contours): the level of q1, the tilted matrix of q2, the points and heights of q3, the map
+of q4 and the valley of q5."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: The questions whose answers depend on these constants (handing in the published answers for
+#: another seed loses points on each).
+DEPENDS = ("q1", "q2", "q3", "q4_map", "q5_rate")
+
+#: Points of the sigmoid neuron's plane at which q3 can measure the gap (the loss rises along the
+#: gradient from each far enough for the largest Δc; ``check`` confirms it for every variant).
+_NEURON_POINTS = ((0.0, -1.0), (2.0, -1.0), (-1.0, 0.0), (1.0, -2.0), (-2.0, 1.0), (1.0, 0.0),
+                  (0.0, 1.0), (3.0, -2.0), (1.0, -3.0))
+
+
+def _round(x: float) -> float:
+    return round(float(x), 10)
+
+
+def draw(seed: int) -> dict:
+    """The constants of variant ``seed``; seed 0 is the published edition."""
+    if seed == 0:
+        d = dict(level=1.0, A=((5.0, 2.0), (2.0, 2.0)), level2=1.0,
+                 points=((0.0, -1.0), (2.0, -1.0), (-1.0, 0.0)), dc_big=0.05,
+                 dc_map=0.1, gap_P=0.02, gap_Q=0.5, radius_R=2.0, eta_map=0.1,
+                 kappa=100, x1_start=10.0)
+    else:
+        rng = np.random.default_rng([3, seed])
+        pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
+        while True:                    # a tilted matrix whose ellipse L = level2 fits the window
+            a11, a22 = pick([4.0, 5.0, 6.0]), pick([1.5, 2.0, 3.0])
+            a12, level2 = pick([-2.0, -1.5, -1.0, 1.0, 1.5, 2.0]), pick([0.5, 0.75, 1.0])
+            if _well_posed(((a11, a12), (a12, a22)), level2):
+                break
+        chosen = rng.choice(len(_NEURON_POINTS), size=3, replace=False)
+        d = dict(level=pick([0.5, 0.75, 1.0, 1.5]), A=((a11, a12), (a12, a22)), level2=level2,
+                 points=tuple(_NEURON_POINTS[int(i)] for i in chosen), dc_big=pick([0.04, 0.05, 0.06]),
+                 dc_map=pick([0.05, 0.1, 0.2]), gap_P=pick([0.02, 0.025, 0.04]), gap_Q=pick([0.4, 0.5, 0.8]),
+                 radius_R=pick([1.5, 2.0, 2.5]), eta_map=pick([0.05, 0.1, 0.2]),
+                 kappa=pick([64, 100, 144, 225, 400]), x1_start=pick([5.0, 10.0, 20.0]))
+    # q3's three heights; q4's and q5's numbers, as the Markdown of the solutions shows them
+    d["dcs"] = (d["dc_big"], _round(d["dc_big"] / 10), _round(d["dc_big"] / 100))
+    d["grad_P"], d["grad_Q"] = _round(d["dc_map"] / d["gap_P"]), _round(d["dc_map"] / d["gap_Q"])
+    d["step_P"], d["step_Q"] = _round(d["eta_map"] * d["grad_P"]), _round(d["eta_map"] * d["grad_Q"])
+    d["slope_R"] = _round(d["dc_map"] / d["radius_R"])
+    d["step_R"] = _round(d["eta_map"] * d["slope_R"])
+    d["sqrt_kappa"] = math.isqrt(d["kappa"])
+    d["eta_max"], d["eta_zigzag"] = _round(2 / d["kappa"]), _round(1 / d["kappa"])
+    d["factor_x1"] = _round(1 - 2 / d["kappa"])
+    d["steps_x1"] = math.ceil(math.log(1e-6 / d["x1_start"]) / math.log(d["factor_x1"]))
+    return d
+
+
+def _well_posed(A, level2) -> bool:
+    """q2's matrix is positive definite, not too flat, and its ellipse L = level2 fits in (−2, 2)²."""
+    lam = np.linalg.eigvalsh(np.array(A))
+    return bool(lam[0] > 0.3 and 2 < lam[1] / lam[0] < 30 and math.sqrt(2 * level2 / lam[0]) < 1.9)
+
+
+def _loss(theta):
+    return theta[0] ** 4 + theta[1] ** 2 + theta[0] * theta[1]
+
+
+def check(P) -> None:
+    """Every variant can be answered: the curves are closed and inside their windows, the matrix is
+    tilted and well conditioned, the loss rises along the gradient to every height of q3, the map's
+    gaps are ordered and the valley's κ is a square."""
+    from descend import Problem, level_curve, quadratic, sigmoid_neuron
+
+    pieces = level_curve(Problem(_loss, lambda t: t, bounds=[(-2, 2), (-2, 2)]), P.level)
+    assert len(pieces) == 1 and np.allclose(pieces[0][0], pieces[0][-1]), "q1: the level curve is not one closed curve"
+    A = np.array(P.A)
+    assert _well_posed(P.A, P.level2) and A[0, 1] != 0, "q2: A is not tilted, well conditioned, or its ellipse leaves the window"
+    pieces = level_curve(quadratic(A), P.level2)
+    assert len(pieces) == 1 and np.allclose(pieces[0][0], pieces[0][-1]), "q2: the ellipse is not one closed curve"
+    neuron = sigmoid_neuron()
+    for theta in np.array(P.points):
+        g = neuron.grad(theta)
+        assert np.linalg.norm(g) > 1e-3, f"q3: the gradient nearly vanishes at {theta}"
+        u = g / np.linalg.norm(g)
+        s = np.linspace(0, 50 * max(P.dcs) / np.linalg.norm(g), 20_001)
+        values = neuron.f(theta[:, None] + u[:, None] * s)
+        reach = values >= values[0] + max(P.dcs)
+        assert reach.any(), f"q3: walking up the gradient from {theta} never gains {max(P.dcs)}"
+        assert np.all(np.diff(values[: int(np.argmax(reach)) + 1]) > 0), f"q3: the loss is not rising along u at {theta}"
+    assert 0 < P.gap_P < P.gap_Q < P.radius_R and P.dc_map > 0 and P.eta_map > 0, "q4: the map's gaps are not ordered"
+    assert P.sqrt_kappa ** 2 == P.kappa and P.kappa > 4 and P.x1_start > 1e-6, "q5: κ is not a square"
+    assert 100 < P.steps_x1 < 10**5, "q5: the number of steps is not a sensible estimate"
