@@ -9,7 +9,8 @@ nothing. q3's are 0.5 for the public first values, 1.25 for the biases, 1.25 for
 q4's are 0.5, 0.25, 0 (form), 0.5, 0.25, 0.5, 0.75 for "the first step goes downhill" and 0.25
 for "large and small gradients": a flipped sign in the first step keeps 1.25 of 3, t off by
 one in the step ratio 1.75, ε inside the root or no correction in the first step 2.
-q6_warmup's are 0.5 for the shortest warm-up and 0.5 for the lead.
+q5_lag's are 0.125 for lags between 0 and β/(1 − β) and 0.375 for their values; q6_warmup's are 0.5
+for the shortest warm-up and 0.5 for the lead.
 """
 
 from bank import right, wrong
@@ -105,8 +106,13 @@ ANSWERS = [
            ("r_default = step_ratio(steps_q4, 1.0, 0.9, 0.999, 0.0)", "r_default = np.zeros(100_000)"),
            ("T_cap = next(T_w for T_w in range(1, 100_001) if longest_warm_step(T_w) <= 1.5)", "T_cap = 0"),
            ("lead = float(np.sum(np.minimum(1, steps_q4[:5000] / T_cap) * (r_default[:5000] - 1)))",
-            "lead = 0.0")],
-          ["q1", "q2", "q3", "q4", "q6_warmup"], 0.0),
+            "lead = 0.0"),
+           ("lag_m = mean_age(0.9, 300)", "lag_m = 0.0"),
+           ("lag_v = mean_age(0.999, 300)", "lag_v = 0.0")],
+          ["q1", "q2", "q3", "q4", "q5_lag", "q6_warmup"], 0.0),
+    wrong("β and 1 − β swapped in the mean age",
+          [("    weights = (1 - beta) * beta**ages / (1 - beta**t)", "    weights = beta * (1 - beta)**ages / (1 - (1 - beta)**t)")],
+          ["q5_lag"], 0.25),
     right("the weights from i = 1, …, t, the corrected averages in a list, the first step from the corrected "
           "v̂₁, the step ratio from m_t, v_t, m̂_t and v̂_t, g_equal and T_cap by bisection",
           [("    ages = np.arange(t - 1, -1, -1)              # t − i for i = 1, …, t\n" + _WEIGHTS,
