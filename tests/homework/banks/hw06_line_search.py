@@ -8,6 +8,9 @@ other searches, 0.75 for the paths, 0.5 for the Armijo margins (recomputed, a ty
 earns nothing) and 0.75 for "each step goes downhill": trials off by one only bends the
 method and keeps 2 of 3, a path that climbs keeps 1. q4's are 0.75 for the public example
 (weak and strong), 0 for the form check, 1.25 for the gaps anywhere and 1 for the verdicts.
+q3's are 0.5 for the two tiny public runs, 0 for the form check, 0.75 for other runs and 0.75
+for the counts on quad50: a grid that does not follow the step, or steps the wrong way, keeps
+nothing; counting one gradient too many keeps 1.25 of 2.
 """
 
 from bank import right, wrong
@@ -52,6 +55,19 @@ ANSWERS = [
           [("armijo_margins = rosen_losses[1:] - rosen_losses[:-1] + 1e-4 * np.sum(rosen_grads * (rosen_path[:-1] - rosen_path[1:]), axis=1)",
             "armijo_margins = np.zeros(100)")],
           ["q2"], 0.84),
+    wrong("the grid does not follow the step: the candidates are multiples of eta_init at every step",
+          [("        candidates = [m * eta for m in factors]\n", "        candidates = [m * eta_init for m in factors]\n")],
+          ["q3"], 0.25),
+    wrong("the grid moves to the candidate with the highest loss",
+          [("        eta = candidates[int(np.argmin(losses))]\n", "        eta = candidates[int(np.argmax(losses))]\n")],
+          ["q3"], 0.25),
+    wrong("the grid steps along +g after testing the candidates along −g",
+          [("        theta = theta - eta * g\n        thetas.append(theta)\n        etas.append(eta)\n",
+            "        theta = theta + eta * g\n        thetas.append(theta)\n        etas.append(eta)\n")],
+          ["q3"], 0.25),
+    wrong("the gradient that only tests convergence counted too (a counting slip keeps the method's points)",
+          [("follow_evals = follow_steps * (3 + 1)", "follow_evals = follow_steps * (3 + 1) + 1")],
+          ["q3"], 0.63, 0.6),
     wrong("the Armijo gap with + c₁ η φ′(0)",
           [(_GAPS, "    return np.array([phi - phi0 + c1 * eta * dphi0, curvature])\n")],
           ["q4"], 0.34),
@@ -74,8 +90,11 @@ ANSWERS = [
            ("    return eta, trials\n", "    return 0.0, 0\n"),
            ("armijo_margins = rosen_losses[1:] - rosen_losses[:-1] + 1e-4 * np.sum(rosen_grads * (rosen_path[:-1] - rosen_path[1:]), axis=1)",
             "armijo_margins = np.zeros(100)"),
-           (_GAPS, "    return np.zeros(2)\n")],
-          ["q1", "q2", "q4"], 0.2),
+           (_GAPS, "    return np.zeros(2)\n"),
+           ("    return np.array(thetas), np.array(etas)\n",
+            "    return np.zeros((max_steps + 1, np.size(theta0))), np.zeros(max_steps)\n"),
+           ("follow_eta_max = float(np.max(follow_etas))", "follow_eta_max = 0.0")],
+          ["q1", "q2", "q3", "q4"], 0.2),
     right("the step with np.dot, backtracking as a for loop, the gaps with np.vdot",
           [(_EXACT_RETURN, "    H = np.asarray(H, dtype=float)\n    return np.dot(g, g) / np.dot(g, np.dot(H, g))\n"),
            ("    eta, trials = eta0, 1\n    while f(theta - eta * g) > f0 - c * eta * gg:\n"
