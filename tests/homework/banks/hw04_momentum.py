@@ -12,6 +12,12 @@ from bank import right, wrong
 
 _HB_STEP = "        u = beta * u + eta * np.asarray(grad(theta), dtype=float)\n        theta = theta - u\n"
 _NAG_STEP = "        b = beta * b + g\n        theta = theta - eta * (g + beta * b)\n"
+_VELOCITY = "    return eta * g / (1 - beta) * (2 * beta ** (t - s + 1) - beta ** (t + 1) - 1)\n"
+_T_TURN = "t_turn = next(t for t in range(s, 100 * s) if velocity(t, g, eta, beta, s) < 0)  # SOLUTION"
+_OVERSHOOT = "overshoot = sum(velocity(t, g, eta, beta, s) for t in range(s, t_turn))  # SOLUTION"
+_BETA_FIXED = "beta_fixed = (1 - np.sqrt(eta_fixed * lam.min())) ** 2  # SOLUTION"
+_RHO_FIXED = "rho_fixed = hb_rate(eta_fixed, beta_fixed, lam)  # SOLUTION"
+_STEP_RATIO = "step_ratio = np.log((root_kappa - 1) / (root_kappa + 1)) / np.log(rho_fixed)  # SOLUTION"
 _CS7015 = ("    steps = [lookaheads[0]] + [p - eta * np.asarray(grad(p), dtype=float) for p in lookaheads[:-1]]\n")
 
 ANSWERS = [
@@ -57,22 +63,42 @@ ANSWERS = [
           [("np.abs(np.roots([1.0, -(1 + beta - eta * lam), beta])).max()",
             "np.abs(np.roots([1.0, -(1 + beta - eta * lam), beta]).real).max()")],
           ["q4"], 0.42),
+    wrong("after the turn, the velocity as if the ball had reached its terminal velocity (β^(t+1) dropped)",
+          [(_VELOCITY, "    return eta * g / (1 - beta) * (2 * beta ** (t - s + 1) - 1)\n")],
+          ["q2"], 0.13),
+    wrong("after the turn, the exponent off by one (β^(t−s) for β^(t−s+1))",
+          [(_VELOCITY, "    return eta * g / (1 - beta) * (2 * beta ** (t - s) - beta ** (t + 1) - 1)\n")],
+          ["q2"], 0.13),
+    wrong("t_turn off by one: the last step that still goes forward",
+          [(_T_TURN, "t_turn = next(t for t in range(s, 100 * s) if velocity(t + 1, g, eta, beta, s) < 0)  # SOLUTION")],
+          ["q2"], 0.5, 0.5),
+    wrong("the overshoot counts the step back as well (sum up to t_turn inclusive)",
+          [(_OVERSHOOT, "overshoot = sum(velocity(t, g, eta, beta, s) for t in range(s, t_turn + 1))  # SOLUTION")],
+          ["q2"], 0.5, 0.5),
+    wrong("the best momentum of chapter 4, β* = ((√κ − 1)/(√κ + 1))², although η is fixed",
+          [(_BETA_FIXED, "beta_fixed = ((np.sqrt(lam.max() / lam.min()) - 1) / (np.sqrt(lam.max() / lam.min()) + 1)) ** 2  # SOLUTION")],
+          ["q4"], 0.59),
+    wrong("Nesterov's momentum (√κ − 1)/(√κ + 1) for the fixed η",
+          [(_BETA_FIXED, "beta_fixed = (np.sqrt(lam.max() / lam.min()) - 1) / (np.sqrt(lam.max() / lam.min()) + 1)  # SOLUTION")],
+          ["q4"], 0.59),
+    wrong("step_ratio upside down (best over fixed)",
+          [(_STEP_RATIO, "step_ratio = np.log(rho_fixed) / np.log((root_kappa - 1) / (root_kappa + 1))  # SOLUTION")],
+          ["q4"], 0.84),
     wrong("zeros of the right shape everywhere",
           [("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
            (_CS7015, "    steps = np.zeros(np.shape(lookaheads))\n"),
-           ("    return -eta * c / (1 - beta) * (T - beta * (1 - beta**T) / (1 - beta))\n", "    return np.zeros(2)\n"),
-           ("u_terminal = eta * c / (1 - beta)  # SOLUTION", "u_terminal = np.zeros(2)  # SOLUTION"),
-           ("steps_to_95 = int(np.ceil(np.log(0.05) / np.log(beta))) - 1  # SOLUTION", "steps_to_95 = 0  # SOLUTION"),
+           (_VELOCITY, "    return 0.0\n"),
+           (_T_TURN, "t_turn = 0  # SOLUTION"),
+           (_OVERSHOOT, "overshoot = 0.0  # SOLUTION"),
            ("    return float(max(np.abs(np.roots([1.0, -(1 + beta - eta * lam), beta])).max() for lam in eigenvalues))\n",
             "    return 0.0\n"),
-           ("eta_hb = 4 / (np.sqrt(lam_min) + np.sqrt(lam_max)) ** 2  # SOLUTION", "eta_hb = 0.0  # SOLUTION"),
-           ("beta_hb = ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2  # SOLUTION", "beta_hb = 0.0  # SOLUTION"),
-           ("rho_hb = hb_rate(eta_hb, beta_hb, lam)  # SOLUTION", "rho_hb = 0.0  # SOLUTION"),
-           ("rho_gd = (kappa - 1) / (kappa + 1)  # SOLUTION", "rho_gd = 0.0  # SOLUTION"),
-           ("speedup = np.log(rho_hb) / np.log(rho_gd)  # SOLUTION", "speedup = 0.0  # SOLUTION")],
+           (_BETA_FIXED, "beta_fixed = 0.0  # SOLUTION"),
+           (_RHO_FIXED, "rho_fixed = 0.0  # SOLUTION"),
+           (_STEP_RATIO, "step_ratio = 0.0  # SOLUTION")],
           ["q1", "q2", "q3", "q4"], 0.0),
     right("heavy ball in Goodfellow et al.'s form (v = βv − ηg, θ += v, into a preallocated array), "
-          "CS7015's iterates as one array expression, hb_rate from the companion matrices",
+          "CS7015's iterates as one array expression, the velocity after the turn from u_(s−1), t_turn from "
+          "logarithms, hb_rate from the companion matrices and rho_fixed as 1 − √(ηλ_min)",
           [("    theta = np.array(theta0, dtype=float)\n    u = np.zeros_like(theta)\n    thetas = [theta]\n"
             "    for _ in range(steps):\n" + _HB_STEP + "        thetas.append(theta)\n    return np.array(thetas)\n",
             "    theta0 = np.asarray(theta0, dtype=float)\n    out = np.empty((steps + 1, theta0.size))\n"
@@ -83,6 +109,12 @@ ANSWERS = [
                      "    steps = np.vstack([lookaheads[:1], lookaheads[:-1] - eta * grads])\n"),
            ("    return float(max(np.abs(np.roots([1.0, -(1 + beta - eta * lam), beta])).max() for lam in eigenvalues))\n",
             "    mats = [np.array([[1 + beta - eta * lam, -beta], [1.0, 0.0]]) for lam in np.atleast_1d(eigenvalues)]\n"
-            "    return max(float(np.abs(np.linalg.eigvals(M)).max()) for M in mats)\n")],
-          ["q1", "q3", "q4"]),
+            "    return max(float(np.abs(np.linalg.eigvals(M)).max()) for M in mats)\n"),
+           ("    if t < s:\n        return eta * g * (1 - beta ** (t + 1)) / (1 - beta)\n" + _VELOCITY,
+            "    before = eta * g * (1 - beta ** min(t + 1, s)) / (1 - beta)     # u_min(t, s−1)\n"
+            "    k = max(t - s + 1, 0)                                           # steps since the turn\n"
+            "    return beta**k * before - eta * g * (1 - beta**k) / (1 - beta)\n"),
+           (_T_TURN, "t_turn = s - 1 + int(np.floor(np.log(2 - beta**s) / np.log(1 / beta))) + 1  # SOLUTION"),
+           (_RHO_FIXED, "rho_fixed = 1 - np.sqrt(eta_fixed * lam[0])  # SOLUTION")],
+          ["q1", "q2", "q3", "q4"]),
 ]
