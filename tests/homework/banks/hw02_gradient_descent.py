@@ -12,7 +12,8 @@ check, 1 for the rate of random matrices, 0.75 for ``eta_max`` and ``eta_best``,
 ``rho_best`` and 0.25 for ``steps_needed``. q4's are 0.5 for the public ``decayed``, 0 for the
 form check, 0.25 for ``decayed`` anywhere, 0.25 for ``first_contracting``, 0.5 for the path,
 0.125 for ``peak`` and 0.375 for "decay brings the run back": counting steps from 1 bends the
-path and keeps 1.125 of 2, a flipped sign breaks it and keeps 0.75.
+path and keeps 1.125 of 2, a flipped sign breaks it and keeps 0.75. q5_eta's 0.5 points are all
+hidden (its public check only asks for a positive number).
 """
 
 from bank import right, wrong
@@ -57,6 +58,8 @@ ANSWERS = [
           [(_RATE, "    return float(np.max(1 - eta * lam))\n")], ["q3"], 0.5),
     wrong("steps_needed rounded down, one step short of the guarantee",
           [(_STEPS, _STEPS.replace("np.ceil", "np.floor"))], ["q3"], 2.75 / 3, 2.75 / 3),
+    wrong("the factor 2 forgotten in the learning rate where the second-order model turns uphill",
+          [("eta_up = 2 * ", "eta_up = ")], ["q5_eta"], 0.0),
     wrong("η/(1 + k)ᵗ in place of η/(1 + kt)",
           [(_DECAYED, "    return eta / (1 + k) ** np.asarray(t, dtype=float)")], ["q4"], 0.1875),
     wrong("the steps of the decayed run counted from t = 1 (it bends: off by one)",
@@ -76,8 +79,9 @@ ANSWERS = [
            ("rho_best = ", "rho_best = 0 * "), ("steps_needed = ", "steps_needed = 0 * "),
            (_DECAYED, "    return 0 * np.asarray(t, dtype=float)"),
            ("first_contracting = ", "first_contracting = 0 * "),
-           ("theta_path = ", "theta_path = 0 * "), ("peak = ", "peak = 0 * ")],
-          ["q1", "q2", "q3", "q4"], 0.0),
+           ("theta_path = ", "theta_path = 0 * "), ("peak = ", "peak = 0 * "),
+           ("eta_up = ", "eta_up = 0 * ")],
+          ["q1", "q2", "q3", "q4", "q5_eta"], 0.0),
     right("the path in a preallocated array, the step component by component, the Taylor term with np.dot, "
           "the rate from the extreme eigenvalues of np.linalg.eigvals, and steps_needed counted in a loop",
           [(_STEP, "    g = grad(theta)\n    return np.array([th - eta * gi for th, gi in zip(theta, g)])\n"),
