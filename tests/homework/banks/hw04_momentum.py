@@ -18,6 +18,8 @@ _OVERSHOOT = "overshoot = sum(velocity(t, g, eta, beta, s) for t in range(s, t_t
 _BETA_FIXED = "beta_fixed = (1 - np.sqrt(eta_fixed * lam.min())) ** 2  # SOLUTION"
 _RHO_FIXED = "rho_fixed = hb_rate(eta_fixed, beta_fixed, lam)  # SOLUTION"
 _STEP_RATIO = "step_ratio = np.log((root_kappa - 1) / (root_kappa + 1)) / np.log(rho_fixed)  # SOLUTION"
+_MEMORY = "memory = 1 / np.log(1 / beta_big)  # SOLUTION"
+_SPEED = "speed_ratio = 1 / (1 - beta_big)  # SOLUTION"
 _CS7015 = ("    steps = [lookaheads[0]] + [p - eta * np.asarray(grad(p), dtype=float) for p in lookaheads[:-1]]\n")
 
 ANSWERS = [
@@ -84,6 +86,12 @@ ANSWERS = [
     wrong("step_ratio upside down (best over fixed)",
           [(_STEP_RATIO, "step_ratio = np.log(rho_fixed) / np.log((root_kappa - 1) / (root_kappa + 1))  # SOLUTION")],
           ["q4"], 0.84),
+    wrong("the memory as a half-life, ln 2 / ln(1/β), not the 1/e age",
+          [(_MEMORY, "memory = np.log(2) / np.log(1 / beta_big)  # SOLUTION")],
+          ["q5_memory"], 0.0),
+    wrong("the top speed of a sign-flipping gradient, 1/(1 + β), for the constant slope",
+          [(_SPEED, "speed_ratio = 1 / (1 + beta_big)  # SOLUTION")],
+          ["q5_memory"], 0.0),
     wrong("zeros of the right shape everywhere",
           [("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
            (_CS7015, "    steps = np.zeros(np.shape(lookaheads))\n"),
@@ -94,8 +102,10 @@ ANSWERS = [
             "    return 0.0\n"),
            (_BETA_FIXED, "beta_fixed = 0.0  # SOLUTION"),
            (_RHO_FIXED, "rho_fixed = 0.0  # SOLUTION"),
-           (_STEP_RATIO, "step_ratio = 0.0  # SOLUTION")],
-          ["q1", "q2", "q3", "q4"], 0.0),
+           (_STEP_RATIO, "step_ratio = 0.0  # SOLUTION"),
+           (_MEMORY, "memory = 0.0  # SOLUTION"),
+           (_SPEED, "speed_ratio = 0.0  # SOLUTION")],
+          ["q1", "q2", "q3", "q4", "q5_memory"], 0.0),
     right("heavy ball in Goodfellow et al.'s form (v = βv − ηg, θ += v, into a preallocated array), "
           "CS7015's iterates as one array expression, the velocity after the turn from u_(s−1), t_turn from "
           "logarithms, hb_rate from the companion matrices and rho_fixed as 1 − √(ηλ_min)",
