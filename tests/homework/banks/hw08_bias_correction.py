@@ -55,7 +55,7 @@ ANSWERS = [
           [(_AVERAGE_DOC, _AVERAGE_DOC + "    return dd.decaying_average(q, beta, bias_correction=True)\n")],
           ["q2"], 0.0),
     wrong("the sign of bias_theory flipped",
-          [("bias_theory = -(0.8 ** np.arange(1, T8 + 1)) * mu8", "bias_theory = (0.8 ** np.arange(1, T8 + 1)) * mu8")],
+          [("bias_theory = -(P.beta1_sim ** np.arange(1, T8 + 1)) * mu8", "bias_theory = (P.beta1_sim ** np.arange(1, T8 + 1)) * mu8")],
           ["q3"], 0.42),
     wrong("the sign of Adam's first step flipped (it climbs): costs more than t off by one in r_t",
           [(_STEP, "    return eta * m1 / (np.sqrt(v1) + eps)\n")],
@@ -81,17 +81,17 @@ ANSWERS = [
           ["q4"], 0.5),
     wrong("zeros of the right shape everywhere",
           [(_WEIGHTS, "    return np.zeros(t)\n"),
-           ("m_unrolled = np.array([unrolled_weights(0.9, t) @ g_stream[:t] for t in range(1, 31)])",
+           ("m_unrolled = np.array([unrolled_weights(P.beta_stream, t) @ g_stream[:t] for t in range(1, 31)])",
             "m_unrolled = np.zeros(30)"),
-           ("missing_weight = np.array([1.0 - unrolled_weights(beta, 10).sum() for beta in betas])",
+           ("missing_weight = np.array([1.0 - unrolled_weights(beta, P.t_missing).sum() for beta in betas])",
             "missing_weight = np.zeros(4)"),
-           ("half_weight_steps = next(t for t in range(1, 10_000) if unrolled_weights(0.999, t).sum() >= 0.5)",
+           ("half_weight_steps = next(t for t in range(1, 10_000) if unrolled_weights(P.beta_half, t).sum() >= 0.5)",
             "half_weight_steps = 0"),
            (_AVERAGE_DOC, _AVERAGE_DOC + "    return np.zeros(np.shape(q))\n"),
            ("const_error = np.abs(m_hat_const - g_const).max()", "const_error = 0.0"),
-           ("raw_fraction = (1 - 0.999**1000) * m_hat_const[-1, 0] / g_const[-1, 0]", "raw_fraction = 0.0"),
+           ("raw_fraction = (1 - P.beta_const**1000) * m_hat_const[-1, 0] / g_const[-1, 0]", "raw_fraction = 0.0"),
            ("bias_raw = m8.mean(axis=1) - mu8", "bias_raw = np.zeros(40)"),
-           ("bias_theory = -(0.8 ** np.arange(1, T8 + 1)) * mu8", "bias_theory = np.zeros(40)"),
+           ("bias_theory = -(P.beta1_sim ** np.arange(1, T8 + 1)) * mu8", "bias_theory = np.zeros(40)"),
            ("bias_hat = m8_hat.mean(axis=1) - mu8", "bias_hat = np.zeros(40)"),
            ("z_m_hat = bias_hat / (m8_hat.std(axis=1, ddof=1) / np.sqrt(n8))", "z_m_hat = np.zeros(40)"),
            ("z_v_hat = (v8_hat.mean(axis=1) - (mu8**2 + sigma8**2)) / (v8_hat.std(axis=1, ddof=1) / np.sqrt(n8))",
@@ -104,11 +104,11 @@ ANSWERS = [
            ("ratio_max = np.array([step_ratio(steps_q4, g, 0.9, 0.999, eps_q4).max() for g in g_sizes])",
             "ratio_max = np.zeros(5)"),
            ("r_default = step_ratio(steps_q4, 1.0, 0.9, 0.999, 0.0)", "r_default = np.zeros(100_000)"),
-           ("T_cap = next(T_w for T_w in range(1, 100_001) if longest_warm_step(T_w) <= 1.5)", "T_cap = 0"),
-           ("lead = float(np.sum(np.minimum(1, steps_q4[:5000] / T_cap) * (r_default[:5000] - 1)))",
+           ("T_cap = next(T_w for T_w in range(1, 100_001) if longest_warm_step(T_w) <= P.cap)", "T_cap = 0"),
+           ("lead = float(np.sum(np.minimum(1, steps_q4[:P.lead_steps] / T_cap) * (r_default[:P.lead_steps] - 1)))",
             "lead = 0.0"),
-           ("lag_m = mean_age(0.9, 300)", "lag_m = 0.0"),
-           ("lag_v = mean_age(0.999, 300)", "lag_v = 0.0")],
+           ("lag_m = mean_age(0.9, P.t_lag)", "lag_m = 0.0"),
+           ("lag_v = mean_age(0.999, P.t_lag)", "lag_v = 0.0")],
           ["q1", "q2", "q3", "q4", "q5_lag", "q6_warmup"], 0.0),
     wrong("β and 1 − β swapped in the mean age",
           [("    weights = (1 - beta) * beta**ages / (1 - beta**t)", "    weights = beta * (1 - beta)**ages / (1 - (1 - beta)**t)")],
@@ -139,11 +139,11 @@ ANSWERS = [
             "        lo, hi = (mid, hi) if step_ratio(np.array([1]), mid, b1, b2, eps_q4)[0] < 1 else (lo, mid)\n"
             "    return np.sqrt(lo * hi)\n"
             "g_equal = np.array([_equal(b1, b2) for b1, b2 in beta_pairs])"),
-           ("T_cap = next(T_w for T_w in range(1, 100_001) if longest_warm_step(T_w) <= 1.5)",
+           ("T_cap = next(T_w for T_w in range(1, 100_001) if longest_warm_step(T_w) <= P.cap)",
             "lo, hi = 1, 100_000  # the longest step falls as the warm-up grows: bisect\n"
             "while lo < hi:\n"
             "    mid = (lo + hi) // 2\n"
-            "    lo, hi = (lo, mid) if longest_warm_step(mid) <= 1.5 else (mid + 1, hi)\n"
+            "    lo, hi = (lo, mid) if longest_warm_step(mid) <= P.cap else (mid + 1, hi)\n"
             "T_cap = lo")],
           ["q1", "q2", "q4", "q6_warmup"]),
 ]
