@@ -1,14 +1,17 @@
 """Wrong answers to homework 10 (convolution), and a right one in another style.
 
 q1's points are 0.5 for the public counts, 0 for the form of c_fraction, 0.75 for the counts
-anywhere and 0.75 for c_fraction: the groups ignored or c_in and c_out swapped keep nothing, a
+anywhere and 0.75 for c_fraction: the groups ignored keep nothing, c_in and c_out swapped keep
+c_fraction (a layer from C to C channels cannot tell them apart), a
 strict inequality in the search for c_fraction (it is reached with equality) keeps 1.25 of 2.
 q2's are 0.75 for the public size and convolution, 0 for the form of fields, 1.5 for both
 anywhere and 0.75 for fields: a wrong size or a wrong convolution keeps only fields (0.25),
 fields without its 1 or without the dilations keep 0.75. q3's are 0.5 for the public stack, 0
 for the form of the check, 1.25 for other stacks, 0.75 for the reported check (grad_chk, and
 rel_error recomputed from the student's functions) and 0.5 for "a step against the gradient
-goes downhill": a flipped sign keeps nothing, a forgotten 1/N keeps the downhill step, a typed-in
+goes downhill" (by at least 1 % of what the gradient promises, so a gradient N times too long
+still passes): a flipped sign keeps nothing of q3 and 1 of q4, a forgotten 1/N keeps the downhill step
+and 1.5 of q4, a typed-in
 rel_error keeps 2.25 of 3. q5_terms and q6_counts put all their points in one hidden
 value test (their public tests check the form only).
 q4's points are 0.5 for each public value test (the edge kernel, a short descent), 0 for the
@@ -55,9 +58,9 @@ ANSWERS = [
     wrong("the groups ignored in conv_params (every output channel sees every input channel)",
           [(_GROUPS, "    return c_out * (c_in * k * k + 1)")],
           ["q1"], 0.0),
-    wrong("c_in and c_out swapped in conv_params",
+    wrong("c_in and c_out swapped in conv_params (c_fraction, from C to C channels, is still right)",
           [(_GROUPS, "    return c_in * ((c_out // groups) * k * k + 1)")],
-          ["q1"], 0.0),
+          ["q1"], 0.4),
     wrong("the pointwise part without its biases",
           [(_SEPARABLE, "    return conv_params(c_in, c_in, k, groups=c_in) + c_in * c_out")],
           ["q1"], 0.0),
@@ -88,11 +91,11 @@ ANSWERS = [
           ["q3", "q4"], 0.2),
     wrong("the kernel's gradient without 1/N (the sum over the images)",
           [(_G, "    G = (np.einsum(\"nijab,ab->nij\", windows, K) - T)")],
-          ["q3", "q4"], 0.4, 0.05),
+          ["q3", "q4"], 0.4, 0.3),
     wrong("the chapter's formula Σ conv2d(X̃_n, G_n) with the stride ignored",
           [(_GRAD, "    return sum(dd.conv2d(x, g) for x, g in zip(X, G))")],
           ["q3"], 0.2),
-    wrong("the library's conv2d_backward called in fit_grad",
+    wrong("the library's conv2d_backward called in fit_grad (grad_chk right, but every call of fit_grad refuses)",
           [(_GRAD, "    full = dd.conv2d(X, K)\n    Gs = np.zeros_like(full)\n    Gs[:, ::stride, ::stride] = G\n"
                    "    return dd.conv2d_backward(X, K, Gs)[1]")],
           ["q3", "q4"], 0.3),
