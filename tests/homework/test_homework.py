@@ -118,6 +118,26 @@ def test_source_is_well_formed(stem):
             assert "descend.homework" in test, f"{stem} {q.name}: the test calls no descend.homework helper:\n{test}"
 
 
+_TABLE_ROW = re.compile(r"^\|\s*([^|]+?)\s*\|\s*[^|]+?\s*\|\s*(code|written)\s*\|\s*([\d.]+)\s*\|\s*$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_the_table_of_points_agrees_with_the_questions(stem):
+    """The homework's first cell lists the questions with their kind and points, as students see it
+    before they start; it must say what the questions' configurations say."""
+    src = source(stem)
+    first = next(c.source for c in nbformat.read(SOURCES[stem], as_version=4).cells if c.cell_type == "markdown")
+    rows = _TABLE_ROW.findall(first)
+    assert len(rows) == len(src.questions), (
+        f"{stem}: the table of points has {len(rows)} rows (question | topic | kind | points), "
+        f"the homework {len(src.questions)} questions")
+    for kind, questions in (("code", src.code_questions), ("written", src.written_questions)):
+        table = sorted(float(p) for _, k, p in rows if k == kind)
+        assert table == sorted(q.points for q in questions), (
+            f"{stem}: the table gives the {kind} questions {table} points, their configurations "
+            f"{sorted(q.points for q in questions)}")
+
+
 @pytest.mark.parametrize("stem", STEMS)
 def test_the_chapter_links_its_homework(stem):
     chapter = ROOT / "notebooks" / f"{stem.removeprefix('hw')}.ipynb"
