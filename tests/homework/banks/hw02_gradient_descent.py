@@ -63,7 +63,7 @@ ANSWERS = [
     wrong("η/(1 + k)ᵗ in place of η/(1 + kt)",
           [(_DECAYED, "    return eta / (1 + k) ** np.asarray(t, dtype=float)")], ["q4"], 0.1875),
     wrong("the steps of the decayed run counted from t = 1 (it bends: off by one)",
-          [("decayed(1.3, 0.13, np.arange(60))", "decayed(1.3, 0.13, np.arange(1, 61))")], ["q4"], 0.5625, 0.5625),
+          [("decayed(P.eta4, P.k, np.arange(60))", "decayed(P.eta4, P.k, np.arange(1, 61))")], ["q4"], 0.5625, 0.5625),
     wrong("the sign of the decayed step flipped (it breaks: the run diverges), costs more than t off by one",
           [("factors = 1 - ", "factors = 1 + ")], ["q4"], 0.375),
     wrong("zeros of the right shape everywhere",
