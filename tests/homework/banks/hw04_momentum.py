@@ -6,6 +6,10 @@ for "heavy ball goes downhill": a slip that bends the method (a velocity that st
 velocity averaged with 1 − β) keeps 0.75 of 3, a mistake that breaks it (a flipped sign, an
 aliased path, the library called) keeps nothing. q3 likewise: a bent nag_torch keeps its
 "downhill" 0.5 and the 1.25 of cs7015_from_lookahead, a flipped sign only the latter.
+q2: a wrong velocity keeps only the public check that t_turn and overshoot agree with it (0.25
+of 2); a right velocity with t_turn or the overshoot off by one keeps its 1 point. q4: a wrong
+best β keeps hb_rate's 1.5 and the consistency check's 0.25 of 3. Every answer is checked in
+the published edition; the constants come from P (descend.variants.hw04_momentum).
 """
 
 from bank import right, wrong
