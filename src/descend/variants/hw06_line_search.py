@@ -1,0 +1,153 @@
+"""hw06 (line search): the 3-d quadratic, Rosenbrock's start and backtracking constants, the
+quadratic of the grid that follows the step, and the point, constants and candidates of the
+Wolfe checks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from descend.problems import ill_conditioned
+
+#: The questions whose answers depend on these constants (handing in the published answers for
+#: another seed loses points on each).
+DEPENDS = ("q1", "q2", "q3", "q4")
+
+_PUBLISHED = dict(
+    A3=[[4.0, 1.0, 0.0], [1.0, 3.0, -1.0], [0.0, -1.0, 1.0]], b3=[1.0, -2.0, 0.5], start3=(2.0, 2.0, 2.0),
+    start_rosen=(-1.2, 1.0), c_rosen=1e-4, tau_rosen=0.5,
+    kappa=50.0, angle=0.5, start_quad=(2.0, 2.0), eta_init=0.01,
+    theta_h=(0.0, 0.0), c1=0.1, c2=0.5, candidates=(0.02, 0.1, 0.12, 0.15, 0.2))
+_GROUPS = {"q1": ("A3", "b3", "start3"), "q2": ("start_rosen", "c_rosen", "tau_rosen"),
+           "q3": ("kappa", "angle", "start_quad", "eta_init"), "q4": ("theta_h", "c1", "c2", "candidates")}
+
+
+def draw(seed: int) -> dict:
+    """The constants of variant ``seed``; seed 0 is the published edition."""
+    if seed == 0:
+        d = dict(_PUBLISHED)
+    else:
+        rng = np.random.default_rng([6, seed])
+        pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
+        d = {}
+        for q, draw_group in (("q1", _q1), ("q2", _q2), ("q3", _q3), ("q4", _q4)):
+            while True:   # every question's constants differ from the published ones, and can be answered
+                group = draw_group(pick)
+                if _answerable(q, group) and _other_answers(q, group):
+                    break
+            d.update(group)
+    # q3 compares the largest step with 2/λ_max, beyond which a fixed step diverges
+    return {**d, "eta_limit": round(2.0 / d["kappa"], 10)}
+
+
+def _q1(pick):
+    while True:
+        A = [[pick([3.0, 4.0, 5.0]), 0.0, 0.0], [0.0, pick([2.0, 3.0]), 0.0], [0.0, 0.0, pick([1.0, 1.5, 2.0])]]
+        for i, j in ((0, 1), (0, 2), (1, 2)):
+            A[i][j] = A[j][i] = pick([-1.0, -0.5, 0.5, 1.0])
+        if np.linalg.eigvalsh(np.array(A)).min() > 0.3:
+            break
+    return dict(A3=A, b3=[pick([-2.0, -1.0, 0.5, 1.0, 2.0]) for _ in range(3)],
+                start3=pick([(2.0, 2.0, 2.0), (2.0, -1.0, 1.0), (-1.0, 2.0, 2.0), (1.0, 1.0, -2.0)]))
+
+
+def _q2(pick):
+    return dict(start_rosen=pick([(-1.2, 1.0), (-1.5, 2.0), (-0.5, 1.5), (1.5, 1.0), (0.0, 1.0)]),
+                c_rosen=pick([1e-4, 1e-3, 0.01, 0.1]), tau_rosen=pick([0.3, 0.5, 0.6, 0.7]))
+
+
+def _q3(pick):
+    return dict(kappa=pick([30.0, 40.0, 50.0, 60.0, 80.0]), angle=pick([0.3, 0.5, 0.8, 1.0]),
+                start_quad=pick([(2.0, 2.0), (2.0, -1.0), (-1.0, 2.0), (1.5, 1.5)]),
+                eta_init=pick([0.005, 0.01, 0.02]))
+
+
+def _q4(pick):
+    grid = [0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25]
+    chosen = sorted({pick(grid) for _ in range(8)})[:5]
+    return dict(theta_h=pick([(0.0, 0.0), (0.5, -0.5), (-1.0, 0.5), (1.0, 1.0)]),
+                c1=pick([0.05, 0.1, 0.2]), c2=pick([0.4, 0.6, 0.7, 0.8]),
+                candidates=tuple(chosen) if len(chosen) == 5 else (0.02, 0.1, 0.12, 0.15, 0.2))
+
+
+def follow_grid(problem, theta0, eta_init, factors=(0.5, 1.0, 2.0), tol=1e-6, max_steps=5000):
+    """The iterates and chosen step sizes of q3's grid that follows the step (its model answer)."""
+    theta, eta = np.array(theta0, dtype=float), float(eta_init)
+    thetas, etas = [theta], []
+    while len(etas) < max_steps:
+        g = np.asarray(problem.grad(theta), dtype=float)
+        if np.linalg.norm(g) <= tol:
+            break
+        candidates = [m * eta for m in factors]
+        eta = candidates[int(np.argmin([problem.f(theta - c * g) for c in candidates]))]
+        theta = theta - eta * g
+        thetas.append(theta)
+        etas.append(eta)
+    return np.array(thetas), np.array(etas)
+
+
+def _verdicts(P):
+    """q4's verdicts (Armijo, weak and strong curvature) for each candidate, as dd.check_wolfe gives them."""
+    from descend.problems import himmelblau
+    surface, theta = himmelblau(), np.array(P["theta_h"], dtype=float)
+    g = surface.grad(theta)
+    phi0, dphi0 = surface.f(theta), -(g @ g)
+    rows = []
+    for eta in P["candidates"]:
+        phi, dphi = surface.f(theta - eta * g), -(surface.grad(theta - eta * g) @ g)
+        rows.append([phi <= phi0 + P["c1"] * eta * dphi0, dphi >= P["c2"] * dphi0,
+                     abs(dphi) <= P["c2"] * abs(dphi0)])
+    return np.array(rows, dtype=bool)
+
+
+def _other_answers(q, P) -> bool:
+    """The published answers to ``q`` are wrong for these constants (they differ, and so do the answers)."""
+    if all(P[k] == _PUBLISHED[k] for k in _GROUPS[q]):
+        return False
+    if q == "q3":   # the steps and the largest step size the grid takes
+        runs = [follow_grid(ill_conditioned(kappa=D["kappa"], angle=D["angle"]), D["start_quad"], D["eta_init"])[1]
+                for D in (P, _PUBLISHED)]
+        return len(runs[0]) != len(runs[1]) or runs[0].max() != runs[1].max()
+    if q == "q4":   # the verdicts
+        return not np.array_equal(_verdicts(P), _verdicts(_PUBLISHED))
+    return True
+
+
+def _answerable(q, P) -> bool:
+    from descend.problems import ill_conditioned, quadratic, rosenbrock
+    if q == "q1":   # the run never reaches a zero gradient, and gradients two apart are not all parallel
+        bowl = quadratic(np.array(P["A3"]), np.array(P["b3"]))
+        xs = [np.array(P["start3"])]
+        for _ in range(25):
+            g = bowl.grad(xs[-1])
+            xs.append(xs[-1] - (g @ g) / (g @ bowl.hess(xs[-1]) @ g) * g)
+        G = np.array([bowl.grad(x) for x in xs])
+        n = np.linalg.norm(G, axis=1)
+        if n.min() < 1e-12:
+            return False
+        return bool(np.min(np.abs(np.sum(G[2:] * G[:-2], axis=1)) / (n[2:] * n[:-2])) < 0.99)
+    if q == "q2":   # 100 backtracking steps on Rosenbrock's function go downhill and stay finite
+        banana, theta = rosenbrock(), np.array(P["start_rosen"])
+        f = [banana.f(theta)]
+        for _ in range(100):
+            g = banana.grad(theta)
+            eta = 1.0
+            while banana.f(theta - eta * g) > f[-1] - P["c_rosen"] * eta * (g @ g) and eta > 1e-20:
+                eta *= P["tau_rosen"]
+            theta = theta - eta * g
+            f.append(banana.f(theta))
+        return bool(np.all(np.isfinite(f)) and np.all(np.diff(f) < 0))
+    if q == "q3":   # the grid converges, with steps longer than 2/λ_max
+        _, etas = follow_grid(ill_conditioned(kappa=P["kappa"], angle=P["angle"]), P["start_quad"], P["eta_init"])
+        return bool(len(etas) < 5000 and etas.max() > 2.0 / P["kappa"])
+    # q4: every condition holds for some candidates and fails for others, and weak ≠ strong Wolfe
+    v = _verdicts(P)
+    weak, strong = v[:, 0] & v[:, 1], v[:, 0] & v[:, 2]
+    return bool(all(0 < v[:, k].sum() < len(v) for k in range(3)) and weak.any() and not np.array_equal(weak, strong))
+
+
+def check(P) -> None:
+    """Every variant can be answered: the runs converge, and the cases the questions ask about occur."""
+    d = vars(P)
+    for q in DEPENDS:
+        assert _answerable(q, d), f"{q}'s constants cannot be answered"
+    assert d["eta_limit"] == round(2.0 / d["kappa"], 10)
