@@ -13,7 +13,8 @@ check, 1 for the rate of random matrices, 0.75 for ``eta_max`` and ``eta_best``,
 form check, 0.25 for ``decayed`` anywhere, 0.25 for ``first_contracting``, 0.5 for the path,
 0.125 for ``peak`` and 0.375 for "decay brings the run back": counting steps from 1 bends the
 path and keeps 1.125 of 2, a flipped sign breaks it and keeps 0.75. q5_eta's 0.5 points are all
-hidden (its public check only asks for a positive number).
+hidden (its public check only asks for a positive number); it uses the student's grad_L and
+hess_L, so a wrong derivative costs it too.
 """
 
 from bank import right, wrong
@@ -44,9 +45,9 @@ ANSWERS = [
                    "        thetas.append(theta)\n"
                    "    return np.array(thetas)\n")], ["q1"], 0.375),
     wrong("the chain rule's inner derivative forgotten: ∂e^(θ₁θ₂)/∂θ₁ written as e^(θ₁θ₂)",
-          [(_GRAD, "    return np.array([e + 2 * a, e])\n")], ["q2"], 0.0),
+          [(_GRAD, "    return np.array([e + 2 * a, e])\n")], ["q2", "q5_eta"], 0.0),
     wrong("the product rule forgotten in the Hessian's off-diagonal entry (θ₁θ₂e^(θ₁θ₂))",
-          [("(1 + a * b) * e", "a * b * e")], ["q2"], 0.0),
+          [("(1 + a * b) * e", "a * b * e")], ["q2", "q5_eta"], 0.0),
     wrong("the ½ of the second-order term forgotten in taylor2",
           [(_QUADRATIC_TERM, "delta @ hess_L(theta0) @ delta")], ["q2"], 0.5, 0.5),
     wrong("the slopes typed in as the predictions 2 and 3 instead of fitted",
