@@ -12,8 +12,8 @@ rel_error recomputed from the student's functions) and 0.5 for "a step against t
 goes downhill" (by at least 1 % of what the gradient promises, so a gradient N times too long
 still passes): a flipped sign keeps nothing of q3 and 1 of q4, a forgotten 1/N keeps the downhill step
 and 1.5 of q4, a typed-in
-rel_error keeps 2.25 of 3. q5_terms and q6_counts put all their points in one hidden
-value test (their public tests check the form only).
+rel_error keeps 2.25 of 3. q5_terms puts all its points in one hidden value test, q6_counts half in the dense counts and
+half in the views (their public tests check the form only).
 q4's points are 0.5 for each public value test (the edge kernel, a short descent), 0 for the
 form check, 0.5 for the edge kernel anywhere, 0.5 for other descents, 0.5 for the Hessian, the
 bound and the learned kernel, and 0.5 for "the descent goes downhill": a flipped sign in the
@@ -125,7 +125,7 @@ ANSWERS = [
     wrong("the dense layers counted without their biases",
           [("dense_with_pool = 120 * (16 * 5 * 5 + 1)", "dense_with_pool = 120 * 16 * 5 * 5"),
            ("dense_without_pool = 120 * (16 * 24 * 24 + 1)", "dense_without_pool = 120 * 16 * 24 * 24")],
-          ["q6_counts"], 0.0),
+          ["q6_counts"], 0.5, at_least=0.5),   # the views are right: half of q6_counts
     right("conv2d_dilated as a sum of shifted slices, fit_grad with conv2d_dilated cut to K's shape",
           [("    span = (dilation", "    H, W = output_size(padded.shape[0], K.shape[0], 0, stride, dilation), "
             "output_size(padded.shape[1], K.shape[1], 0, stride, dilation)\n"
