@@ -29,7 +29,7 @@ ANSWERS = [
           ["q1"], 0.2),
     wrong("the per-example gradients divided by N (a 1/N too many)",
           [(_EXAMPLE, "    return (X @ theta - y)[:, None] * X / len(y)\n")],
-          ["q1", "q2"], 0.35),
+          ["q1", "q2", "q5_floor"], 0.35),
     wrong("the epoch's batch gradients averaged without their sizes",
           [("epoch_mean = counts @ batch_grads / N", "epoch_mean = batch_grads.mean(axis=0)")],
           ["q1"], 0.67, 0.6),
