@@ -56,7 +56,7 @@ ANSWERS = [
           ["q4"], 0.1),
     wrong("standardize with the sample standard deviation (ddof=1)",
           [("    return (F - F.mean(axis=0)) / F.std(axis=0)\n", "    return (F - F.mean(axis=0)) / F.std(axis=0, ddof=1)\n")],
-          ["q4"], 0.4),
+          ["q4"], 0.5, 0.25),
     wrong("zeros of the right shape everywhere",
           [("    return np.array([4 * x * (x**2 - 1) - 4 * x * (y - x**2), 2 * (y - x**2)])\n", "    return np.zeros(2)\n"),
            (_HESS, "    return np.zeros((2, 2))\n"),
