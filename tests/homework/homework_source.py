@@ -157,7 +157,8 @@ def parse(path: Path) -> Source:
                 hidden += ast.unparse(ast.parse(cell.source)).splitlines()
             else:
                 question.public_tests.append(cell.source)
-                public.append(cell.source)
+                # the student edition carries it as written and, in its metadata, as otter rewrites it
+                public += [cell.source, ast.unparse(ast.parse(cell.source))]
         else:
             public.append(cell.source)
     if blocks:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import student_route  # noqa: E402
 
 LIBRARY = ROOT / "src" / "descend"
-MODULES = sorted(p.name for p in LIBRARY.glob("*.py"))
+MODULES = sorted(p.relative_to(LIBRARY).as_posix() for p in LIBRARY.rglob("*.py"))   # with descend.variants
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
@@ -83,7 +83,8 @@ def test_the_wheel_installs_offline_and_imports_the_library(wheel, tmp_path):
     assert install.returncode == 0, f"pip install of the wheel failed:\n{install.stdout}\n{install.stderr}"
     probe = ("import json, pathlib, descend; "
              "print(json.dumps([descend.__version__, descend.__file__, "
-             "sorted(p.name for p in pathlib.Path(descend.__file__).parent.glob('*.py'))]))")
+             "sorted(p.relative_to(pathlib.Path(descend.__file__).parent).as_posix() "
+             "for p in pathlib.Path(descend.__file__).parent.rglob('*.py'))]))")
     # PYTHONPATH comes before site-packages, where the editable src/descend sits
     env = {**os.environ, "PYTHONPATH": str(target), "MPLBACKEND": "Agg"}
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
