@@ -281,7 +281,9 @@ def test_every_written_question_has_a_rubric_that_adds_up(stem):
         assert float(heads[0]) == points, (
             f"{where}: the rubric says {heads[0]} points, the question {points:g}")
         criteria = [float(p) for p in CRITERION.findall(text.split("**Rubric", 1)[1])]
-        assert len(criteria) >= 2, f"{stem} {name}: the rubric needs at least two criteria '- N pt: ...'"
+        assert 2 <= len(criteria) <= 3, (
+            f"{stem} {name}: the rubric has {len(criteria)} criteria '- N pt: ...'; a written question asks "
+            f"for two or three things, each with its criterion")
         assert sum(criteria) == points, (
             f"{where}: the rubric's criteria add up to {sum(criteria):g} points, the question has {points:g}")
 
