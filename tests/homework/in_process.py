@@ -1,0 +1,64 @@
+"""Run a homework's source — solutions and tests — in this process, for one variant.
+
+Otter grades a submission in a container-like sandbox, which takes tens of seconds per homework;
+this runs the same code in a second or two, so many seeds can be checked: every code cell of
+the source notebook is executed in order (with ``SEED = seed``), and each test cell of a
+``# BEGIN TESTS`` block runs on a copy of the globals (its last line calls its test function
+with the globals it names, as otter calls it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+_SEED_LINE = re.compile(r"^(\s*)SEED = 0[ \t]*$", re.M)
+
+
+def _cells(stem: str):
+    """(source, in_tests) for each code cell of the homework, in order."""
+    nb = json.loads((ROOT / "notebooks" / "homework" / f"{stem}.ipynb").read_text())
+    in_tests = False
+    for cell in nb["cells"]:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "raw":
+            head = text.strip().splitlines()[0].strip().upper() if text.strip() else ""
+            if head.startswith("# BEGIN TESTS"):
+                in_tests = True
+            elif head.startswith("# END TESTS"):
+                in_tests = False
+        elif cell["cell_type"] == "code":
+            yield text, in_tests
+
+
+def run(stem: str, seed: int) -> list[str]:
+    """The failures of the homework's tests against its own solutions for variant ``seed``:
+    one line per failing test function (name and message); an empty list when all pass."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    env: dict = {"__name__": "__homework__"}
+    failures = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for text, in_tests in _cells(stem):
+            text = _SEED_LINE.sub(lambda m: f"{m.group(1)}SEED = {seed}", text)
+            if text.lstrip().startswith(("%", "!")):
+                continue
+            if not in_tests:
+                exec(compile(text, f"<{stem} cell>", "exec"), env)
+                continue
+            name = re.search(r"^def (test_\w+)", text, re.M)
+            try:
+                exec(compile(text, f"<{stem} test>", "exec"), dict(env))
+            except Exception as error:  # noqa: BLE001 - every failure is reported
+                label = name.group(1) if name else "a test cell"
+                failures.append(f"{label}: {type(error).__name__}: {error}"[:600])
+    try:
+        import matplotlib.pyplot as plt
+        plt.close("all")
+    except ImportError:
+        pass
+    return failures
