@@ -19,9 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 _SEED_LINE = re.compile(r"^(\s*)SEED = 0[ \t]*$", re.M)
 
 
-def _cells(stem: str):
-    """(source, in_tests) for each code cell of the homework, in order."""
-    nb = json.loads((ROOT / "notebooks" / "homework" / f"{stem}.ipynb").read_text())
+def source(stem: str) -> Path:
+    """The instructors' source notebook of a homework."""
+    return ROOT / "notebooks" / "homework" / f"{stem}.ipynb"
+
+
+def _cells(notebook: Path):
+    """(source, in_tests) for each code cell of the notebook, in order."""
+    nb = json.loads(Path(notebook).read_text())
     in_tests = False
     for cell in nb["cells"]:
         text = "".join(cell["source"])
@@ -35,15 +40,16 @@ def _cells(stem: str):
             yield text, in_tests
 
 
-def run(stem: str, seed: int) -> list[str]:
-    """The failures of the homework's tests against its own solutions for variant ``seed``:
-    one line per failing test function (name and message); an empty list when all pass."""
+def run(notebook: Path, seed: int) -> list[str]:
+    """The failures of a homework source's tests against its own solutions for variant
+    ``seed``: one line per failing test (its name and message); an empty list when all pass."""
+    stem = Path(notebook).stem
     os.environ.setdefault("MPLBACKEND", "Agg")
     env: dict = {"__name__": "__homework__"}
     failures = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for text, in_tests in _cells(stem):
+        for text, in_tests in _cells(notebook):
             text = _SEED_LINE.sub(lambda m: f"{m.group(1)}SEED = {seed}", text)
             if text.lstrip().startswith(("%", "!")):
                 continue

@@ -1,0 +1,36 @@
+"""Every variant the seeds 0–SEEDS draw can be answered: the solutions pass every test.
+
+``test_variants.py`` builds and grades one variant (seed 3) with otter; this runs each
+homework's source in-process (``in_process.run``: solutions, then the public and hidden tests,
+with ``SEED = k``) for many seeds, so a draw that makes a correct answer fail a test is caught.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from descend.variants import homework_with_variants
+from in_process import run, source
+
+SEEDS = range(0, 16)
+
+
+@pytest.mark.parametrize("stem", homework_with_variants())
+def test_the_solutions_pass_every_variant(stem):
+    failed = {seed: f for seed in SEEDS if (f := run(source(stem), seed))}
+    assert not failed, "\n".join(f"{stem} seed {seed}: {line}" for seed, lines in failed.items()
+                                 for line in lines)
+
+
+def test_a_wrong_solution_fails_in_process(tmp_path):
+    """The runner can fail: AdaGrad without the square fails its tests, for every seed tried."""
+    copy = tmp_path / "hw07_adaptive.ipynb"
+    shutil.copy(source("hw07_adaptive"), copy)
+    text = copy.read_text()
+    assert "v = v + g * g" in text
+    copy.write_text(text.replace("v = v + g * g", "v = v + g", 1))
+    for seed in (0, 5):
+        failures = run(copy, seed)
+        assert any(line.startswith("test_q1_adagrad") for line in failures), failures
