@@ -30,7 +30,9 @@ parameters cell says ``SEED = 0``) is built as the published edition by default.
 ``SEED = N`` and the Markdown's ``{{ name }}`` placeholders show the variant's constants, so
 the student edition, the solutions and the hidden tests all belong to variant N; the output
 goes to ``_build/homework/variants/seed-N/`` (never to the site). Homework without variants is
-listed and skipped.
+listed and skipped. Before building, each homework's solutions are run against its public and
+hidden tests for seed N (``homework_in_process.py``, about a second each); a seed whose
+solutions fail a test is refused, with the failing tests named.
 
 It adds three keys to the notebook's ``# ASSIGNMENT CONFIG`` on the way (the notebook must
 not set them itself): ``requirements``, ``autograder_files: [descend]`` and
@@ -187,6 +189,17 @@ def apply_variant(nb, stem: str, seed: int) -> None:
         cell.source = fill(cell.source, values)
 
 
+def refuse_unanswerable(sources: list[Path], seed: int) -> None:
+    """Stop, naming the failing tests, if variant ``seed`` of a homework fails its own solutions."""
+    from homework_in_process import run
+    failed = {p.stem: f for p in sources if (f := run(p, seed))}
+    if failed:
+        lines = [f"  {stem}: {line}" for stem, lines in failed.items() for line in lines]
+        raise SystemExit(f"variant {seed} cannot be answered as drawn: the solutions fail these tests\n"
+                         + "\n".join(lines) + "\nchoose another seed, and please report it "
+                         "(the homework's `check` in src/descend/variants should have refused it)")
+
+
 def _inject_config(nb, source: Path) -> None:
     for cell in nb.cells:
         if cell.cell_type == "raw" and re.match(r"#\s+assignment\s+config", cell.source, re.IGNORECASE):
@@ -248,6 +261,7 @@ def main(argv=None) -> None:
         for p in without:
             print(f"{p.stem}: no variants yet, not built for seed {seed}")
         chosen = [p for p in chosen if p not in without]
+        refuse_unanswerable(chosen, seed)
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         done = list(pool.map(lambda source: build(source, out, force=args.force, seed=seed), chosen))
     for source, built in zip(chosen, done, strict=True):

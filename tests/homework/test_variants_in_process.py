@@ -1,18 +1,22 @@
 """Every variant the seeds 0–SEEDS draw can be answered: the solutions pass every test.
 
 ``test_variants.py`` builds and grades one variant (seed 3) with otter; this runs each
-homework's source in-process (``in_process.run``: solutions, then the public and hidden tests,
+homework's source in-process (``tools/homework_in_process.py``: solutions, then the public and hidden tests,
 with ``SEED = k``) for many seeds, so a draw that makes a correct answer fail a test is caught.
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pytest
 
 from descend.variants import homework_with_variants
-from in_process import run, source
+from homework_source import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+from homework_in_process import run, source  # noqa: E402
 
 SEEDS = range(0, 16)
 
@@ -34,3 +38,16 @@ def test_a_wrong_solution_fails_in_process(tmp_path):
     for seed in (0, 5):
         failures = run(copy, seed)
         assert any(line.startswith("test_q1_adagrad") for line in failures), failures
+
+
+def test_building_refuses_a_variant_its_solutions_fail(tmp_path):
+    """``build_homework.py --seed`` runs the in-process check first and names the failing test."""
+    import subprocess
+    copy = tmp_path / "hw07_adaptive.ipynb"
+    shutil.copy(source("hw07_adaptive"), copy)
+    copy.write_text(copy.read_text().replace("v = v + g * g", "v = v + g", 1))
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build_homework.py"), str(copy),
+                           "--seed", "5", "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "variant 5 cannot be answered" in done.stderr and "test_q1_adagrad" in done.stderr, done.stderr
+    assert not (tmp_path / "out").exists()

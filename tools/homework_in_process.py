@@ -1,7 +1,9 @@
 """Run a homework's source — solutions and tests — in this process, for one variant.
 
-Otter grades a submission in a container-like sandbox, which takes tens of seconds per homework;
-this runs the same code in a second or two, so many seeds can be checked: every code cell of
+Otter grades a submission in a sandbox of its own, which takes tens of seconds per homework;
+this runs the same code in about a second, so every variant can be checked before it is built
+(``build_homework.py --seed N`` refuses a seed whose solutions fail a test) and the tests check
+many seeds (``tests/homework/test_variants_in_process.py``): every code cell of
 the source notebook is executed in order (with ``SEED = seed``), and each test cell of a
 ``# BEGIN TESTS`` block runs on a copy of the globals (its last line calls its test function
 with the globals it names, as otter calls it).
@@ -15,7 +17,7 @@ import re
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 _SEED_LINE = re.compile(r"^(\s*)SEED = 0[ \t]*$", re.M)
 
 
