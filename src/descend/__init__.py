@@ -58,7 +58,7 @@ from .problems import (
 from .run import Sweep, Trace, run, sweep
 from .stochastic import batch_gradients, time_batch_grad
 from .linesearch import (Cost, LineSearchState, NegativeCurvature, WolfeCheck, backtracking, check_wolfe, cost,
-                         exact_line_search, grid_line_search, replay)
+                         exact_line_search, golden_section_line_search, grid_line_search, replay)
 from .widgets import Explorer, Slider, animate, explore, slider
 
 __version__ = "0.1.0"
@@ -76,7 +76,7 @@ __all__ = [
     "Sweep", "Trace", "run", "sweep",
     "batch_gradients", "time_batch_grad",
     "Cost", "LineSearchState", "NegativeCurvature", "WolfeCheck", "backtracking", "check_wolfe", "cost",
-    "exact_line_search", "grid_line_search", "replay",
+    "exact_line_search", "golden_section_line_search", "grid_line_search", "replay",
     "Explorer", "Slider", "animate", "explore", "slider",
 ]
 

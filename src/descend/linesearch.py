@@ -37,6 +37,7 @@ from .optim import Optimizer
 from .problems import Problem
 
 __all__ = ["LineSearchState", "NegativeCurvature", "grid_line_search", "exact_line_search", "backtracking",
+           "golden_section_line_search",
            "WolfeCheck", "check_wolfe", "replay", "Cost", "cost", "counting", "newton_backtracking"]
 
 _EMPTY = np.zeros(0)
@@ -305,6 +306,146 @@ def backtracking(eta0: float = 1.0, c: float = 1e-4, shrink: float = 0.5, max_sh
 
     return Optimizer(_init, update, "backtracking",
                      {"eta0": eta0, "c": c, "shrink": shrink, "max_shrinks": max_shrinks}, needs_problem=True)
+
+
+_INV_PHI = (np.sqrt(5.0) - 1.0) / 2.0          # 1/φ = 0.618…, the golden section's shrink factor
+
+
+def _golden(phi, lo: float, hi: float, tol: float, budget: int) -> tuple[float, float, list, list]:
+    """Golden-section search for a minimum of ``phi`` on [lo, hi]: the best point found, its
+    value, and every point tried with its value, in order; at most ``budget`` evaluations."""
+    trials, fs = [], []
+
+    def at(eta):
+        value = phi(eta)
+        trials.append(eta)
+        fs.append(value)
+        return value
+
+    a, b = hi - _INV_PHI * (hi - lo), lo + _INV_PHI * (hi - lo)
+    fa, fb = at(a), at(b)
+    while len(trials) < budget:
+        best = a if fa <= fb else b
+        if hi - lo <= tol * best:
+            break
+        if fa <= fb:                       # a minimum lies in [lo, b]: b's left partner becomes a
+            hi, b, fb = b, a, fa
+            a = hi - _INV_PHI * (hi - lo)
+            fa = at(a)
+        else:                              # a minimum lies in [a, hi]
+            lo, a, fa = a, b, fb
+            b = lo + _INV_PHI * (hi - lo)
+            fb = at(b)
+    i = int(np.argmin(fs))
+    return trials[i], fs[i], trials, fs
+
+
+def golden_section_line_search(eta0: float = 1.0, tol: float = 1e-6, max_evals: int = 100) -> Optimizer:
+    r"""Steepest descent with a true one-dimensional minimisation of the loss along :math:`-g`.
+
+    Each step minimises :math:`\phi(\eta) = L(x_t - \eta g_t)` over :math:`\eta > 0` with loss
+    values only, in two stages:
+
+    1. **Bracket.** Try :math:`\eta_0, 2\eta_0, 4\eta_0, \dots` while the loss keeps falling.
+       The first trial whose loss does not fall (or :math:`\eta_0` itself, if
+       :math:`\phi(\eta_0) \ge \phi(0)`) closes an interval :math:`[\ell, h]` that holds a
+       point lower than both ends, hence a local minimum of φ.
+    2. **Golden section.** Keep two interior points at the golden ratios of :math:`[\ell, h]`
+       and drop the end beyond the worse one. The interval shrinks by
+       :math:`1/\varphi = (\sqrt5 - 1)/2 \approx 0.618` per loss evaluation, because one
+       interior point is reused. Stop once :math:`h - \ell \le \text{tol}\cdot\eta`, with η
+       the better interior point.
+
+    The step is :math:`x_{t+1} = x_t - \eta_t g_t`, with :math:`\eta_t` the trial of lowest
+    loss. If φ is unimodal on :math:`[\ell, h]` (true on a convex loss), the minimiser
+    :math:`\eta^\star` stays in :math:`[\ell, h]`, so :math:`|\eta_t - \eta^\star| \le
+    \text{tol}\cdot \eta_t`: on a quadratic, :math:`\eta_t` matches the exact step
+    :math:`g^\top g / g^\top H g` of :func:`exact_line_search` to that relative tolerance,
+    without a Hessian. The price is counted in loss evaluations. That holds in exact
+    arithmetic. In floating point, near its minimum φ changes by about
+    :math:`(\eta - \eta^\star)^2`, which the loss's rounding error hides: the relative accuracy
+    of η is limited to about the square root of that error, :math:`\sqrt{\epsilon_{\text{mach}}}
+    \approx 10^{-8}` at best and less where the loss is computed with cancellation (Press et
+    al., section 10.1). Tolerances down to 1e-6 are met on the tests' quadratics (κ up to 1e4).
+
+    Parameters
+    ----------
+    eta0 : float
+        The first trial step, :math:`\eta_0 > 0`; the bracket doubles from it.
+    tol : float
+        The relative width, in (0, 1), at which the golden section stops; below about 1e-6 it
+        may not be met (see above).
+    max_evals : int
+        At most this many trial step sizes per step (at least 4), bracket included (the loss
+        at :math:`x_t` may cost one evaluation more). When the budget runs out, the step takes the best trial so far; if no trial is below
+        :math:`\phi(0)` (round-off at the bottom of a valley), the step is zero and
+        ``state.eta`` is 0.
+
+    Returns
+    -------
+    Optimizer
+        With ``needs_problem=True`` and a :class:`LineSearchState`, whose ``trials`` and
+        ``trial_fs`` record every step size tried in the last search, bracket first. Each step
+        costs one gradient and one loss evaluation per trial, plus one for :math:`L(x_t)` unless
+        the previous search has just computed it.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> p = dd.quadratic([[4.0]], b=[8.0])              # minimum at x = 2; from -3, η* = 1/4
+    >>> x = np.array([-3.0])
+    >>> opt = dd.golden_section_line_search(tol=1e-6)
+    >>> step, state = opt.update(p.grad(x), opt.init(x), x, problem=p)
+    >>> bool(abs(state.eta - 0.25) <= 1e-6 * state.eta), bool(np.allclose(x + step, 2.0, rtol=1e-6))
+    (True, True)
+
+    References
+    ----------
+    Kiefer, J. (1953). Sequential minimax search for a maximum. Proceedings of the American
+    Mathematical Society 4(3), 502–506.
+    Press, W. H., Teukolsky, S. A., Vetterling, W. T., Flannery, B. P. (2007). Numerical
+    Recipes, 3rd ed., sections 10.1–10.2.
+    """
+    eta0 = _checks.positive("eta0", eta0)
+    tol = _checks.real("tol", tol, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    max_evals = _checks.count("max_evals", max_evals, minimum=4)
+
+    def update(g, state, x=None, *, problem=None):
+        g, x = _arguments("golden_section_line_search", g, x, problem)
+        f_evals = state.f_evals
+        with np.errstate(over="ignore", invalid="ignore"):      # a far trial may overflow: it is +inf
+            if state.x_next is not None and np.array_equal(state.x_next, x):
+                f0 = state.f_next
+            else:
+                f0, f_evals = _loss(problem, x), f_evals + 1
+            trials, fs = [], []
+            if np.any(g != 0.0):
+                def phi(eta):
+                    return _loss(problem, x - eta * g)
+
+                lo, mid, f_mid, eta = 0.0, 0.0, f0, eta0
+                while len(trials) < max_evals - 2:               # bracket: double while φ falls
+                    f_eta = phi(eta)
+                    trials.append(eta)
+                    fs.append(f_eta)
+                    if f_eta >= f_mid:
+                        break
+                    lo, mid, f_mid, eta = mid, eta, f_eta, 2.0 * eta
+                _, _, more, more_fs = _golden(phi, lo, eta, tol, max_evals - len(trials))
+                trials += more
+                fs += more_fs
+        best = int(np.argmin(fs)) if fs else -1
+        if best < 0 or fs[best] >= f0:
+            eta, step, f_next = 0.0, np.zeros_like(x), f0
+        else:
+            eta, step, f_next = trials[best], -trials[best] * g, fs[best]
+        new = LineSearchState(t=state.t + 1, f_evals=f_evals + len(trials), g_evals=state.g_evals + 1,
+                              h_evals=state.h_evals, eta=eta, trials=np.array(trials), trial_fs=np.array(fs),
+                              x_next=x + step, f_next=f_next)
+        return step, new
+
+    return Optimizer(_init, update, "golden-section line search",
+                     {"eta0": eta0, "tol": tol, "max_evals": max_evals}, needs_problem=True)
 
 
 class WolfeCheck(NamedTuple):
