@@ -37,7 +37,7 @@ from .optim import Optimizer
 from .problems import Problem
 
 __all__ = ["LineSearchState", "NegativeCurvature", "grid_line_search", "exact_line_search", "backtracking",
-           "golden_section_line_search",
+           "golden_section_line_search", "golden_section", "GoldenSection", "GOLDEN",
            "WolfeCheck", "check_wolfe", "replay", "Cost", "cost", "counting", "newton_backtracking"]
 
 _EMPTY = np.zeros(0)
@@ -308,36 +308,103 @@ def backtracking(eta0: float = 1.0, c: float = 1e-4, shrink: float = 0.5, max_sh
                      {"eta0": eta0, "c": c, "shrink": shrink, "max_shrinks": max_shrinks}, needs_problem=True)
 
 
-_INV_PHI = (np.sqrt(5.0) - 1.0) / 2.0          # 1/φ = 0.618…, the golden section's shrink factor
+GOLDEN = (1.0 + np.sqrt(5.0)) / 2.0            #: the golden ratio φ = 1.618…
+_INV_PHI = 1.0 / GOLDEN                         # the golden section's shrink factor, 0.618…
 
 
-def _golden(phi, lo: float, hi: float, tol: float, budget: int) -> tuple[float, float, list, list]:
-    """Golden-section search for a minimum of ``phi`` on [lo, hi]: the best point found, its
-    value, and every point tried with its value, in order; at most ``budget`` evaluations."""
+class GoldenSection(NamedTuple):
+    """The result of :func:`golden_section`."""
+
+    eta: float  #: the trial of lowest value
+    f: float  #: its value
+    lo: float  #: the final interval's left end …
+    hi: float  #: … and its right end
+    trials: np.ndarray  #: every point tried, in order
+    fs: np.ndarray  #: the value at each of them
+
+
+def golden_section(phi, lo: float, hi: float, *, tol: float = 1e-6, max_evals: int = 100) -> GoldenSection:
+    r"""Golden-section search for a minimum of a function of one variable on :math:`[\ell, h]`.
+
+    Keep two interior points at the golden fractions,
+
+    .. math:: a = h - (h - \ell)/\varphi, \qquad b = \ell + (h - \ell)/\varphi, \qquad
+              \varphi = \tfrac{1 + \sqrt5}{2},
+
+    and compare :math:`\phi(a)` with :math:`\phi(b)`: if :math:`\phi(a) \le \phi(b)` the
+    interval becomes :math:`[\ell, b]`, else :math:`[a, h]`. Because
+    :math:`1 - 1/\varphi = 1/\varphi^2`, the interior point that survives sits at a golden
+    fraction of the new interval, so each comparison after the first costs one new value, and
+    after :math:`n \ge 2` values the interval has width :math:`(h - \ell)/\varphi^{\,n-1}`. If
+    φ is unimodal on :math:`[\ell, h]` (strictly decreasing, then strictly increasing), the
+    minimiser never leaves the interval.
+
+    Parameters
+    ----------
+    phi : callable
+        The function, of one float, returning a float (``inf`` is allowed and loses every
+        comparison).
+    lo, hi : float
+        The interval, :math:`\ell < h`.
+    tol : float
+        Stop once :math:`h - \ell \le \text{tol} \cdot \eta`, η the better interior point
+        (``tol = 0`` runs until ``max_evals``).
+    max_evals : int
+        At most this many values of φ (at least 2).
+
+    Returns
+    -------
+    GoldenSection
+        The best point tried, its value, the final interval and every point tried.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> r = dd.linesearch.golden_section(lambda t: abs(t - 0.3), 0.0, 1.0, tol=0.0, max_evals=12)
+    >>> bool(r.lo <= 0.3 <= r.hi), round(float((r.hi - r.lo) * dd.linesearch.GOLDEN ** 11), 12)
+    (True, 1.0)
+
+    References
+    ----------
+    Kiefer, J. (1953). Sequential minimax search for a maximum. Proceedings of the American
+    Mathematical Society 4(3), 502–506.
+    """
+    phi = _checks.callable_("phi", phi)
+    lo, hi = _checks.real("lo", lo), _checks.real("hi", hi)
+    if not lo < hi:
+        raise ValueError(f"lo must be smaller than hi; got lo = {lo}, hi = {hi}")
+    tol = _checks.real("tol", tol, lo=0.0, hi=1.0, hi_open=True)
+    max_evals = _checks.count("max_evals", max_evals, minimum=2)
+    return _golden(phi, lo, hi, tol, max_evals)
+
+
+def _golden(phi, lo: float, hi: float, tol: float, budget: int) -> GoldenSection:
     trials, fs = [], []
 
     def at(eta):
-        value = phi(eta)
+        value = float(phi(eta))
+        value = value if np.isfinite(value) else np.inf
         trials.append(eta)
         fs.append(value)
         return value
 
     a, b = hi - _INV_PHI * (hi - lo), lo + _INV_PHI * (hi - lo)
     fa, fb = at(a), at(b)
-    while len(trials) < budget:
-        best = a if fa <= fb else b
-        if hi - lo <= tol * best:
-            break
-        if fa <= fb:                       # a minimum lies in [lo, b]: b's left partner becomes a
+    while True:
+        if fa <= fb:                       # a minimum lies in [lo, b]: a becomes the new b
             hi, b, fb = b, a, fa
+            if len(trials) >= budget or hi - lo <= tol * b:
+                break
             a = hi - _INV_PHI * (hi - lo)
             fa = at(a)
-        else:                              # a minimum lies in [a, hi]
+        else:                              # a minimum lies in [a, hi]: b becomes the new a
             lo, a, fa = a, b, fb
+            if len(trials) >= budget or hi - lo <= tol * a:
+                break
             b = lo + _INV_PHI * (hi - lo)
             fb = at(b)
     i = int(np.argmin(fs))
-    return trials[i], fs[i], trials, fs
+    return GoldenSection(trials[i], fs[i], lo, hi, np.array(trials), np.array(fs))
 
 
 def golden_section_line_search(eta0: float = 1.0, tol: float = 1e-6, max_evals: int = 100) -> Optimizer:
@@ -431,9 +498,9 @@ def golden_section_line_search(eta0: float = 1.0, tol: float = 1e-6, max_evals: 
                     if f_eta >= f_mid:
                         break
                     lo, mid, f_mid, eta = mid, eta, f_eta, 2.0 * eta
-                _, _, more, more_fs = _golden(phi, lo, eta, tol, max_evals - len(trials))
-                trials += more
-                fs += more_fs
+                more = _golden(phi, lo, eta, tol, max_evals - len(trials))
+                trials += list(more.trials)
+                fs += list(more.fs)
         best = int(np.argmin(fs)) if fs else -1
         if best < 0 or fs[best] >= f0:
             eta, step, f_next = 0.0, np.zeros_like(x), f0

@@ -100,3 +100,29 @@ def test_it_needs_the_problem():
     opt = dd.golden_section_line_search()
     with pytest.raises(ValueError, match="golden_section_line_search needs problem="):
         opt.update(np.ones(2), opt.init(np.zeros(2)), np.zeros(2))
+
+
+def test_golden_section_keeps_the_minimiser_of_unimodal_functions_and_shrinks_by_phi():
+    # the lemma of chapter 6, on smooth, kinked, steep-sided, lopsided and boundary minima
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        lo, hi = sorted(rng.uniform(-5, 5, 2))
+        star = rng.choice([lo, hi, rng.uniform(lo, hi)])        # minima at the ends too
+        p, left, right = rng.choice([0.3, 1.0, 2.0, 6.0]), rng.uniform(0.01, 100), rng.uniform(0.01, 100)
+
+        def phi(t):
+            return left * (star - t) ** p if t < star else right * (t - star) ** p
+
+        n = int(rng.integers(2, 40))
+        r = dd.linesearch.golden_section(phi, lo, hi, tol=0.0, max_evals=n)
+        assert r.lo <= star <= r.hi and len(r.trials) == n
+        assert np.isclose(r.hi - r.lo, (hi - lo) / dd.linesearch.GOLDEN ** (n - 1), rtol=1e-9)
+
+
+def test_golden_section_bad_input():
+    with pytest.raises(ValueError, match="lo must be smaller than hi"):
+        dd.linesearch.golden_section(abs, 1.0, 1.0)
+    with pytest.raises(TypeError, match="phi"):
+        dd.linesearch.golden_section("abs", 0.0, 1.0)
+    with pytest.raises(ValueError, match="max_evals"):
+        dd.linesearch.golden_section(abs, 0.0, 1.0, max_evals=1)
