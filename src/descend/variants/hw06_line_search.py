@@ -15,7 +15,7 @@ DEPENDS = ("q1", "q2", "q3", "q4")
 _PUBLISHED = dict(
     A3=[[4.0, 1.0, 0.0], [1.0, 3.0, -1.0], [0.0, -1.0, 1.0]], b3=[1.0, -2.0, 0.5], start3=(2.0, 2.0, 2.0),
     start_rosen=(-1.2, 1.0), c_rosen=1e-4, tau_rosen=0.5,
-    kappa=50.0, angle=0.5, start_quad=(2.0, 2.0), eta_init=0.01,
+    kappa=50.0, angle=0.5, start_quad=(2.0, 2.0), eta_init=0.015,
     theta_h=(0.0, 0.0), c1=0.1, c2=0.5, candidates=(0.02, 0.1, 0.12, 0.15, 0.2))
 _GROUPS = {"q1": ("A3", "b3", "start3"), "q2": ("start_rosen", "c_rosen", "tau_rosen"),
            "q3": ("kappa", "angle", "start_quad", "eta_init"), "q4": ("theta_h", "c1", "c2", "candidates")}
@@ -58,7 +58,14 @@ def _q2(pick):
 def _q3(pick):
     return dict(kappa=pick([30.0, 40.0, 50.0, 60.0, 80.0]), angle=pick([0.3, 0.5, 0.8, 1.0]),
                 start_quad=pick([(2.0, 2.0), (2.0, -1.0), (-1.0, 2.0), (1.5, 1.5)]),
-                eta_init=pick([0.005, 0.01, 0.02]))
+                eta_init=pick([0.007, 0.009, 0.011, 0.015, 0.018, 0.022]))
+
+
+#: How close (relative) a step size the q3 grid tries may come to 1/λ_max or 1/λ_min. Its candidates are
+#: eta_init times powers of 2; one that lands on 1/λ removes that eigen-direction in one step, and only
+#: rounding refills it (with eta_init = 0.01 and κ = 50, 0.02 = 1/λ_max: 30 steps, a largest step 32 times
+#: 2/λ_max, against 200 to 540 steps and 1.4 to 4 times for step sizes 1 % or more away from it).
+Q3_MARGIN = 0.05
 
 
 def _q4(pick):
@@ -83,6 +90,16 @@ def follow_grid(problem, theta0, eta_init, factors=(0.5, 1.0, 2.0), tol=1e-6, ma
         thetas.append(theta)
         etas.append(eta)
     return np.array(thetas), np.array(etas)
+
+
+def q3_margin(P) -> float:
+    """The smallest relative distance of a step size q3's grid tries (its candidates) from 1/λ_max or 1/λ_min."""
+    problem = ill_conditioned(kappa=P["kappa"], angle=P["angle"])
+    _, etas = follow_grid(problem, P["start_quad"], P["eta_init"])
+    factors = np.array([0.5, 1.0, 2.0])
+    tried = np.outer(np.concatenate([[P["eta_init"]], etas[:-1]]), factors).ravel()
+    lam = np.linalg.eigvalsh(problem.hess(np.zeros(2)))
+    return float(min(np.min(np.abs(tried * l - 1.0)) for l in lam))
 
 
 def _verdicts(P):
@@ -136,9 +153,9 @@ def _answerable(q, P) -> bool:
             theta = theta - eta * g
             f.append(banana.f(theta))
         return bool(np.all(np.isfinite(f)) and np.all(np.diff(f) < 0))
-    if q == "q3":   # the grid converges, with steps longer than 2/λ_max
+    if q == "q3":   # the grid converges, with steps longer than 2/λ_max, and never tries 1/λ_max or 1/λ_min
         _, etas = follow_grid(ill_conditioned(kappa=P["kappa"], angle=P["angle"]), P["start_quad"], P["eta_init"])
-        return bool(len(etas) < 5000 and etas.max() > 2.0 / P["kappa"])
+        return bool(len(etas) < 5000 and etas.max() > 2.0 / P["kappa"] and q3_margin(P) > Q3_MARGIN)
     # q4: every condition holds for some candidates and fails for others, and weak ≠ strong Wolfe
     v = _verdicts(P)
     weak, strong = v[:, 0] & v[:, 1], v[:, 0] & v[:, 2]
@@ -150,4 +167,7 @@ def check(P) -> None:
     d = vars(P)
     for q in DEPENDS:
         assert _answerable(q, d), f"{q}'s constants cannot be answered"
+    margin = q3_margin(d)
+    assert margin > Q3_MARGIN, (f"q3's grid tries a step size within {margin:.1%} of 1/λ_max or 1/λ_min "
+                                f"(at most {Q3_MARGIN:.0%} allowed): it would cancel a direction in one step")
     assert d["eta_limit"] == round(2.0 / d["kappa"], 10)

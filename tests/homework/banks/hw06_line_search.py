@@ -9,7 +9,7 @@ earns nothing) and 0.75 for "each step goes downhill": trials off by one only be
 method and keeps 2 of 3, a path that climbs keeps 1. q4's are 0.75 for the public example
 (weak and strong), 0 for the form check, 1.25 for the gaps anywhere and 1 for the verdicts.
 q3's are 0.5 for the two tiny public runs, 0 for the form check, 0.75 for other runs and 0.75
-for the counts on quad50: a grid that does not follow the step, or steps the wrong way, keeps
+for the counts on the ravine: a grid that does not follow the step, or steps the wrong way, keeps
 nothing; counting one gradient too many keeps 1.25 of 2.
 """
 
