@@ -2,7 +2,8 @@
 
 Form checks carry no points. q1 gives 1 to the public gradient and Hessian at one point, 0.5 to
 the public check of hess_error (recomputed from the student's functions) and of the values at p0
-against the student's own g and H, 0.75 to the hidden derivatives and 0.75 to the hidden values;
+against the student's own g and H (and curvature_weights on a 3 × 3 matrix whose eigenvector
+matrix is not symmetric), 0.75 to the hidden derivatives and 0.75 to the hidden values;
 q2 gives 0.75 to one step, 0.5 to a short path, 0.25 to the recomputed one-step error and the
 ratios, 0.5 and 1 to the hidden steps and paths; q3 and q4 give 0.75 and 0.5 to the public tests,
 0.75 and 1 to the hidden ones. Newton's loops forbid np.linalg.inv, dd.newton and dd.run.
@@ -39,7 +40,10 @@ ANSWERS = [
           [("hess_error = max(dd.check_hessian(grad_L, hess_L, p) for p in check_points)", "hess_error = 0.0")],
           ["q1"], 0.6, 0.5),
     wrong("the weights not squared (the coordinates qᵢᵀu instead of their squares)",
-          [("weights0 = (Q0.T @ u0) ** 2", "weights0 = Q0.T @ u0")],
+          [("    return (Q.T @ np.asarray(u, dtype=float)) ** 2\n", "    return Q.T @ np.asarray(u, dtype=float)\n")],
+          ["q1"], 0.6, 0.5),
+    wrong("the eigenvector coordinates taken with Q instead of Qᵀ (rows of Q for its columns)",
+          [("    return (Q.T @ np.asarray(u, dtype=float)) ** 2\n", "    return (Q @ np.asarray(u, dtype=float)) ** 2\n")],
           ["q1"], 0.6, 0.5),
     wrong("C_theory without the factor ½ (L‴/L″)",
           [("C_theory = np.exp(np.log(2.0)) / (2 * np.exp(np.log(2.0)))", "C_theory = np.exp(np.log(2.0)) / np.exp(np.log(2.0))")],
