@@ -1,4 +1,4 @@
-"""hw10 (convolution): the separable layer's kernel and fraction, the dilated stack, the gradient check's data, padding and stride, the fit's images and steps."""
+"""hw10 (convolution): the separable layer's kernel and fraction, the dilated stack, the gradient check's data, padding and stride, the fit's images and steps, and the pooled stack of question 6a (its image, kernels, channels and dense units, and the kernels whose view it asks for)."""
 
 from __future__ import annotations
 
@@ -6,22 +6,35 @@ import numpy as np
 
 #: The questions whose answers depend on these constants (handing in the published answers for
 #: another seed loses points on each).
-DEPENDS = ("q1", "q2", "q3", "q4")
+DEPENDS = ("q1", "q2", "q3", "q4", "q6_counts")
 
 
 def draw(seed: int) -> dict:
-    """The constants of variant ``seed``; seed 0 is the published edition."""
+    """The constants of variant ``seed``; seed 0 is the published edition.
+
+    Question 6a's stack is not the chapter's LeNet-like one (32 × 32 images, 5 × 5 kernels, 16
+    channels into 120 units), whose dense count the chapter prints, and its view kernel is not
+    the chapter's 3 × 3. The q6 constants are drawn after the others, so that the other constants
+    of a seed are those it had before they were added."""
     if seed == 0:
         return dict(k_sep=3, fraction=8, k_dil=3, dilations=(1, 2, 4, 8), chk_seed=10, chk_pad=1, chk_stride=2,
-                    fit_seed=3, fit_n=20, fit_steps=100)
+                    fit_seed=3, fit_n=20, fit_steps=100,
+                    pool_side=28, pool_k=5, pool_ch=16, pool_units=100, view_k=5)
     rng = np.random.default_rng([10, seed])
     pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
     # q1: the fraction must stay below k² (the separable layer's share tends to 1/k²)
     k_sep, fraction = pick([(3, 6), (3, 7), (5, 16), (5, 20)])
-    return dict(k_sep=k_sep, fraction=fraction, k_dil=pick([2, 5]),
-                dilations=pick([(1, 2, 3, 5), (1, 3, 9, 27), (2, 2, 4, 4), (1, 1, 2, 3)]),
-                chk_seed=int(rng.integers(11, 10**6)), chk_pad=pick([0, 2]), chk_stride=pick([2, 3]),
-                fit_seed=int(rng.integers(4, 10**6)), fit_n=pick([16, 24]), fit_steps=pick([80, 120]))
+    constants = dict(k_sep=k_sep, fraction=fraction, k_dil=pick([2, 5]),
+                     dilations=pick([(1, 2, 3, 5), (1, 3, 9, 27), (2, 2, 4, 4), (1, 1, 2, 3)]),
+                     chk_seed=int(rng.integers(11, 10**6)), chk_pad=pick([0, 2]), chk_stride=pick([2, 3]),
+                     fit_seed=int(rng.integers(4, 10**6)), fit_n=pick([16, 24]), fit_steps=pick([80, 120]))
+    # q6a: image sides and kernels whose maps have even sides before each pool; the units are
+    # never seed 0's 100 (so seed 0's dense counts are another variant's wrong answer) nor the
+    # chapter's 120
+    pool_side, pool_k = pick([(28, 5), (36, 5), (30, 3), (26, 3)])
+    constants.update(pool_side=pool_side, pool_k=pool_k, pool_ch=pick([8, 12, 16, 20]),
+                     pool_units=pick([64, 84, 128]), view_k=pick([3, 7]))
+    return constants
 
 
 def check(P) -> None:
@@ -41,3 +54,8 @@ def check(P) -> None:
     eigenvalues = np.linalg.eigvalsh(windows.T @ windows / P.fit_n)
     assert eigenvalues.min() > 1e-3 * eigenvalues.max(), "the fit's Hessian is nearly singular"
     assert conv2d(X[:1], np.ones((3, 3))).shape == (1, 6, 6) and P.fit_steps > 0
+    # q6a: both pools see maps of even side, the last maps are not empty, the stack is not the chapter's
+    first = P.pool_side - P.pool_k + 1
+    assert first % 2 == 0 and (first // 2 - P.pool_k + 1) % 2 == 0 and first // 2 - P.pool_k + 1 >= 2
+    assert (P.pool_side, P.pool_k, P.pool_ch, P.pool_units) != (32, 5, 16, 120), "q6a's stack is the chapter's"
+    assert P.view_k % 2 == 1 and P.view_k >= 3 and P.pool_units > 0 and P.pool_ch > 0

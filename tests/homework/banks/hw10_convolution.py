@@ -13,7 +13,8 @@ goes downhill" (by at least 1 % of what the gradient promises, so a gradient N t
 still passes): a flipped sign keeps nothing of q3 and 1 of q4, a forgotten 1/N keeps the downhill step
 and 1.5 of q4, a typed-in
 rel_error keeps 2.25 of 3. q5_terms puts all its points in one hidden value test, q6_counts half in the dense counts and
-half in the views (their public tests check the form only).
+half in the views (their public tests check the form only): the chapter's printed LeNet counts, which are not the
+published stack's, keep nothing.
 q4's points are 0.5 for each public value test (the edge kernel, a short descent), 0 for the
 form check, 0.5 for the edge kernel anywhere, 0.5 for other descents, 0.5 for the Hessian, the
 bound and the learned kernel, and 0.5 for "the descent goes downhill": a flipped sign in the
@@ -34,6 +35,10 @@ _FIELDS = "fields = 1 + (P.k_dil - 1) * np.cumsum(P.dilations)  # SOLUTION"
 _G = "    G = (np.einsum(\"nijab,ab->nij\", windows, K) - T) / len(X)"
 _GRAD = "    return np.einsum(\"nijab,nij->ab\", windows, G)"
 _REL = "rel_error = dd.check_grad("
+_DENSE_WITH = "dense_with_pool = P.pool_units * (P.pool_ch * side_pooled**2 + 1)"
+_DENSE_WITHOUT = "dense_without_pool = P.pool_units * (P.pool_ch * side_unpooled**2 + 1)"
+_VIEW_WITH = "view_with_pool = 2 * P.view_k + (P.view_k - 1)"
+_VIEW_WITHOUT = "view_without_pool = 1 + 2 * (P.view_k - 1)"
 _EDGE = "edge_kernel = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])"
 
 ANSWERS = [
@@ -115,17 +120,24 @@ ANSWERS = [
            ("K_learned = descend_kernel(", "K_learned = np.zeros((3, 3))\n_unused = descend_kernel("),
            (_STEP, "        K = np.zeros_like(K)\n"),
            ("kernel_terms = 1000 * (8 - 3 + 1) ** 2", "kernel_terms = 0"), ("dense_terms = 1000 * (8 - 8 + 1) ** 2", "dense_terms = 0"),
-           ("dense_with_pool = 120 * (16 * 5 * 5 + 1)", "dense_with_pool = 0"),
-           ("dense_without_pool = 120 * (16 * 24 * 24 + 1)", "dense_without_pool = 0"),
-           ("view_with_pool = 2 * 3 + (3 - 1)", "view_with_pool = 0"), ("view_without_pool = 1 + 2 * (3 - 1)", "view_without_pool = 0")],
+           (_DENSE_WITH, "dense_with_pool = 0"), (_DENSE_WITHOUT, "dense_without_pool = 0"),
+           (_VIEW_WITH, "view_with_pool = 0"), (_VIEW_WITHOUT, "view_without_pool = 0")],
           ["q1", "q2", "q3", "q4", "q5_terms", "q6_counts"], 0.0),
     wrong("the kernel's terms counted for one image only (36, not 36,000)",
           [("kernel_terms = 1000 * (8 - 3 + 1) ** 2", "kernel_terms = (8 - 3 + 1) ** 2")],
           ["q5_terms"], 0.0),
     wrong("the dense layers counted without their biases",
-          [("dense_with_pool = 120 * (16 * 5 * 5 + 1)", "dense_with_pool = 120 * 16 * 5 * 5"),
-           ("dense_without_pool = 120 * (16 * 24 * 24 + 1)", "dense_without_pool = 120 * 16 * 24 * 24")],
+          [(_DENSE_WITH, "dense_with_pool = P.pool_units * P.pool_ch * side_pooled**2"),
+           (_DENSE_WITHOUT, "dense_without_pool = P.pool_units * P.pool_ch * side_unpooled**2")],
           ["q6_counts"], 0.5, at_least=0.5),   # the views are right: half of q6_counts
+    wrong("the pooled side as the unpooled side divided by 4 (the second convolution's shrink not halved)",
+          [("side_pooled = ((P.pool_side - P.pool_k + 1) // 2 - P.pool_k + 1) // 2",
+            "side_pooled = (P.pool_side - 2 * (P.pool_k - 1)) // 4")],
+          ["q6_counts"], 0.5, at_least=0.5),   # the views are right: half of q6_counts
+    wrong("the chapter's printed LeNet counts and 3 × 3 views copied (48,120; 1,106,040; 8; 5)",
+          [(_DENSE_WITH, "dense_with_pool = 48120"), (_DENSE_WITHOUT, "dense_without_pool = 1106040"),
+           (_VIEW_WITH, "view_with_pool = 8"), (_VIEW_WITHOUT, "view_without_pool = 5")],
+          ["q6_counts"], 0.0),
     right("conv2d_dilated as a sum of shifted slices, fit_grad with conv2d_dilated cut to K's shape",
           [("    span = (dilation", "    H, W = output_size(padded.shape[0], K.shape[0], 0, stride, dilation), "
             "output_size(padded.shape[1], K.shape[1], 0, stride, dilation)\n"
