@@ -10,8 +10,9 @@ measured on the traced curve (recomputed there, so reporting axis_ratio(A) loses
 q3: 0.5 public, 1 for other quadratics, 1 for the neuron's ratios, 0.5 for "the measured gap
 tends to Δc/‖∇L‖ as Δc → 0": a bisection stopped early keeps that 0.5, a walk of the wrong
 length or a wrong prediction keeps nothing.
-q4_map: 0.25 for the public check that the steps are η‖∇L‖ and the gradient larger at P, 0.75
-for the values. q5_rate: 0.25 for the public check that the three numbers agree with each other,
+q4_map: 0.25 for the public check that the steps are η‖∇L‖ and the gradient larger at P, and
+0.15 for each of the five values, one hidden test each (a wrong rule for the gradients keeps
+slope_R's 0.15; steps without η keep the gradients and slope_R, 0.45). q5_rate: 0.25 for the public check that the three numbers agree with each other,
 0.25 for each value: a wrong bound keeps only the public quarter.
 """
 
@@ -74,10 +75,10 @@ ANSWERS = [
             "    return float(np.linalg.norm(dd.calculus.step_to_level(problem, theta, dc)))\n")], ["q3"], 0.0),
     wrong("the map's gradients read as gap / Δc (the rule upside down)",
           [(_GRAD_P, "grad_P = P.gap_P / P.dc_map  # SOLUTION"), (_GRAD_Q, "grad_Q = P.gap_Q / P.dc_map  # SOLUTION")],
-          ["q4_map"], 0.0),
-    wrong("the first steps without η (step = ‖∇L‖)",
+          ["q4_map"], 0.15, 0.15),
+    wrong("the first steps without η (step = ‖∇L‖): keeps the gradients and slope_R",
           [("step_P = P.eta_map * grad_P", "step_P = grad_P"), ("step_Q = P.eta_map * grad_Q", "step_Q = grad_Q")],
-          ["q4_map"], 0.25),
+          ["q4_map"], 0.45, 0.45),
     wrong("the valley's bound taken as 1/λ_max (where the zig-zag starts) instead of 2/λ_max",
           [(_ETA_MAX, "eta_max = 1 / P.kappa  # SOLUTION")], ["q5_rate"], 0.25, 0.25),
     wrong("the steps counted down to 1e-6 from 1 instead of from x₁,₀",
