@@ -4,8 +4,10 @@ q1's points are 0.75 for the public short run, 0 for the form check, 1 for the h
 elsewhere, 0.5 for the valley path (which must come from the student's own heavy_ball) and 0.75
 for "heavy ball goes downhill": a slip that bends the method (a velocity that starts at ηg₀, a
 velocity averaged with 1 − β) keeps 0.75 of 3, a mistake that breaks it (a flipped sign, an
-aliased path, the library called) keeps nothing. q3 likewise: a bent nag_torch keeps its
-"downhill" 0.5 and the 1.25 of cs7015_from_lookahead, a flipped sign only the latter.
+aliased path, the library called) keeps nothing. q3 (0.5 public ys, 0.5 the public check that ys and zs
+follow the coupled form with the student's own coupling, 0.5 each for τ and γ, 0.25 each for ys and zs
+elsewhere, 0.5 "downhill"): a wrong coupling keeps the consistency check, a flipped sign or the library
+keeps only what does not depend on it.
 q2: a wrong velocity keeps only the public check that t_turn and overshoot agree with it (0.25
 of 2); a right velocity with t_turn or the overshoot off by one keeps its 1 point. q4: a wrong
 best β keeps hb_rate's 1.5 and the consistency check's 0.25 of 3. Every answer is checked in
@@ -15,7 +17,14 @@ the published edition; the constants come from P (descend.variants.hw04_momentum
 from bank import right, wrong
 
 _HB_STEP = "        u = beta * u + eta * np.asarray(grad(theta), dtype=float)\n        theta = theta - u\n"
-_NAG_STEP = "        b = beta * b + g\n        theta = theta - eta * (g + beta * b)\n"
+_COUPLING = "    return 1 - beta, eta / (1 - beta)\n"
+_MIX = "(1 - tau) * theta + tau * z"
+_Z_STEP = "        z = z - gamma * g\n"
+_COUPLED_BODY = ("    tau, gamma = coupling(eta, beta)\n    theta = np.array(theta0, dtype=float)\n    z = theta.copy()\n"
+                 "    ys, zs = [], [z]\n    for _ in range(steps):\n        y = (1 - tau) * theta + tau * z\n"
+                 "        g = np.asarray(grad(y), dtype=float)\n        ys.append(y)\n        theta = y - eta * g\n"
+                 "        z = z - gamma * g\n        zs.append(z)\n    ys.append((1 - tau) * theta + tau * z)\n"
+                 "    return np.array(ys), np.array(zs)\n")
 _VELOCITY = "    return eta * g / (1 - beta) * (2 * beta ** (t - s + 1) - beta ** (t + 1) - 1)\n"
 _T_TURN = "t_turn = next(t for t in range(s, 100 * s) if velocity(t, g, eta, beta, s) < 0)  # SOLUTION"
 _OVERSHOOT = "overshoot = sum(velocity(t, g, eta, beta, s) for t in range(s, t_turn))  # SOLUTION"
@@ -24,7 +33,6 @@ _RHO_FIXED = "rho_fixed = hb_rate(eta_fixed, beta_fixed, lam)  # SOLUTION"
 _STEP_RATIO = "step_ratio = np.log((root_kappa - 1) / (root_kappa + 1)) / np.log(rho_fixed)  # SOLUTION"
 _MEMORY = "memory = 1 / np.log(1 / beta_big)  # SOLUTION"
 _SPEED = "speed_ratio = 1 / (1 - beta_big)  # SOLUTION"
-_CS7015 = ("    steps = [lookaheads[0]] + [p - eta * np.asarray(grad(p), dtype=float) for p in lookaheads[:-1]]\n")
 
 ANSWERS = [
     wrong("the sign of heavy ball's step flipped (it climbs)",
@@ -47,24 +55,33 @@ ANSWERS = [
             "    problem = dd.Problem(f=lambda x: 0.0, grad=grad, dim=len(theta0))\n"
             "    return dd.run(dd.momentum(eta=eta, beta=beta), problem, theta0, steps=steps).xs\n")],
           ["q1"], 0.0),
-    wrong("nag_torch steps with the old buffer b_(t−1): bends the method",
-          [(_NAG_STEP, "        theta = theta - eta * (g + beta * b)\n        b = beta * b + g\n")],
-          ["q3"], 0.6, 0.55),
-    wrong("nag_torch is heavy ball in PyTorch's form (θ̃ − ηb): bends the method",
-          [(_NAG_STEP, "        b = beta * b + g\n        theta = theta - eta * b\n")],
-          ["q3"], 0.6, 0.55),
-    wrong("the sign of nag_torch's step flipped: costs more than a bent method",
-          [(_NAG_STEP, _NAG_STEP.replace("theta = theta - eta", "theta = theta + eta"))],
-          ["q3"], 0.42),
-    wrong("CS7015's iterates one step early: no θ₀ row, a gradient step from every look-ahead point",
-          [(_CS7015, "    steps = [p - eta * np.asarray(grad(p), dtype=float) for p in lookaheads]\n")],
-          ["q3"], 0.59),
-    wrong("CS7015's iterates with the library's nesterov_gradient_points",
-          [(_CS7015, "    problem = dd.Problem(f=lambda x: 0.0, grad=lambda x: np.apply_along_axis(grad, 0, x), "
-                     "dim=lookaheads.shape[1])\n"
-                     "    return dd.theory.nesterov_gradient_points(lookaheads, problem, eta)\n"
-                     "    steps = None\n")],
-          ["q3"], 0.59),
+    wrong("τ and 1 − τ swapped in the mix, y = τθ + (1 − τ)z",
+          [(_MIX, "tau * theta + (1 - tau) * z")],
+          ["q3"], 0.5),
+    wrong("z built with the look-ahead's push c = β (τ = 1/(1 + β), γ = (1 + β)η), not β/(1 − β)",
+          [(_COUPLING, "    return 1 / (1 + beta), (1 + beta) * eta\n")],
+          ["q3"], 0.34),
+    wrong("z steps with η, not with the long step η/(1 − β)",
+          [(_COUPLING, "    return 1 - beta, eta\n")],
+          ["q3"], 0.5, 0.5),
+    wrong("the sign of z's step flipped (z climbs)",
+          [(_Z_STEP, "        z = z + gamma * g\n")],
+          ["q3"], 0.34),
+    wrong("z updated in place, so every row of zs is the last z (aliasing)",
+          [(_Z_STEP, "        z -= gamma * g\n")],
+          ["q3"], 0.75),
+    wrong("ys by the chapter's gradient-step-and-push form, zs left equal to ys (no coupled form)",
+          [(_COUPLED_BODY,
+            "    theta = np.array(theta0, dtype=float)\n    look, ys = theta.copy(), [theta.copy()]\n"
+            "    for _ in range(steps):\n        new = look - eta * np.asarray(grad(look), dtype=float)\n"
+            "        look = new + beta * (new - theta)\n        theta = new\n        ys.append(look)\n"
+            "    return np.array(ys), np.array(ys)\n")],
+          ["q3"], 0.75),
+    wrong("the library's nesterov called for the ys",
+          [("    return np.array(ys), np.array(zs)\n",
+            "    problem = dd.Problem(f=lambda x: 0.0, grad=grad, dim=len(theta0))\n"
+            "    return dd.run(dd.nesterov(eta=eta, beta=beta), problem, theta0, steps=steps).xs, np.array(zs)\n")],
+          ["q3"], 0.34),
     # at the best β for the fixed η the largest root is real (λ_min's double root), so the
     # numbers of parts 2 and 3 come out right: the slip loses both hb_rate tests, 1.5 of 3
     wrong("hb_rate takes the largest real part of the roots, not their size",
@@ -100,7 +117,8 @@ ANSWERS = [
           ["q5_memory"], 0.0),
     wrong("zeros of the right shape everywhere",
           [("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
-           (_CS7015, "    steps = np.zeros(np.shape(lookaheads))\n"),
+           (_COUPLING, "    return 0.0, 0.0\n"),
+           ("    return np.array(ys), np.array(zs)\n", "    return np.zeros((2, steps + 1, np.size(theta0)))\n"),
            (_VELOCITY, "    return 0.0\n"),
            (_T_TURN, "t_turn = 0  # SOLUTION"),
            (_OVERSHOOT, "overshoot = 0.0  # SOLUTION"),
@@ -113,7 +131,7 @@ ANSWERS = [
            (_SPEED, "speed_ratio = 0.0  # SOLUTION")],
           ["q1", "q2", "q3", "q4", "q5_memory"], 0.0),
     right("heavy ball in Goodfellow et al.'s form (v = βv − ηg, θ += v, into a preallocated array), "
-          "CS7015's iterates as one array expression, the velocity after the turn from u_(s−1), t_turn from "
+          "the coupled form from c = β/(1 − β) into preallocated arrays, the velocity after the turn from u_(s−1), t_turn from "
           "logarithms, hb_rate from the companion matrices and rho_fixed as 1 − √(ηλ_min)",
           [("    theta = np.array(theta0, dtype=float)\n    u = np.zeros_like(theta)\n    thetas = [theta]\n"
             "    for _ in range(steps):\n" + _HB_STEP + "        thetas.append(theta)\n    return np.array(thetas)\n",
@@ -121,8 +139,15 @@ ANSWERS = [
             "    out[0] = theta0\n    v = np.zeros(theta0.size)\n    for t in range(steps):\n"
             "        v = beta * v - eta * np.asarray(grad(out[t]), dtype=float)\n        out[t + 1] = out[t] + v\n"
             "    return out\n"),
-           (_CS7015, "    grads = np.array([grad(p) for p in lookaheads[:-1]], dtype=float).reshape(len(lookaheads) - 1, -1)\n"
-                     "    steps = np.vstack([lookaheads[:1], lookaheads[:-1] - eta * grads])\n"),
+           (_COUPLING, "    c = beta / (1 - beta)                    # z_t = θ_t + c (θ_t − θ_(t−1))\n"
+                       "    return 1 / (1 + c), (1 + c) * eta\n"),
+           (_COUPLED_BODY,
+            "    theta0 = np.asarray(theta0, dtype=float)\n    tau, gamma = coupling(eta, beta)\n"
+            "    ys, zs = np.empty((steps + 1, theta0.size)), np.empty((steps + 1, theta0.size))\n"
+            "    theta, zs[0] = theta0, theta0\n    for t in range(steps + 1):\n"
+            "        ys[t] = theta + tau * (zs[t] - theta)\n        if t == steps:\n            break\n"
+            "        g = np.asarray(grad(ys[t]), dtype=float)\n        theta = ys[t] - eta * g\n"
+            "        zs[t + 1] = zs[t] - gamma * g\n    return ys, zs\n"),
            ("    return float(max(np.abs(np.roots([1.0, -(1 + beta - eta * lam), beta])).max() for lam in eigenvalues))\n",
             "    mats = [np.array([[1 + beta - eta * lam, -beta], [1.0, 0.0]]) for lam in np.atleast_1d(eigenvalues)]\n"
             "    return max(float(np.abs(np.linalg.eigvals(M)).max()) for M in mats)\n"),
