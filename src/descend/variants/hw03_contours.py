@@ -26,7 +26,7 @@ def draw(seed: int) -> dict:
     if seed == 0:
         d = dict(level=1.0, A=((5.0, 2.0), (2.0, 2.0)), level2=1.0,
                  points=((0.0, -1.0), (2.0, -1.0), (-1.0, 0.0)), dc_big=0.05,
-                 dc_map=0.1, gap_P=0.02, gap_Q=0.5, radius_R=2.0, eta_map=0.1,
+                 dc_map=0.1, gap_U=0.02, gap_V=0.5, radius_W=2.0, eta_map=0.1,
                  kappa=100, x1_start=10.0)
     else:
         rng = np.random.default_rng([3, seed])
@@ -39,15 +39,15 @@ def draw(seed: int) -> dict:
         chosen = rng.choice(len(_NEURON_POINTS), size=3, replace=False)
         d = dict(level=pick([0.5, 0.75, 1.0, 1.5]), A=((a11, a12), (a12, a22)), level2=level2,
                  points=tuple(_NEURON_POINTS[int(i)] for i in chosen), dc_big=pick([0.04, 0.05, 0.06]),
-                 dc_map=pick([0.05, 0.1, 0.2]), gap_P=pick([0.02, 0.025, 0.04]), gap_Q=pick([0.4, 0.5, 0.8]),
-                 radius_R=pick([1.5, 2.0, 2.5]), eta_map=pick([0.05, 0.1, 0.2]),
+                 dc_map=pick([0.05, 0.1, 0.2]), gap_U=pick([0.02, 0.025, 0.04]), gap_V=pick([0.4, 0.5, 0.8]),
+                 radius_W=pick([1.5, 2.0, 2.5]), eta_map=pick([0.05, 0.1, 0.2]),
                  kappa=pick([64, 100, 144, 225, 400]), x1_start=pick([5.0, 10.0, 20.0]))
     # q3's three heights; q4's and q5's numbers, as the Markdown of the solutions shows them
     d["dcs"] = (d["dc_big"], _round(d["dc_big"] / 10), _round(d["dc_big"] / 100))
-    d["grad_P"], d["grad_Q"] = _round(d["dc_map"] / d["gap_P"]), _round(d["dc_map"] / d["gap_Q"])
-    d["step_P"], d["step_Q"] = _round(d["eta_map"] * d["grad_P"]), _round(d["eta_map"] * d["grad_Q"])
-    d["slope_R"] = _round(d["dc_map"] / d["radius_R"])
-    d["step_R"] = _round(d["eta_map"] * d["slope_R"])
+    d["grad_U"], d["grad_V"] = _round(d["dc_map"] / d["gap_U"]), _round(d["dc_map"] / d["gap_V"])
+    d["step_U"], d["step_V"] = _round(d["eta_map"] * d["grad_U"]), _round(d["eta_map"] * d["grad_V"])
+    d["slope_W"] = _round(d["dc_map"] / d["radius_W"])
+    d["step_W"] = _round(d["eta_map"] * d["slope_W"])
     d["sqrt_kappa"] = math.isqrt(d["kappa"])
     d["eta_max"], d["eta_zigzag"] = _round(2 / d["kappa"]), _round(1 / d["kappa"])
     d["factor_x1"] = _round(1 - 2 / d["kappa"])
@@ -87,6 +87,6 @@ def check(P) -> None:
         reach = values >= values[0] + max(P.dcs)
         assert reach.any(), f"q3: walking up the gradient from {theta} never gains {max(P.dcs)}"
         assert np.all(np.diff(values[: int(np.argmax(reach)) + 1]) > 0), f"q3: the loss is not rising along u at {theta}"
-    assert 0 < P.gap_P < P.gap_Q < P.radius_R and P.dc_map > 0 and P.eta_map > 0, "q4: the map's gaps are not ordered"
+    assert 0 < P.gap_U < P.gap_V < P.radius_W and P.dc_map > 0 and P.eta_map > 0, "q4: the map's gaps are not ordered"
     assert P.sqrt_kappa ** 2 == P.kappa and P.kappa > 4 and P.x1_start > 1e-6, "q5: κ is not a square"
     assert 100 < P.steps_x1 < 10**5, "q5: the number of steps is not a sensible estimate"

@@ -10,10 +10,11 @@ measured on the traced curve (recomputed there, so reporting axis_ratio(A) loses
 q3: 0.5 public, 1 for other quadratics, 1 for the neuron's ratios, 0.5 for "the measured gap
 tends to Δc/‖∇L‖ as Δc → 0": a bisection stopped early keeps that 0.5, a walk of the wrong
 length or a wrong prediction keeps nothing.
-q4_map: 0.25 for the public check that the steps are η‖∇L‖ and the gradient larger at P, and
+q4_map: 0.25 for the public check that the steps are η‖∇L‖ and the gradient larger at U, and
 0.15 for each of the five values, one hidden test each (a wrong rule for the gradients keeps
-slope_R's 0.15; steps without η keep the gradients and slope_R, 0.45). q5_rate: 0.25 for the public check that the three numbers agree with each other,
-0.25 for each value: a wrong bound keeps only the public quarter.
+slope_W's 0.15; steps without η keep the gradients and slope_W, 0.45).
+q5_rate: 0.25 for the public check that the three numbers agree with each other, 0.25 for
+each value: a wrong bound keeps only the public quarter.
 """
 
 from bank import right, wrong
@@ -26,7 +27,7 @@ _PREDICTED = "    return dc / np.linalg.norm(problem.grad(np.asarray(theta, dtyp
 _BISECT = ("    while hi - lo > 1e-12 * hi:\n        mid = (lo + hi) / 2\n"
            "        if problem.f(theta + mid * u) < target:\n            lo = mid\n"
            "        else:\n            hi = mid\n    return (lo + hi) / 2\n")
-_GRAD_P, _GRAD_Q = "grad_P = P.dc_map / P.gap_P  # SOLUTION", "grad_Q = P.dc_map / P.gap_Q  # SOLUTION"
+_GRAD_U, _GRAD_V = "grad_U = P.dc_map / P.gap_U  # SOLUTION", "grad_V = P.dc_map / P.gap_V  # SOLUTION"
 _ETA_MAX = "eta_max = 2 / P.kappa  # SOLUTION"
 _RATIOS = ("ratios = np.array([[measured_gap(neuron, p, d) / predicted_gap(neuron, p, d) for d in dcs] "
            "for p in points])")
@@ -74,10 +75,10 @@ ANSWERS = [
           [("    target = problem.f(theta) + dc\n",
             "    return float(np.linalg.norm(dd.calculus.step_to_level(problem, theta, dc)))\n")], ["q3"], 0.0),
     wrong("the map's gradients read as gap / Δc (the rule upside down)",
-          [(_GRAD_P, "grad_P = P.gap_P / P.dc_map  # SOLUTION"), (_GRAD_Q, "grad_Q = P.gap_Q / P.dc_map  # SOLUTION")],
+          [(_GRAD_U, "grad_U = P.gap_U / P.dc_map  # SOLUTION"), (_GRAD_V, "grad_V = P.gap_V / P.dc_map  # SOLUTION")],
           ["q4_map"], 0.15, 0.15),
-    wrong("the first steps without η (step = ‖∇L‖): keeps the gradients and slope_R",
-          [("step_P = P.eta_map * grad_P", "step_P = grad_P"), ("step_Q = P.eta_map * grad_Q", "step_Q = grad_Q")],
+    wrong("the first steps without η (step = ‖∇L‖): keeps the gradients and slope_W",
+          [("step_U = P.eta_map * grad_U", "step_U = grad_U"), ("step_V = P.eta_map * grad_V", "step_V = grad_V")],
           ["q4_map"], 0.45, 0.45),
     wrong("the valley's bound taken as 1/λ_max (where the zig-zag starts) instead of 2/λ_max",
           [(_ETA_MAX, "eta_max = 1 / P.kappa  # SOLUTION")], ["q5_rate"], 0.25, 0.25),
@@ -92,7 +93,7 @@ ANSWERS = [
            (_PREDICTED, "    return 0.0\n"),
            ("    target = problem.f(theta) + dc\n", "    return 0.0\n"),
            (_RATIOS, "ratios = np.zeros((3, 3))"),
-           ("grad_P, grad_Q, step_P, step_Q, slope_R", "grad_P = grad_Q = step_P = step_Q = slope_R = 0.0"),
+           ("grad_U, grad_V, step_U, step_V, slope_W", "grad_U = grad_V = step_U = step_V = slope_W = 0.0"),
            ("eta_max, factor_x1, steps_x1", "eta_max = factor_x1 = steps_x1 = 0.0")],
           ["q1", "q2", "q3", "q4_map", "q5_rate"], 0.0),
     right("the gradient as an array of rows, the cosines from dd.calculus.chord_cosines, κ from np.linalg.cond, "
