@@ -4,9 +4,12 @@ q1's points are 0.75 for the public three-example gradients, 0.5 for the public 
 0.75 and 0.5 for the hidden gradients of other data and epochs, and 0.5 for "a step against the
 batch gradient goes downhill": a flipped sign keeps nothing, the unweighted epoch mean keeps 2 of
 3; a wrong formula for the unused examples keeps 2 (the gradients and the epoch's mean),
-an epoch counted as ⌊N/B⌋ steps 2.5. q3's are 0.5 for the public partial sums, 0 for the form
-check, 0.75 for the hidden partial sums, 1 for the two closed forms and 0.75 for the five
-verdicts. q4's are 0.75 for the public short run, 0 for the form check, 1 for other runs, 0.75 for the
+an epoch counted as ⌊N/B⌋ steps 2.5. q2's are 0.75 for the public standard error, 0 for the
+form check, 0.75 for the hidden standard errors, and one test per answer: 0.5 for sigma, 0.5 for
+se, 0.25 for slope and 0.25 for B_needed; a standard error without its root keeps sigma and
+B_needed (0.75), σ² over N − 1 loses only sigma. q3's are 0.5 for the public partial sums, 0
+for the form check, 0.75 for the hidden partial sums, 0.5 for each closed form (sum_sq_stair,
+k_max) and 0.75 for the five verdicts. q4's are 0.75 for the public short run, 0 for the form check, 1 for other runs, 0.75 for the
 two runs and 0.5 for "SGD goes downhill": a flipped sign or an aliased path keeps nothing, a
 schedule one step late keeps 1.25 (the floor and the settling step barely move), the same
 shuffle every epoch 0.5. q5_floor's are 0.1 for the public consistency of floor_predicted with
@@ -29,20 +32,20 @@ ANSWERS = [
           ["q1"], 0.2),
     wrong("the per-example gradients divided by N (a 1/N too many)",
           [(_EXAMPLE, "    return (X @ theta - y)[:, None] * X / len(y)\n")],
-          ["q1", "q2", "q5_floor"], 0.35),
+          ["q1", "q2", "q5_floor"], 0.44),
     wrong("the epoch's batch gradients averaged without their sizes",
           [("epoch_mean = counts @ batch_grads / N", "epoch_mean = batch_grads.mean(axis=0)")],
           ["q1"], 0.67, 0.6),
     wrong("the standard error without its square root (the mean square)",
           [(_SE, "    return float(np.mean(np.sum((g - problem.grad(theta)) ** 2, axis=1)))\n")],
-          ["q2"], 0.0),
+          ["q2"], 0.25),
     wrong("the standard error as the mean distance, not the root mean square",
           [(_SE, "    return float(np.mean(np.linalg.norm(g - problem.grad(theta), axis=1)))\n")],
-          ["q2"], 0.0),
+          ["q2"], 0.25),
     wrong("σ² divided by N − 1 instead of N",
           [("sigma = np.sqrt(np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1)))",
             "sigma = np.sqrt(np.sum(np.sum((G - G.mean(axis=0)) ** 2, axis=1)) / (len(G) - 1))")],
-          ["q2"], 0.5),
+          ["q2"], 0.84),
     wrong("each batch's B left out: an example missed with probability (1 − 1/N) per step",
           [("    miss = (1 - 1 / N) ** B if replace else 1 - B / N\n",
             "    miss = (1 - 1 / N) if replace else 1 - B / N\n")],
@@ -59,10 +62,10 @@ ANSWERS = [
           ["q1"], 0.84, 0.8),
     wrong("the staircase's Σ η_t² summed numerically for 10⁵ steps instead of in closed form",
           [("sum_sq_stair = s * eta**2 * np.pi**2 / 6", "sum_sq_stair = partial_sums(schedules['staircase 1/t'], 10**5)[1]")],
-          ["q3"], 0.67),
+          ["q3"], 0.84),
     wrong("k_max from the integral η/k = budget instead of the exact geometric sum",
           [("k_max = -np.log(1 - eta / P.budget)", "k_max = eta / P.budget")],
-          ["q3"], 0.67),
+          ["q3"], 0.84),
     wrong("the Robbins–Monro verdicts read off the partial sums (1/(t log t) and 1/√(t log t) look finite)",
           [("meets_rm = [True, False, True, True, False]", "meets_rm = [True, False, False, True, True]")],
           ["q3"], 0.75),
