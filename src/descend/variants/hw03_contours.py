@@ -12,9 +12,14 @@ import numpy as np
 DEPENDS = ("q1", "q2", "q3", "q4_map", "q5_rate")
 
 #: Points of the sigmoid neuron's plane at which q3 can measure the gap (the loss rises along the
-#: gradient from each far enough for the largest Δc; ``check`` confirms it for every variant).
-_NEURON_POINTS = ((0.0, -1.0), (2.0, -1.0), (-1.0, 0.0), (1.0, -2.0), (-2.0, 1.0), (1.0, 0.0),
+#: gradient from each far enough for the largest Δc, and then stays above that height up to
+#: s = 64; ``check`` confirms it for every variant). (−2, 2) replaced (−2, 1), from which the loss
+#: falls back below L(θ) + Δc by s ≈ 4, so that a doubling search started there never ends.
+_NEURON_POINTS = ((0.0, -1.0), (2.0, -1.0), (-1.0, 0.0), (1.0, -2.0), (-2.0, 2.0), (1.0, 0.0),
                   (0.0, 1.0), (3.0, -2.0), (1.0, -3.0))
+
+#: q3's step-doubling search may start its s_hi anywhere up to this distance and still stop at once.
+_SEARCH_REACH = 64.0
 
 
 def _round(x: float) -> float:
@@ -67,8 +72,9 @@ def _loss(theta):
 
 def check(P) -> None:
     """Every variant can be answered: the curves are closed and inside their windows, the matrix is
-    tilted and well conditioned, the loss rises along the gradient to every height of q3, the map's
-    gaps are ordered and the valley's κ is a square."""
+    tilted and well conditioned, the loss rises along the gradient to every height of q3 and stays
+    above it up to s = 64 (so that a doubling search for the gap ends at once), the map's gaps are
+    ordered and the valley's κ is a square."""
     from descend import Problem, level_curve, quadratic, sigmoid_neuron
 
     pieces = level_curve(Problem(_loss, lambda t: t, bounds=[(-2, 2), (-2, 2)]), P.level)
@@ -87,6 +93,15 @@ def check(P) -> None:
         reach = values >= values[0] + max(P.dcs)
         assert reach.any(), f"q3: walking up the gradient from {theta} never gains {max(P.dcs)}"
         assert np.all(np.diff(values[: int(np.argmax(reach)) + 1]) > 0), f"q3: the loss is not rising along u at {theta}"
+        # a doubling search (s_hi doubled until L(θ + s_hi u) ≥ L(θ) + Δc) started anywhere in
+        # (0, _SEARCH_REACH] stops after at most one doubling past the crossing: the loss stays
+        # above every target from its first crossing on
+        far = neuron.f(theta[:, None] + u[:, None] * np.linspace(0, _SEARCH_REACH, 256_001))
+        for dc in P.dcs:
+            above = far >= far[0] + dc
+            first = int(np.argmax(above))
+            assert above[first] and above[first:].all(), (
+                f"q3: walking up the gradient from {theta}, the loss falls back below L + {dc} before s = {_SEARCH_REACH:g}")
     assert 0 < P.gap_U < P.gap_V < P.radius_W and P.dc_map > 0 and P.eta_map > 0, "q4: the map's gaps are not ordered"
     assert P.sqrt_kappa ** 2 == P.kappa and P.kappa > 4 and P.x1_start > 1e-6, "q5: κ is not a square"
     assert 100 < P.steps_x1 < 10**5, "q5: the number of steps is not a sensible estimate"
