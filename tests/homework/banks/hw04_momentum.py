@@ -10,7 +10,8 @@ elsewhere, 0.5 "downhill"): a wrong coupling keeps the consistency check, a flip
 keeps only what does not depend on it.
 q2: a wrong velocity keeps only the public check that t_turn and overshoot agree with it (0.25
 of 2); a right velocity with t_turn or the overshoot off by one keeps its 1 point. q4: a wrong
-best β keeps hb_rate's 1.5 and the consistency check's 0.25 of 3. Every answer is checked in
+best β keeps hb_rate's 1.5 and the consistency check's 0.25 of 3. q5_memory: one test per
+number (0.25 each), so a wrong memory or a wrong speed_ratio keeps the other's half. Every answer is checked in
 the published edition; the constants come from P (descend.variants.hw04_momentum).
 """
 
@@ -111,10 +112,10 @@ ANSWERS = [
           ["q4"], 0.84),
     wrong("the memory as a half-life, ln 2 / ln(1/β), not the 1/e age",
           [(_MEMORY, "memory = np.log(2) / np.log(1 / beta_big)  # SOLUTION")],
-          ["q5_memory"], 0.0),
+          ["q5_memory"], 0.5, 0.5),
     wrong("the top speed of a sign-flipping gradient, 1/(1 + β), for the constant slope",
           [(_SPEED, "speed_ratio = 1 / (1 + beta_big)  # SOLUTION")],
-          ["q5_memory"], 0.0),
+          ["q5_memory"], 0.5, 0.5),
     wrong("zeros of the right shape everywhere",
           [("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
            (_COUPLING, "    return 0.0, 0.0\n"),
