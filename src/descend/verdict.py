@@ -68,6 +68,15 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
+def _fmt_pair(a: float, b: float) -> tuple[str, str]:
+    """Two numbers with enough significant digits that their printed forms differ, if they do."""
+    for digits in range(6, 18):
+        sa, sb = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if sa != sb:
+            break
+    return sa, sb
+
+
 def _values(name: str, values) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=np.float64)
@@ -145,12 +154,14 @@ def verdict_close(claim: str, measured, expected, *, rtol: float = 0.0, atol: fl
     if m.size == 1:
         mf, ef, g, a = float(m.ravel()[0]), float(e.ravel()[0]), float(gap.ravel()[0]), float(allowed.ravel()[0])
         if bad.any():
-            _fail(claim, f"measured {_fmt(mf)}, expected {_fmt(ef)}: |Δ| = {g:.2g} exceeds {a:.2g}")
+            shown, wanted = _fmt_pair(mf, ef)
+            _fail(claim, f"measured {shown}, expected {wanted}: |Δ| = {g:.2g} exceeds {a:.2g}")
         return Verdict(claim, f"{_fmt(mf)} against {_fmt(ef)} (|Δ| = {g:.2g} ≤ {a:.2g})")
     worst = int(np.nanargmax(np.where(np.isnan(gap), np.inf, gap - allowed)))
     if bad.any():
-        _fail(claim, f"{int(bad.sum())} of {m.size} values differ; the worst: measured {_fmt(m.flat[worst])}, "
-                     f"expected {_fmt(e.flat[worst])}")
+        shown, wanted = _fmt_pair(float(m.flat[worst]), float(e.flat[worst]))
+        _fail(claim, f"{int(bad.sum())} of {m.size} values differ; the worst: measured {shown}, "
+                     f"expected {wanted} (|Δ| = {float(gap.flat[worst]):.2g})")
     tol = f"{atol:.2g}" if rtol == 0 else (f"{rtol:.2g} relative" if atol == 0 else f"{atol:.2g} + {rtol:.2g}·|e|")
     return Verdict(claim, f"all {m.size} values agree to {tol} (largest |Δ| = {float(np.max(gap)):.2g})")
 

@@ -116,7 +116,7 @@ def test_golden_section_keeps_the_minimiser_of_unimodal_functions_and_shrinks_by
         n = int(rng.integers(2, 40))
         r = dd.linesearch.golden_section(phi, lo, hi, tol=0.0, max_evals=n)
         assert r.lo <= star <= r.hi and len(r.trials) == n
-        assert np.isclose(r.hi - r.lo, (hi - lo) / dd.linesearch.GOLDEN ** (n - 1), rtol=1e-9)
+        assert np.isclose(r.hi - r.lo, (hi - lo) / dd.linesearch.GOLDEN ** (n - 1), rtol=1e-6)  # rounded ends
 
 
 def test_golden_section_bad_input():

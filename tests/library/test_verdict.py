@@ -1,5 +1,7 @@
 """The verdict helper: a claim that holds shows one line; a claim that fails raises, so the build fails."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -73,3 +75,12 @@ def test_html_escapes_the_claim():
 def test_check_prints_outside_a_notebook(capsys):
     assert dd.check_close("one", 1.0, 1.0, atol=1e-9) is None
     assert capsys.readouterr().out.startswith("✓ checked: one")
+
+
+@pytest.mark.parametrize("measured, expected", [(1.0 + 3e-9, 1.0), ([1.0, 1.0 + 4e-12], [1.0, 1.0])])
+def test_a_failure_prints_digits_enough_to_see_the_difference(measured, expected):
+    with pytest.raises(dd.ClaimFailed) as failed:
+        dd.check_close("x is one", measured, expected, rtol=1e-13)
+    text = str(failed.value)
+    got, want = re.search(r"measured (\S+), expected (\S+?)[:\s]", text).groups()
+    assert got != want and "|Δ|" in text, text
