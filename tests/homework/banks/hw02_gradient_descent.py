@@ -8,8 +8,9 @@ public Taylor values, 0 for the form check, 1 for the derivatives at random poin
 ``taylor2`` anywhere and 0.75 for the slopes (to 10⁻⁴, so the predictions 2 and 3 typed in earn
 nothing): a wrong derivative keeps nothing, the ½ forgotten in ``taylor2`` keeps the
 derivatives' 1.5. q3's are 0.5 for the public rate of a non-diagonal matrix, 0 for the form
-check, 1 for the rate of random matrices, 0.75 for ``eta_max`` and ``eta_best``, 0.5 for
-``rho_best`` and 0.25 for ``steps_needed``. q4's are 0.5 for the public ``decayed``, 0 for the
+check, 1 for the rate of random matrices, 0.375 for ``eta_max``, 0.375 for ``eta_best``, 0.5
+for ``rho_best`` and 0.25 for ``steps_needed``: a wrong ``eta_max`` alone keeps 2.625, a wrong
+``eta_best`` (and with it ``rho_best`` and ``steps_needed``) keeps ``eta_max``'s 0.375. q4's are 0.5 for the public ``decayed``, 0 for the
 form check, 0.25 for ``decayed`` anywhere, 0.25 for ``first_contracting``, 0.5 for the path,
 0.125 for ``peak`` and 0.375 for "decay brings the run back": counting steps from 1 bends the
 path and keeps 1.125 of 2, a flipped sign breaks it and keeps 0.75. q5_eta's 0.5 points are all
@@ -57,6 +58,10 @@ ANSWERS = [
           [("lam = np.linalg.eigvalsh(A)", "lam = np.diag(A)")], ["q3"], 0.0),
     wrong("the absolute value forgotten in the rate: max(1 − ηλᵢ) misses the steep direction",
           [(_RATE, "    return float(np.max(1 - eta * lam))\n")], ["q3"], 0.5),
+    wrong("the bound taken as 1/λmax (where the steepest direction lands in one step), not 2/λmax",
+          [("eta_max = 2 / lam.max()", "eta_max = 1 / lam.max()")], ["q3"], 2.625 / 3, 2.625 / 3),
+    wrong("the best learning rate taken as 1/λmax, so rho_best and steps_needed follow it; eta_max still counts",
+          [("eta_best = 2 / (lam.min() + lam.max())", "eta_best = 1 / lam.max()")], ["q3"], 0.625, 0.625),
     wrong("steps_needed rounded down, one step short of the guarantee",
           [(_STEPS, _STEPS.replace("np.ceil", "np.floor"))], ["q3"], 2.75 / 3, 2.75 / 3),
     wrong("the factor 2 forgotten in the learning rate where the second-order model turns uphill",
