@@ -337,18 +337,23 @@ def golden_section(phi, lo: float, hi: float, *, tol: float = 1e-6, max_evals: i
     fraction of the new interval, so each comparison after the first costs one new value, and
     after :math:`n \ge 2` values the interval has width :math:`(h - \ell)/\varphi^{\,n-1}`. If
     φ is unimodal on :math:`[\ell, h]` (strictly decreasing, then strictly increasing), the
-    minimiser never leaves the interval.
+    minimiser never leaves the interval, in exact arithmetic; in floating point a comparison
+    can go wrong where rounding hides the differences of φ, about
+    :math:`\sqrt{\epsilon_{\text{mach}}}\,|\eta|` from the minimiser when :math:`\phi(\eta^\star)`
+    is not small (see :func:`golden_section_line_search`), and the minimiser may then be lost.
 
     Parameters
     ----------
     phi : callable
-        The function, of one float, returning a float (``inf`` is allowed and loses every
-        comparison).
+        The function, of one float, returning a float (``inf`` and ``nan`` are allowed and lose
+        every comparison with a finite value; two of them tie, and a tie keeps
+        :math:`[\ell, b]`).
     lo, hi : float
         The interval, :math:`\ell < h`.
     tol : float
         Stop once :math:`h - \ell \le \text{tol} \cdot \eta`, η the better interior point
-        (``tol = 0`` runs until ``max_evals``).
+        (``tol = 0`` runs until ``max_evals``). The test is relative to η itself, not to
+        :math:`|\eta|`: where η ≤ 0 it never holds, and the search runs until ``max_evals``.
     max_evals : int
         At most this many values of φ (at least 2).
 
@@ -424,16 +429,18 @@ def golden_section_line_search(eta0: float = 1.0, tol: float = 1e-6, max_evals: 
        the better interior point.
 
     The step is :math:`x_{t+1} = x_t - \eta_t g_t`, with :math:`\eta_t` the trial of lowest
-    loss. If φ is unimodal on :math:`[\ell, h]` (true on a convex loss), the minimiser
+    loss. If φ is unimodal on :math:`[\ell, h]` (true on a strictly convex loss), the minimiser
     :math:`\eta^\star` stays in :math:`[\ell, h]`, so :math:`|\eta_t - \eta^\star| \le
     \text{tol}\cdot \eta_t`: on a quadratic, :math:`\eta_t` matches the exact step
     :math:`g^\top g / g^\top H g` of :func:`exact_line_search` to that relative tolerance,
     without a Hessian. The price is counted in loss evaluations. That holds in exact
     arithmetic. In floating point, near its minimum φ changes by about
-    :math:`(\eta - \eta^\star)^2`, which the loss's rounding error hides: the relative accuracy
-    of η is limited to about the square root of that error, :math:`\sqrt{\epsilon_{\text{mach}}}
-    \approx 10^{-8}` at best and less where the loss is computed with cancellation (Press et
-    al., section 10.1). Tolerances down to 1e-6 are met on the tests' quadratics (κ up to 1e4).
+    :math:`\tfrac12\phi''(\eta^\star)(\eta - \eta^\star)^2`, which the loss's rounding error, of
+    order :math:`\epsilon_{\text{mach}}|\phi(\eta^\star)|`, hides: the relative accuracy of η is
+    limited to about :math:`\sqrt{\epsilon_{\text{mach}}}\sqrt{2|\phi(\eta^\star)| /
+    (\eta^{\star 2}\phi''(\eta^\star))}`, usually :math:`\sqrt{\epsilon_{\text{mach}}}
+    \approx 10^{-8}` or worse where the loss is computed with cancellation, better only where
+    :math:`\phi(\eta^\star)` is near zero (Press et al., section 10.1). Tolerances down to 1e-6 are met on the tests' quadratics (κ up to 1e4).
 
     Parameters
     ----------
