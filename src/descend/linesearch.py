@@ -440,7 +440,8 @@ def golden_section_line_search(eta0: float = 1.0, tol: float = 1e-6, max_evals: 
     limited to about :math:`\sqrt{\epsilon_{\text{mach}}}\sqrt{2|\phi(\eta^\star)| /
     (\eta^{\star 2}\phi''(\eta^\star))}`, usually :math:`\sqrt{\epsilon_{\text{mach}}}
     \approx 10^{-8}` or worse where the loss is computed with cancellation, better only where
-    :math:`\phi(\eta^\star)` is near zero (Press et al., section 10.1). Tolerances down to 1e-6 are met on the tests' quadratics (κ up to 1e4).
+    :math:`\phi(\eta^\star)` is near zero (Press et al., section 10.1). Tolerances down to 1e-6
+    are met on the tests' quadratics (κ up to 1e4).
 
     Parameters
     ----------
