@@ -351,9 +351,8 @@ def golden_section(phi, lo: float, hi: float, *, tol: float = 1e-6, max_evals: i
     lo, hi : float
         The interval, :math:`\ell < h`.
     tol : float
-        Stop once :math:`h - \ell \le \text{tol} \cdot \eta`, η the better interior point
-        (``tol = 0`` runs until ``max_evals``). The test is relative to η itself, not to
-        :math:`|\eta|`: where η ≤ 0 it never holds, and the search runs until ``max_evals``.
+        Stop once :math:`h - \ell \le \text{tol} \cdot |\eta|`, η the better interior point
+        (``tol = 0``, or a minimum at η = 0, runs until ``max_evals``).
     max_evals : int
         At most this many values of φ (at least 2).
 
@@ -398,13 +397,13 @@ def _golden(phi, lo: float, hi: float, tol: float, budget: int) -> GoldenSection
     while True:
         if fa <= fb:                       # a minimum lies in [lo, b]: a becomes the new b
             hi, b, fb = b, a, fa
-            if len(trials) >= budget or hi - lo <= tol * b:
+            if len(trials) >= budget or hi - lo <= tol * abs(b):
                 break
             a = hi - _INV_PHI * (hi - lo)
             fa = at(a)
         else:                              # a minimum lies in [a, hi]: b becomes the new a
             lo, a, fa = a, b, fb
-            if len(trials) >= budget or hi - lo <= tol * a:
+            if len(trials) >= budget or hi - lo <= tol * abs(a):
                 break
             b = lo + _INV_PHI * (hi - lo)
             fb = at(b)
@@ -452,7 +451,8 @@ def golden_section_line_search(eta0: float = 1.0, tol: float = 1e-6, max_evals: 
         may not be met (see above).
     max_evals : int
         At most this many trial step sizes per step (at least 4), bracket included (the loss
-        at :math:`x_t` may cost one evaluation more). When the budget runs out, the step takes the best trial so far; if no trial is below
+        at :math:`x_t` may cost one evaluation more). When the budget runs out, the step takes
+        the best trial so far; if no trial is below
         :math:`\phi(0)` (round-off at the bottom of a valley), the step is zero and
         ``state.eta`` is 0.
 

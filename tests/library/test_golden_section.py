@@ -126,3 +126,9 @@ def test_golden_section_bad_input():
         dd.linesearch.golden_section("abs", 0.0, 1.0)
     with pytest.raises(ValueError, match="max_evals"):
         dd.linesearch.golden_section(abs, 0.0, 1.0, max_evals=1)
+
+
+def test_golden_section_stops_as_soon_left_of_zero_as_right_of_it():
+    right = dd.linesearch.golden_section(lambda t: (t - 0.5) ** 2, 0.0, 1.0, tol=1e-3)
+    left = dd.linesearch.golden_section(lambda t: (t + 0.5) ** 2, -1.0, 0.0, tol=1e-3)
+    assert len(left.trials) == len(right.trials) < 30
