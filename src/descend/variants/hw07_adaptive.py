@@ -32,7 +32,7 @@ def draw(seed: int) -> dict:
     return {**d, "level": round(0.95 * d["high"], 10)}
 
 
-def trip_steps(P) -> tuple[int, int]:
+def _trip_steps(P) -> tuple[int, int]:
     """Question 5's counts: the steps AdaGrad and RMSProp (ε neglected) take to cover ``P.dist`` on a
     gradient of 1, after ``P.k_steep`` steps on a gradient of ``P.g_steep``."""
     s = np.arange(1, int(4 * (P.dist / (2 * P.eta_trip) + np.sqrt(P.k_steep) * P.g_steep) ** 2))
@@ -53,6 +53,6 @@ def check(P) -> None:
         out.append(m / (1 - P.beta_jump**t))
     assert np.max(np.asarray(out)[P.before:]) >= P.level, "the level is never reached"
     assert 0 < P.level < P.high and P.steps > 0 and all(0 < b < 1 for b in (P.beta_rms, P.beta_jump))
-    ada, rms = trip_steps(P)
+    ada, rms = _trip_steps(P)
     assert abs((P.dist / (2 * P.eta_trip)) ** 2 / ada - 1) > 0.03 and abs(P.dist / P.eta_trip / rms - 1) > 0.03, \
         "question 5's steep stretch changes too little"
