@@ -9,8 +9,9 @@ nothing. q3's are 0.5 for the public first values, 1.25 for the biases, 1.25 for
 q4's are 0.5, 0.25, 0 (form), 0.5, 0.25, 0.5, 0.75 for "the first step goes downhill" and 0.25
 for "large and small gradients": a flipped sign in the first step keeps 1.25 of 3, t off by
 one in the step ratio 1.75, ε inside the root or no correction in the first step 2.
-q5_lag's are 0.125 for lags between 0 and β/(1 − β) and 0.375 for their values; q6_warmup's are 0.5
-for the shortest warm-up and 0.5 for the lead.
+q5_lag's are 0.125 for lags between 0 and β/(1 − β) and 0.375 for their values; q5_adam's 0.25 is for
+Adam's two steps, computed with corrected_average (so its mistakes cost q5_adam too); q6_warmup's
+are 0.5 for the shortest warm-up and 0.5 for the lead.
 """
 
 from bank import right, wrong
@@ -41,16 +42,16 @@ ANSWERS = [
           ["q1"], 0.0),
     wrong("β and 1 − β swapped in the corrected average",
           [(_EMA, "        m = (1.0 - beta) * m + beta * q[t - 1]\n")],
-          ["q2", "q3"], 0.0),
+          ["q2", "q3", "q5_adam"], 0.0),
     wrong("t off by one in the correction (1 − β^(t+1))",
           [(_CORRECT, "        out[t - 1] = m / (1.0 - beta**(t + 1))\n")],
-          ["q2", "q3"], 0.1, 0.04),
+          ["q2", "q3", "q5_adam"], 0.1, 0.04),
     wrong("the corrected average without its correction",
           [(_CORRECT, "        out[t - 1] = m\n")],
-          ["q2", "q3"], 0.1),
+          ["q2", "q3", "q5_adam"], 0.1),
     wrong("the averages written into the caller's q (out = q, in-place aliasing): q3's G8 is overwritten",
           [("    out = np.empty_like(q)\n", "    out = q\n")],
-          ["q2", "q3"], 0.3),
+          ["q2", "q3", "q5_adam"], 0.3),
     wrong("the library's decaying_average called in corrected_average",
           [(_AVERAGE_DOC, _AVERAGE_DOC + "    return dd.decaying_average(q, beta, bias_correction=True)\n")],
           ["q2"], 0.0),
@@ -108,8 +109,10 @@ ANSWERS = [
            ("lead = float(np.sum(np.minimum(1, steps_q4[:P.lead_steps] / T_cap) * (r_default[:P.lead_steps] - 1)))",
             "lead = 0.0"),
            ("lag_m = mean_age(0.9, P.t_lag)", "lag_m = 0.0"),
-           ("lag_v = mean_age(0.999, P.t_lag)", "lag_v = 0.0")],
-          ["q1", "q2", "q3", "q4", "q5_lag", "q6_warmup"], 0.0),
+           ("lag_v = mean_age(0.999, P.t_lag)", "lag_v = 0.0"),
+           ("adam_steps = np.array([m_hat[t - 1] / np.sqrt(v_hat[t - 1]) for t in (100, 300)])",
+            "adam_steps = np.zeros(2)")],
+          ["q1", "q2", "q3", "q4", "q5_lag", "q5_adam", "q6_warmup"], 0.0),
     wrong("β and 1 − β swapped in the mean age",
           [("    weights = (1 - beta) * beta**ages / (1 - beta**t)", "    weights = beta * (1 - beta)**ages / (1 - (1 - beta)**t)")],
           ["q5_lag"], 0.25),
