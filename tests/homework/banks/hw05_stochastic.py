@@ -13,7 +13,12 @@ k_max) and 0.75 for the five verdicts. q4's are 0.75 for the public short run, 0
 two runs and 0.5 for "SGD goes downhill": a flipped sign or an aliased path keeps nothing, a
 schedule one step late keeps 1.25 (the floor and the settling step barely move), the same
 shuffle every epoch 0.5. q5_floor's are 0.1 for the public consistency of floor_predicted with
-sigma_star and 0.4 for the hidden values: σ⋆ at the wrong point keeps 0.1.
+sigma_star and 0.4 for the hidden values: σ⋆ at the wrong point keeps 0.1. q5_half's are 0 for
+the form check and 0.25 for floor_half (question 4's constant run on data with half the
+residuals); q6_numbers's 0 for the form check, 0.25 for k_limit and 0.25 for floor_k2 (the run
+with η and B doubled): both use the student's sgd, so an SGD loop that breaks the constant run
+(a flipped sign, the same shuffle every epoch, an aliased path) loses them too; a schedule one
+step late does not (a constant rate is the same one step late).
 """
 
 from bank import right, wrong
@@ -75,16 +80,16 @@ ANSWERS = [
           ["q3"], 0.6),
     wrong("the sign of the SGD step flipped (it climbs): costs more than a late schedule",
           [(_SGD_STEP, _SGD_STEP.replace("theta - schedule", "theta + schedule"))],
-          ["q4"], 0.0),
+          ["q4", "q5_half", "q6_numbers"], 0.0),
     wrong("the learning rate one step late, schedule(t + 1)",
           [(_SGD_STEP, _SGD_STEP.replace("schedule(t)", "schedule(t + 1)"))],
           ["q4"], 0.42, 0.4),
     wrong("the same shuffle every epoch (a fresh generator each time)",
           [("            order = rng.permutation(n)\n", "            order = np.random.default_rng(seed).permutation(n)\n")],
-          ["q4"], 0.2, 0.15),
+          ["q4", "q5_half", "q6_numbers"], 0.2, 0.12),
     wrong("θ updated in place, so every row of the path is the last θ (aliasing)",
           [(_SGD_STEP, "        theta -= schedule(t) * problem.batch_grad(theta, batches.pop(0))\n")],
-          ["q4"], 0.0),
+          ["q4", "q5_half", "q6_numbers"], 0.0),
     wrong("dd.run called where the question asks for the loop",
           [("    rng = np.random.default_rng(seed)\n    n = problem.n_examples\n",
             "    return dd.run(dd.gd(eta=schedule), problem, theta0, steps, batch_size=B, seed=seed).xs\n"
@@ -109,8 +114,11 @@ ANSWERS = [
            ("floor_constant = const_gap[2000:].mean()", "floor_constant = 0.0"),
            ("settle_decay = int(np.flatnonzero(decay_gap > tol)[-1]) + 1", "settle_decay = 0"),
            ("sigma_star = np.sqrt(np.mean(np.sum(example_grads(plane.x_star, X, y) ** 2, axis=1)))", "sigma_star = 0.0"),
-           ("floor_predicted = P.eta * sigma_star**2 / (4 * P.B_run)", "floor_predicted = 0.0")],
-          ["q1", "q2", "q3", "q4", "q5_floor"], 0.01),
+           ("floor_predicted = P.eta * sigma_star**2 / (4 * P.B_run)", "floor_predicted = 0.0"),
+           ("floor_half = (np.array([half.f(p) for p in half_path]) - half.f_star)[2000:].mean()", "floor_half = 0.0"),
+           ("k_limit = 2 / (P.eta * lam_max)", "k_limit = 0.0"),
+           ("floor_k2 = (np.array([plane.f(p) for p in k2_path]) - plane.f_star)[2000:].mean()", "floor_k2 = 0.0")],
+          ["q1", "q2", "q3", "q4", "q5_floor", "q5_half", "q6_numbers"], 0.01),
     wrong("σ⋆ taken at question 1's θ instead of at θ⋆",
           [("sigma_star = np.sqrt(np.mean(np.sum(example_grads(plane.x_star, X, y) ** 2, axis=1)))",
             "sigma_star = np.sqrt(np.mean(np.sum(example_grads(theta, X, y) ** 2, axis=1)))")],
