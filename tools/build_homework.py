@@ -30,7 +30,9 @@ parameters cell says ``SEED = 0``) is built as the published edition by default.
 ``SEED = N`` and the Markdown's ``{{ name }}`` placeholders show the variant's constants, so
 the student edition, the solutions and the hidden tests all belong to variant N; the output
 goes to ``_build/homework/variants/seed-N/`` (never to the site). Homework without variants is
-listed and skipped. Before building, each homework's solutions are run against its public and
+listed and skipped. In the student edition the call that draws the constants becomes the
+constants written out (``freeze_constants``), because the students' wheel leaves out the draws.
+Before building, each homework's solutions are run against its public and
 hidden tests for seed N (``homework_in_process.py``, about a second each); a seed whose
 solutions fail a test is refused, with the failing tests named.
 
@@ -46,7 +48,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
+import pprint
 import re
 import shutil
 import subprocess
@@ -145,6 +149,7 @@ def build(source: Path, out: Path, *, force: bool = False, seed: int = 0) -> boo
     for path in (student, zipped, solved):
         path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(result / "student" / source.name, student)
+    freeze_constants(student, stem, seed)
     shutil.copy2(built_zips[0], zipped)
     shutil.copy2(result / "autograder" / source.name, solved)
     shutil.rmtree(work)
@@ -198,6 +203,58 @@ def refuse_unanswerable(sources: list[Path], seed: int) -> None:
         raise SystemExit(f"variant {seed} cannot be answered as drawn: the solutions fail these tests\n"
                          + "\n".join(lines) + "\nchoose another seed, and please report it "
                          "(the homework's `check` in src/descend/variants should have refused it)")
+
+
+def _constants_call(stem: str) -> re.Pattern:
+    return re.compile(r"dd\.variants\.constants\(\s*['\"]" + re.escape(stem) + r"['\"]\s*,\s*SEED\s*\)")
+
+
+def freeze_constants(student: Path, stem: str, seed: int) -> None:
+    """Write variant ``seed``'s constants into the student edition as a literal.
+
+    Every ``dd.variants.constants("<stem>", SEED)`` of the edition — its parameters cell and the
+    public tests it carries in its metadata — becomes ``dd.variants.given({...})``, so the
+    edition runs with the student wheel, which leaves out the draws and their checks (they
+    compute answers to make sure a variant can be answered). The solutions and the
+    autograder keep the call: they run with the whole library.
+    """
+    sys.path.insert(0, str(ROOT / "src"))
+    try:
+        from descend.variants import constants, draws
+    finally:
+        sys.path.pop(0)
+    try:
+        draws(stem)
+    except ValueError:
+        return                                   # no variants: nothing to freeze
+    literal = "dd.variants.given(" + pprint.pformat(vars(constants(stem, seed)), width=96, sort_dicts=False) + ")"
+    call = _constants_call(stem)
+    nb = json.loads(student.read_text(encoding="utf-8"))
+
+    def frozen(node):
+        if isinstance(node, str):
+            return call.sub(lambda _: literal, node)
+        if isinstance(node, list):
+            return [frozen(v) for v in node]
+        if isinstance(node, dict):
+            return {k: frozen(v) for k, v in node.items()}
+        return node
+
+    def strings(node):
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, list | dict):
+            for value in node.values() if isinstance(node, dict) else node:
+                yield from strings(value)
+
+    nb = frozen(nb)
+    if not any("dd.variants.given(" in text for text in strings(nb)):
+        raise SystemExit(f"{stem}: the student edition has no `P = dd.variants.constants(\"{stem}\", SEED)` "
+                         "to freeze")
+    left = [text for text in strings(nb) if "variants.constants(" in text]
+    if left:
+        raise SystemExit(f"{stem}: the student edition still draws its constants: {left[0][:200]!r}")
+    student.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _inject_config(nb, source: Path) -> None:

@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +65,21 @@ def _wheel_key() -> str:
     return digest.hexdigest()
 
 
+def _not_for_students(directory: str, names: list[str]) -> set[str]:
+    """What the wheel leaves out: caches, and the variants' draws and checks (``variants/hw*.py``),
+    which compute answers to make sure each variant can be answered."""
+    left = set(shutil.ignore_patterns("__pycache__", "*.pyc")(directory, names))
+    if Path(directory).name == "variants":
+        left |= {n for n in names if re.fullmatch(r"hw\d\d_\w+\.py", n)}
+    return left
+
+
+def wheel_modules() -> list[str]:
+    """The modules the wheel holds, relative to ``src/descend``."""
+    return sorted(p.relative_to(LIBRARY).as_posix() for p in LIBRARY.rglob("*.py")
+                  if "__pycache__" not in p.parts and not _not_for_students(str(p.parent), [p.name]))
+
+
 def build_wheel(out: Path, *, force: bool = False) -> tuple[Path, bool]:
     """Build the library's wheel into ``out``; return its path and whether it was (re)built.
 
@@ -85,8 +101,7 @@ def build_wheel(out: Path, *, force: bool = False) -> tuple[Path, bool]:
         (stage / "src").mkdir(parents=True)
         for name in PROJECT_FILES:
             shutil.copy2(ROOT / name, stage / name)
-        shutil.copytree(LIBRARY, stage / "src" / LIBRARY.name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(LIBRARY, stage / "src" / LIBRARY.name, ignore=_not_for_students)
         command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
                    "--disable-pip-version-check", "--quiet", "--wheel-dir", str(dist), str(stage)]
         run = subprocess.run(command, capture_output=True, text=True, cwd=tmp)

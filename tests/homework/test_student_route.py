@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import student_route  # noqa: E402
 
 LIBRARY = ROOT / "src" / "descend"
-MODULES = sorted(p.relative_to(LIBRARY).as_posix() for p in LIBRARY.rglob("*.py"))   # with descend.variants
+MODULES = student_route.wheel_modules()     # the library without the variants' draws and checks
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
@@ -93,6 +93,40 @@ def test_the_wheel_installs_offline_and_imports_the_library(wheel, tmp_path):
     assert Path(where).parent == target / "descend", f"imported {where}, not the installed wheel"
     assert version == source_version() == PROJECT["version"]
     assert modules == MODULES
+
+
+def test_the_wheel_leaves_out_the_variants_draws_and_checks():
+    # they compute answers (to be sure a variant can be answered), so they are for instructors
+    from descend.variants import homework_with_variants
+    assert "variants/__init__.py" in MODULES
+    assert not [m for m in MODULES if m.startswith("variants/hw")]
+    assert len(MODULES) == len(list(LIBRARY.rglob("*.py"))) - len(homework_with_variants())
+
+
+def test_the_student_editions_run_with_the_wheel_alone(wheel, built, tmp_path):
+    """Each edition's parameters cell and public tests carry its constants as a literal."""
+    from descend.variants import homework_with_variants
+    target = tmp_path / "site-packages"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
+                    "--disable-pip-version-check", "--target", str(target), str(wheel)], check=True)
+    probe = ["import descend as dd", "P = None"]
+    for stem in homework_with_variants():
+        text = (built / "student" / f"{stem}.ipynb").read_text(encoding="utf-8")
+        assert "variants.constants(" not in text, f"{stem}: the student edition still draws its constants"
+        nb = nbformat.read(built / "student" / f"{stem}.ipynb", as_version=4)
+        cell = next(c.source for c in nb.cells if c.cell_type == "code" and "dd.variants.given(" in c.source)
+        probe += [cell, f"assert vars(P) == vars(dd.variants.given({vars(dd_constants(stem))!r})), {stem!r}"]
+    probe += ["try:\n    dd.variants.constants('hw07_adaptive', 0)\nexcept ValueError as e:\n"
+              "    assert 'leaves them out' in str(e)\nelse:\n    raise AssertionError('draws in the wheel')"]
+    env = {**os.environ, "PYTHONPATH": str(target), "MPLBACKEND": "Agg"}
+    run = subprocess.run([sys.executable, "-c", "\n".join(probe)], capture_output=True, text=True, env=env,
+                         cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+
+
+def dd_constants(stem: str):
+    from descend.variants import constants
+    return constants(stem, 0)
 
 
 def test_the_wheel_build_skips_an_unchanged_library_and_keeps_one_wheel(tmp_path):

@@ -20,6 +20,9 @@ Each homework with variants has a module of this package named by its file stem
 constants; other seeds draw from ``np.random.default_rng([..., seed])``), ``DEPENDS`` (the
 questions whose answers change with the seed) and ``check(P)`` (asserts that the variant can be
 answered: no step size that diverges, no degenerate data). The tests find the module by itself.
+
+These modules are for instructors: the wheel students install leaves them out, and the build
+writes each student edition's constants out in full (``P = dd.variants.given({...})``).
 """
 
 from __future__ import annotations
@@ -39,9 +42,27 @@ def _modules() -> list[str]:
 
 def draws(homework: str):
     """The module of one homework's variants: ``draw(seed) -> dict``, ``DEPENDS``, ``check(P)``."""
+    if not _modules():
+        raise ValueError("this installation of descend has no variants' draws: the library students "
+                         "install leaves them out, and a student edition's parameters cell holds its "
+                         "constants (P = dd.variants.given({...}))")
     if homework not in _modules():
         raise ValueError(f"homework must be one with variants ({', '.join(_modules())}), got {homework!r}")
     return importlib.import_module(f"{__name__}.{homework}")
+
+
+def given(values: dict) -> SimpleNamespace:
+    """The constants of one variant, as the build writes them into a student edition.
+
+    A student edition's parameters cell says ``P = dd.variants.given({...})`` with the
+    variant's constants spelled out: the library students install leaves out the draws.
+
+    >>> given({"eta_ada": 0.5, "start": (-4, -2)}).start
+    (-4, -2)
+    """
+    if not isinstance(values, dict) or not all(isinstance(k, str) and k.isidentifier() for k in values):
+        raise TypeError("values must be a dict from constant names to their values")
+    return SimpleNamespace(**values)
 
 
 def homework_with_variants() -> list[str]:
