@@ -9,7 +9,7 @@ import numpy as np
 
 #: The questions whose answers depend on these constants (handing in the published answers for
 #: another seed loses points on each).
-DEPENDS = ("q1", "q2", "q3", "q4_map", "q5_rate")
+DEPENDS = ("q1", "q2", "q3", "q4_map", "q4_steps", "q5_rate")
 
 #: Points of the sigmoid neuron's plane at which q3 can measure the gap (the loss rises along the
 #: gradient from each far enough for the largest Δc, and then stays above that height up to

@@ -6,7 +6,7 @@ import numpy as np
 
 #: The questions whose answers depend on these constants (handing in the published answers for
 #: another seed loses points on each).
-DEPENDS = ("q1", "q2", "q3", "q4", "q5_floor")
+DEPENDS = ("q1", "q2", "q3", "q4", "q5_floor", "q5_half", "q6_numbers")
 
 _PUBLISHED = dict(n=500, data_seed=7, theta=(0.5, 1.0, 0.0), order_seed=1, B=64, se_frac=0.1,
                   eta_rm=0.2, s_rm=100, budget=50, eta=0.1, k=0.02, B_run=8, run_seed=3, tol=0.003)
