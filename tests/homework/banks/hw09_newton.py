@@ -6,7 +6,9 @@ against the student's own g and H (and curvature_weights on a 3 × 3 matrix whos
 matrix is not symmetric), 0.75 to the hidden derivatives and 0.75 to the hidden values;
 q2 gives 0.75 to one step, 0.5 to a short path, 0.25 to the recomputed one-step error and the
 ratios, 0.5 and 1 to the hidden steps and paths; q3 and q4 give 0.75 and 0.5 to the public tests,
-0.75 and 1 to the hidden ones. Newton's loops forbid np.linalg.inv, dd.newton and dd.run.
+0.75 and 1 to the hidden ones; q5_cost 0.25 each to hessian_bytes, solve_seconds, d_max with its
+solve time, and the damped and backtracking counts (recomputed from the fixed valley, so a wrong
+gradient or Hessian loses them too). Newton's loops forbid np.linalg.inv, dd.newton and dd.run.
 """
 
 from bank import right, wrong
@@ -30,12 +32,12 @@ ANSWERS = [
             "    problem = dd.Problem(f=lambda t: 0.0, grad=grad, hess=hess, dim=np.size(theta0), name='p')\n"
             "    return dd.run(dd.newton(), problem, np.array(theta0, dtype=float), steps=steps).xs\n")],
           ["q2"], 0.5),
-    wrong("the Hessian's off-diagonal sign flipped (∂²L/∂x∂y = +4x)",
+    wrong("the Hessian's off-diagonal sign flipped (∂²L/∂x∂y = +4x): q3's landings and q5_cost's counts follow",
           [(_HESS, _HESS.replace("-4 * x", "4 * x"))],
-          ["q1", "q3"], 0.45),
+          ["q1", "q3", "q5_cost"], 0.47),
     wrong("the chain rule's factor 2 forgotten in ∂L/∂x",
           [("4 * x * (x**2 - 1) - 4 * x * (y - x**2)", "2 * x * (x**2 - 1) - 4 * x * (y - x**2)")],
-          ["q1", "q3"], 0.45),
+          ["q1", "q3", "q5_cost"], 0.47),
     wrong("hess_error reported as 0 instead of computed",
           [("hess_error = max(dd.check_hessian(grad_L, hess_L, p) for p in check_points)", "hess_error = 0.0")],
           ["q1"], 0.6, 0.5),
@@ -73,13 +75,25 @@ ANSWERS = [
            ("critical = np.array([[-1.0, 1.0], [0.0, 0.0], [1.0, 1.0]])", "critical = np.zeros((3, 2))"),
            ("hessian_bytes = 4 * P.d**2", "hessian_bytes = 0.0"),
            ("solve_seconds = P.d**3 / 3 / 1e18", "solve_seconds = 0.0"),
+           ("d_max = np.floor(np.sqrt(8e10 / 4))", "d_max = 0.0"),
+           ("solve_seconds_max = d_max**3 / 3 / 1e18", "solve_seconds_max = 0.0"),
+           ("saddle_damped = sum(", "saddle_damped = 0 * sum("),
+           ("saddle_backtracking = sum(", "saddle_backtracking = 0 * sum("),
            ("L_mid = L(0.5 * (np.array([-1.0, 1.0]) + np.array([1.0, 1.0])))", "L_mid = 0.0"),
            ("lam_origin = np.linalg.eigvalsh(hess_L(np.zeros(2)))[0]", "lam_origin = 0.0")],
           ["q1", "q2", "q3", "q4", "q5_cost", "q6_midpoint"], 0.05),
-    wrong("a Newton solve counted as d³ operations, and the Hessian in 8-byte floats",
+    wrong("a Newton solve counted as d³ operations, and the Hessian in 8-byte floats (the counts right)",
           [("hessian_bytes = 4 * P.d**2", "hessian_bytes = 8 * P.d**2"),
-           ("solve_seconds = P.d**3 / 3 / 1e18", "solve_seconds = P.d**3 / 1e18")],
-          ["q5_cost"], 0.0),
+           ("solve_seconds = P.d**3 / 3 / 1e18", "solve_seconds = P.d**3 / 1e18"),
+           ("d_max = np.floor(np.sqrt(8e10 / 4))", "d_max = np.floor(np.sqrt(8e10 / 8))"),
+           ("solve_seconds_max = d_max**3 / 3 / 1e18", "solve_seconds_max = d_max**3 / 1e18")],
+          ["q5_cost"], 0.25),
+    wrong("the damped and backtracking counts swapped",
+          [("saddle_damped = sum(np.linalg.norm(dd.run(dd.newton(eta=0.5)",
+            "saddle_damped = sum(np.linalg.norm(dd.run(dd.newton_backtracking()"),
+           ("saddle_backtracking = sum(np.linalg.norm(dd.run(dd.newton_backtracking()",
+            "saddle_backtracking = sum(np.linalg.norm(dd.run(dd.newton(eta=0.5)")],
+          ["q5_cost"], 0.75),
     wrong("the chord's midpoint taken at the saddle (0, 0) instead of halfway between the minima",
           [("L_mid = L(0.5 * (np.array([-1.0, 1.0]) + np.array([1.0, 1.0])))", "L_mid = L(np.zeros(2))")],
           ["q6_midpoint"], 0.5),
