@@ -12,7 +12,9 @@ q2: a wrong velocity keeps only the public check that t_turn and overshoot agree
 of 2); a right velocity with t_turn or the overshoot off by one keeps its 1 point. q4: a wrong
 best β keeps hb_rate's 1.5 and the consistency check's 0.25 of 3. q5_memory: one test per
 number (0.25 each), so a wrong memory or a wrong speed_ratio keeps the other's half. Every answer is checked in
-the published edition; the constants come from P (descend.variants.hw04_momentum).
+the published edition; the constants come from P (descend.variants.hw04_momentum). q6_numbers: one
+test per number (0.25 each); its solution runs the library, so a wrong heavy_ball, nag_coupled or
+hb_rate costs no points there.
 """
 
 from bank import right, wrong
@@ -34,6 +36,12 @@ _RHO_FIXED = "rho_fixed = hb_rate(eta_fixed, beta_fixed, lam)  # SOLUTION"
 _STEP_RATIO = "step_ratio = np.log((root_kappa - 1) / (root_kappa + 1)) / np.log(rho_fixed)  # SOLUTION"
 _MEMORY = "memory = 1 / np.log(1 / beta_big)  # SOLUTION"
 _SPEED = "speed_ratio = 1 / (1 - beta_big)  # SOLUTION"
+_PATH_NAG = "path_nag = dd.run(dd.nesterov(eta=eta6, beta=beta6), valley, list(P.start), steps=10).xs  # SOLUTION"
+_STEEP_HB = "steep_hb = (path_hb @ Q_v)[[0, 1, 2, 10], 1]  # SOLUTION"
+_STEEP_NAG = "steep_nag = (path_nag @ Q_v)[[0, 1, 2, 10], 1]  # SOLUTION"
+_RATE_HB = "rate_hb = max(float(np.abs(np.roots([1.0, -(1 + beta6 - eta6 * l), beta6])).max()) for l in lam_v)  # SOLUTION"
+_RATE_NAG = ("rate_nag = max(float(np.abs(np.roots([1.0, -(1 + beta6) * (1 - eta6 * l), beta6 * (1 - eta6 * l)])).max()) "
+             "for l in lam_v)  # SOLUTION")
 
 ANSWERS = [
     wrong("the sign of heavy ball's step flipped (it climbs)",
@@ -116,6 +124,13 @@ ANSWERS = [
     wrong("the top speed of a sign-flipping gradient, 1/(1 + β), for the constant slope",
           [(_SPEED, "speed_ratio = 1 / (1 + beta_big)  # SOLUTION")],
           ["q5_memory"], 0.5, 0.5),
+    wrong("q6: Nesterov's steep coordinate from CS7015's iterates θ_t (a gradient step from each look-ahead point), not the ys",
+          [(_PATH_NAG, "path_nag = np.array([P.start] + [y - eta6 * valley.grad(y) for y in "
+                       "dd.run(dd.nesterov(eta=eta6, beta=beta6), valley, list(P.start), steps=10).xs[:-1]])  # SOLUTION")],
+          ["q6_numbers"], 0.75, 0.75),
+    wrong("q6: Nesterov's rate as heavy ball's √β (the damping of β(1 − ηλ) forgotten)",
+          [(_RATE_NAG, "rate_nag = np.sqrt(beta6)  # SOLUTION")],
+          ["q6_numbers"], 0.75, 0.75),
     wrong("zeros of the right shape everywhere",
           [("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
            (_COUPLING, "    return 0.0, 0.0\n"),
@@ -129,8 +144,12 @@ ANSWERS = [
            (_RHO_FIXED, "rho_fixed = 0.0  # SOLUTION"),
            (_STEP_RATIO, "step_ratio = 0.0  # SOLUTION"),
            (_MEMORY, "memory = 0.0  # SOLUTION"),
-           (_SPEED, "speed_ratio = 0.0  # SOLUTION")],
-          ["q1", "q2", "q3", "q4", "q5_memory"], 0.0),
+           (_SPEED, "speed_ratio = 0.0  # SOLUTION"),
+           (_STEEP_HB, "steep_hb = np.zeros(4)  # SOLUTION"),
+           (_STEEP_NAG, "steep_nag = np.zeros(4)  # SOLUTION"),
+           (_RATE_HB, "rate_hb = 0.0  # SOLUTION"),
+           (_RATE_NAG, "rate_nag = 0.0  # SOLUTION")],
+          ["q1", "q2", "q3", "q4", "q5_memory", "q6_numbers"], 0.0),
     right("heavy ball in Goodfellow et al.'s form (v = βv − ηg, θ += v, into a preallocated array), "
           "the coupled form from c = β/(1 − β) into preallocated arrays, the velocity after the turn from u_(s−1), t_turn from "
           "logarithms, hb_rate from the companion matrices and rho_fixed as 1 − √(ηλ_min)",
