@@ -32,9 +32,9 @@ _DECAYED = "    return eta / (1 + k * np.asarray(t, dtype=float))"
 
 ANSWERS = [
     wrong("the sign of the step flipped (it climbs)",
-          [(_STEP, _STEP.replace("theta - eta", "theta + eta"))], ["q1"], 0.0),
+          [(_STEP, _STEP.replace("theta - eta", "theta + eta"))], ["q1", "q6_ce"], 0.19),  # q6_ce keeps 0.5
     wrong("θ updated in place, so every row of the path is the last θ (aliasing)",
-          [(_STEP, "    theta -= eta * np.asarray(grad(theta), dtype=float)\n    return theta\n")], ["q1"], 0.125),
+          [(_STEP, "    theta -= eta * np.asarray(grad(theta), dtype=float)\n    return theta\n")], ["q1", "q6_ce"], 0.28),  # q6_ce keeps 0.5
     wrong("the start left out of the path (steps rows, not steps + 1)",
           [(_LOOP, _LOOP.replace("return np.array(thetas)", "return np.array(thetas[1:])"))], ["q1"], 0.375),
     wrong("the library's gradient descent called where the question asks for the loop",
@@ -46,7 +46,7 @@ ANSWERS = [
                    "        thetas.append(theta)\n"
                    "    return np.array(thetas)\n")], ["q1"], 0.375),
     wrong("the chain rule's inner derivative forgotten: ∂e^(θ₁θ₂)/∂θ₁ written as e^(θ₁θ₂)",
-          [(_GRAD, "    return np.array([e + 2 * a, e])\n")], ["q2", "q5_eta"], 0.0),
+          [(_GRAD, "    return np.array([e + 2 * a, e])\n")], ["q2", "q5_eta", "q5_neg"], 0.0),
     wrong("the product rule forgotten in the Hessian's off-diagonal entry (θ₁θ₂e^(θ₁θ₂))",
           [("(1 + a * b) * e", "a * b * e")], ["q2", "q5_eta"], 0.0),
     wrong("the ½ of the second-order term forgotten in taylor2",
@@ -86,8 +86,11 @@ ANSWERS = [
            (_DECAYED, "    return 0 * np.asarray(t, dtype=float)"),
            ("first_contracting = ", "first_contracting = 0 * "),
            ("theta_path = ", "theta_path = 0 * "), ("peak = ", "peak = 0 * "),
-           ("eta_up = ", "eta_up = 0 * ")],
-          ["q1", "q2", "q3", "q4", "q5_eta"], 0.0),
+           ("eta_up = ", "eta_up = 0 * "),
+           ("grad_norm_ce = np.linalg.norm(", "grad_norm_ce = 0 * np.linalg.norm("),
+           ("loss_min_ce = -np.sum(", "loss_min_ce = 0 * np.sum("),
+           ("halving_step = int(", "halving_step = 0 * int(")],
+          ["q1", "q2", "q3", "q4", "q5_eta", "q5_neg", "q6_ce"], 0.0),
     right("the path in a preallocated array, the step component by component, the Taylor term with np.dot, "
           "the rate from the extreme eigenvalues of np.linalg.eigvals, and steps_needed counted in a loop",
           [(_STEP, "    g = grad(theta)\n    return np.array([th - eta * gi for th, gi in zip(theta, g)])\n"),

@@ -121,23 +121,24 @@ ANSWERS = [
            (_STEP, "        K = np.zeros_like(K)\n"),
            ("kernel_terms = 1000 * (8 - 3 + 1) ** 2", "kernel_terms = 0"), ("dense_terms = 1000 * (8 - 8 + 1) ** 2", "dense_terms = 0"),
            (_DENSE_WITH, "dense_with_pool = 0"), (_DENSE_WITHOUT, "dense_without_pool = 0"),
-           (_VIEW_WITH, "view_with_pool = 0"), (_VIEW_WITHOUT, "view_without_pool = 0")],
-          ["q1", "q2", "q3", "q4", "q5_terms", "q6_counts"], 0.0),
+           (_VIEW_WITH, "view_with_pool = 0"), (_VIEW_WITHOUT, "view_without_pool = 0"),
+           ("tie_difference = (np.max(", "tie_difference = 0 * (np.max(")],
+          ["q1", "q2", "q3", "q4", "q5_terms", "q6_counts", "q6_tie"], 0.0),
     wrong("the kernel's terms counted for one image only (36, not 36,000)",
           [("kernel_terms = 1000 * (8 - 3 + 1) ** 2", "kernel_terms = (8 - 3 + 1) ** 2")],
           ["q5_terms"], 0.0),
     wrong("the dense layers counted without their biases",
           [(_DENSE_WITH, "dense_with_pool = P.pool_units * P.pool_ch * side_pooled**2"),
            (_DENSE_WITHOUT, "dense_without_pool = P.pool_units * P.pool_ch * side_unpooled**2")],
-          ["q6_counts"], 0.5, at_least=0.5),   # the views are right: half of q6_counts
+          ["q6_counts", "q6_tie"], 0.5, at_least=0.5),   # the views and tie_difference are right
     wrong("the pooled side as the unpooled side divided by 4 (the second convolution's shrink not halved)",
           [("side_pooled = ((P.pool_side - P.pool_k + 1) // 2 - P.pool_k + 1) // 2",
             "side_pooled = (P.pool_side - 2 * (P.pool_k - 1)) // 4")],
-          ["q6_counts"], 0.5, at_least=0.5),   # the views are right: half of q6_counts
+          ["q6_counts", "q6_tie"], 0.5, at_least=0.5),   # the views and tie_difference are right
     wrong("the chapter's printed LeNet counts and 3 × 3 views copied (48,120; 1,106,040; 8; 5)",
           [(_DENSE_WITH, "dense_with_pool = 48120"), (_DENSE_WITHOUT, "dense_without_pool = 1106040"),
            (_VIEW_WITH, "view_with_pool = 8"), (_VIEW_WITHOUT, "view_without_pool = 5")],
-          ["q6_counts"], 0.0),
+          ["q6_counts", "q6_tie"], 0.25, at_least=0.25),   # tie_difference is right
     right("conv2d_dilated as a sum of shifted slices, fit_grad with conv2d_dilated cut to K's shape",
           [("    span = (dilation", "    H, W = output_size(padded.shape[0], K.shape[0], 0, stride, dilation), "
             "output_size(padded.shape[1], K.shape[1], 0, stride, dilation)\n"
