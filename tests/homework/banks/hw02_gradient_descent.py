@@ -48,7 +48,7 @@ ANSWERS = [
     wrong("the chain rule's inner derivative forgotten: ∂e^(θ₁θ₂)/∂θ₁ written as e^(θ₁θ₂)",
           [(_GRAD, "    return np.array([e + 2 * a, e])\n")], ["q2", "q5_eta", "q5_neg"], 0.0),
     wrong("the product rule forgotten in the Hessian's off-diagonal entry (θ₁θ₂e^(θ₁θ₂))",
-          [("(1 + a * b) * e", "a * b * e")], ["q2", "q5_eta"], 0.0),
+          [("(1 + a * b) * e", "a * b * e")], ["q2", "q5_eta", "q5_neg"], 0.07),   # eta_uphill (0.25) uses L, not hess_L
     wrong("the ½ of the second-order term forgotten in taylor2",
           [(_QUADRATIC_TERM, "delta @ hess_L(theta0) @ delta")], ["q2"], 0.5, 0.5),
     wrong("the slopes typed in as the predictions 2 and 3 instead of fitted",
