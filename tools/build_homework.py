@@ -64,7 +64,7 @@ import nbformat
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from student_route import build_wheel  # noqa: E402  (tools/student_route.py)
+from student_route import build_wheel, notebook_strings  # noqa: E402  (tools/student_route.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "notebooks" / "homework"
@@ -240,18 +240,11 @@ def freeze_constants(student: Path, stem: str, seed: int) -> None:
             return {k: frozen(v) for k, v in node.items()}
         return node
 
-    def strings(node):
-        if isinstance(node, str):
-            yield node
-        elif isinstance(node, list | dict):
-            for value in node.values() if isinstance(node, dict) else node:
-                yield from strings(value)
-
     nb = frozen(nb)
-    if not any("dd.variants.given(" in text for text in strings(nb)):
+    if not any("dd.variants.given(" in text for text in notebook_strings(nb)):
         raise SystemExit(f"{stem}: the student edition has no `P = dd.variants.constants(\"{stem}\", SEED)` "
                          "to freeze")
-    left = [text for text in strings(nb) if "variants.constants(" in text]
+    left = [text for text in notebook_strings(nb) if "variants.constants(" in text]
     if left:
         raise SystemExit(f"{stem}: the student edition still draws its constants: {left[0][:200]!r}")
     student.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -116,6 +116,15 @@ def build_wheel(out: Path, *, force: bool = False) -> tuple[Path, bool]:
     return target, True
 
 
+def notebook_strings(node):
+    """Every string in a notebook's JSON (cells, outputs, metadata), depth first."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict | list):
+        for value in node.values() if isinstance(node, dict) else node:
+            yield from notebook_strings(value)
+
+
 def chapters() -> list[Path]:
     """The chapter notebooks, ``notebooks/NN_slug.ipynb``, in order."""
     return sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb"))

@@ -42,13 +42,7 @@ def file_text(path: Path) -> str:
     """A file's text, normalized; of a notebook, every string in it (cells, outputs, metadata)."""
     text = path.read_text(encoding="utf-8", errors="ignore")
     if path.suffix == ".ipynb":
-        def strings(node):
-            if isinstance(node, str):
-                yield node
-            elif isinstance(node, dict | list):
-                for value in node.values() if isinstance(node, dict) else node:
-                    yield from strings(value)
-        text = "\n".join(strings(json.loads(text)))
+        text = "\n".join(student_route.notebook_strings(json.loads(text)))
     return normalize(text)
 
 # ------------------------------------------------------------------ the wheel
