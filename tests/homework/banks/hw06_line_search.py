@@ -8,9 +8,10 @@ other searches, 0.75 for the paths, 0.5 for the Armijo margins (recomputed, a ty
 earns nothing) and 0.75 for "each step goes downhill": trials off by one only bends the
 method and keeps 2 of 3, a path that climbs keeps 1. q4's are 0.75 for the public example
 (weak and strong), 0 for the form check, 1.25 for the gaps anywhere and 1 for the verdicts.
-q3's are 0.5 for the two tiny public runs, 0 for the form check, 0.75 for other runs and 0.75
-for the counts on the ravine: a grid that does not follow the step, or steps the wrong way, keeps
-nothing; counting one gradient too many keeps 1.25 of 2.
+q3's are 0.5 for the two tiny public runs, 0 for the form check, 0.75 for other runs and 0.25
+for each of the three numbers on the ravine (steps, evaluations, largest step): a grid that does
+not follow the step, or steps the wrong way, keeps nothing; counting one gradient too many costs
+only the evaluations and keeps 1.75 of 2.
 """
 
 from bank import right, wrong
@@ -67,7 +68,7 @@ ANSWERS = [
           ["q3"], 0.25),
     wrong("the gradient that only tests convergence counted too (a counting slip keeps the method's points)",
           [("follow_evals = follow_steps * (3 + 1)", "follow_evals = follow_steps * (3 + 1) + 1")],
-          ["q3"], 0.63, 0.6),
+          ["q3"], 0.88, 0.85),
     wrong("the Armijo gap with + c₁ η φ′(0)",
           [(_GAPS, "    return np.array([phi - phi0 + c1 * eta * dphi0, curvature])\n")],
           ["q4"], 0.34),
