@@ -18,9 +18,11 @@ def draw(seed: int) -> dict:
     """The constants of variant ``seed``; seed 0 is the published edition.
 
     Seed 0's rents are not the chapter's (``rent(n=40, seed=0)``, whose fitted line chapter 1
-    prints), so that the published ``theta_rent`` is not on the chapter's page."""
+    prints), so that the published ``theta_rent`` is not on the chapter's page. q1's ``x1`` has a
+    tenths digit in every variant, so its data are never the chapter's (5, 12) and (20, 41) and
+    its answer Σx² is never a whole number like the chapter's printed 5² + 12² = 169."""
     if seed == 0:
-        return dict(x1=(5.0, 12.0), y1=(20.0, 41.0), lam=31.0, t_data=T_DATA, y_data=(1.1, 1.9, 4.2, 7.9),
+        return dict(x1=(3.4, 11.7), y1=(13.0, 37.0), lam=31.0, t_data=T_DATA, y_data=(1.1, 1.9, 4.2, 7.9),
                     theta0=(1.0, 0.5), x3=1.0, rent_n=40, rent_seed=2, x6=1.0)
     rng = np.random.default_rng([1, seed])
     pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
@@ -29,10 +31,16 @@ def draw(seed: int) -> dict:
     y1 = [float(round(slope * v + rng.normal(0.0, 2.0))) for v in x1]
     a, k = pick([0.8, 0.9, 1.2, 1.4]), pick([0.5, 0.6, 0.7, 0.8])
     y_data = [max(0.1, round(float(a * np.exp(k * t) + rng.normal(0.0, 0.15)), 1)) for t in T_DATA]
-    return dict(x1=tuple(x1), y1=tuple(y1), lam=pick([15.0, 20.0, 25.0, 40.0, 50.0]), t_data=T_DATA,
-                y_data=tuple(y_data), theta0=(pick([0.8, 1.2, 1.5]), pick([0.3, 0.4, 0.6])),
-                x3=pick([-0.5, 0.5, 1.5, 2.0]), rent_n=pick([30, 40, 50]),
-                rent_seed=int(rng.integers(1, 10**6)), x6=pick([-0.5, 0.5, 1.5, 2.0]))
+    out = dict(x1=tuple(x1), y1=tuple(y1), lam=pick([15.0, 20.0, 25.0, 40.0, 50.0]), t_data=T_DATA,
+               y_data=tuple(y_data), theta0=(pick([0.8, 1.2, 1.5]), pick([0.3, 0.4, 0.6])),
+               x3=pick([-0.5, 0.5, 1.5, 2.0]), rent_n=pick([30, 40, 50]),
+               rent_seed=int(rng.integers(1, 10**6)), x6=pick([-0.5, 0.5, 1.5, 2.0]))
+    # drawn last, so that the other constants stay those of earlier versions of this module
+    tenths = [int(t) for t in rng.integers(1, 10, size=2)]
+    while sum((10 * v + t) ** 2 for v, t in zip(x1, tenths)) % 100 == 0:   # Σx² a whole number
+        tenths[1] = tenths[1] % 9 + 1
+    out["x1"] = tuple(round(v + t / 10, 1) for v, t in zip(x1, tenths))
+    return out
 
 
 def check(P) -> None:
@@ -40,6 +48,9 @@ def check(P) -> None:
     # q1: the penalized fit is not 0, and λ, λ/2 and 2λ give different answers
     x1, y1 = np.array(P.x1), np.array(P.y1)
     assert x1 @ x1 > 0 and abs(x1 @ y1) > 1 and P.lam > 0, "q1's data or weight is degenerate"
+    # q1: not the chapter's data, and Σx² (= lam_half) not a whole number like its printed 5² + 12² = 169
+    assert (tuple(P.x1), tuple(P.y1)) != ((5.0, 12.0), (20.0, 41.0)), "q1's data are the chapter's"
+    assert abs(x1 @ x1 - round(x1 @ x1)) > 1e-9, "q1's Σx² is a whole number, as the chapter's are"
     # q2: the data grow, and the gradient at θ0 is well away from 0, so check_grad's score means something
     t, y = np.array(P.t_data), np.array(P.y_data)
     assert np.all(y > 0) and y[-1] > y[0], "q2's data do not grow"
