@@ -1,5 +1,5 @@
 """hw03 (contours): the level of q1, the tilted matrix of q2, the points and heights of q3, the map
-of q4 and the valley of q5."""
+of q4 (its gaps, empty radius, curvature bound M and η) and the valley of q5 (κ, the start)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def draw(seed: int) -> dict:
         d = dict(level=1.0, A=((5.0, 2.0), (2.0, 2.0)), level2=1.0,
                  points=((0.0, -1.0), (2.0, -1.0), (-1.0, 0.0)), dc_big=0.05,
                  dc_map=0.1, gap_U=0.02, gap_V=0.5, radius_W=2.0, eta_map=0.1,
-                 kappa=100, x1_start=10.0)
+                 kappa=100, x1_start=10.0, M_map=0.5)
     else:
         rng = np.random.default_rng([3, seed])
         pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
@@ -47,16 +47,12 @@ def draw(seed: int) -> dict:
                  dc_map=pick([0.05, 0.1, 0.2]), gap_U=pick([0.02, 0.025, 0.04]), gap_V=pick([0.4, 0.5, 0.8]),
                  radius_W=pick([1.5, 2.0, 2.5]), eta_map=pick([0.05, 0.1, 0.2]),
                  kappa=pick([64, 100, 144, 225, 400]), x1_start=pick([5.0, 10.0, 20.0]))
-    # q3's three heights; q4's and q5's numbers, as the Markdown of the solutions shows them
+        # q4's curvature bound M, a fraction of 2Δc/gap_V² so that the lower bound on ‖∇L(V)‖,
+        # Δc/gap_V − M·gap_V/2, stays positive (a bound of 0 would give zeros its points)
+        d["M_map"] = _round(pick([0.25, 0.5, 0.75]) * 2 * d["dc_map"] / d["gap_V"] ** 2)
+    # q3's three heights
     d["dcs"] = (d["dc_big"], _round(d["dc_big"] / 10), _round(d["dc_big"] / 100))
-    d["grad_U"], d["grad_V"] = _round(d["dc_map"] / d["gap_U"]), _round(d["dc_map"] / d["gap_V"])
-    d["step_U"], d["step_V"] = _round(d["eta_map"] * d["grad_U"]), _round(d["eta_map"] * d["grad_V"])
-    d["slope_W"] = _round(d["dc_map"] / d["radius_W"])
-    d["step_W"] = _round(d["eta_map"] * d["slope_W"])
     d["sqrt_kappa"] = math.isqrt(d["kappa"])
-    d["eta_max"], d["eta_zigzag"] = _round(2 / d["kappa"]), _round(1 / d["kappa"])
-    d["factor_x1"] = _round(1 - 2 / d["kappa"])
-    d["steps_x1"] = math.ceil(math.log(1e-6 / d["x1_start"]) / math.log(d["factor_x1"]))
     return d
 
 
@@ -74,7 +70,7 @@ def check(P) -> None:
     """Every variant can be answered: the curves are closed and inside their windows, the matrix is
     tilted and well conditioned, the loss rises along the gradient to every height of q3 and stays
     above it up to s = 64 (so that a doubling search for the gap ends at once), the map's gaps are
-    ordered and the valley's κ is a square."""
+    ordered, the curvature bound leaves a positive lower bound at V and W's best walk inside its disc, and the valley's κ a square."""
     from descend import Problem, level_curve, quadratic, sigmoid_neuron
 
     pieces = level_curve(Problem(_loss, lambda t: t, bounds=[(-2, 2), (-2, 2)]), P.level)
@@ -103,5 +99,6 @@ def check(P) -> None:
             assert above[first] and above[first:].all(), (
                 f"q3: walking up the gradient from {theta}, the loss falls back below L + {dc} before s = {_SEARCH_REACH:g}")
     assert 0 < P.gap_U < P.gap_V < P.radius_W and P.dc_map > 0 and P.eta_map > 0, "q4: the map's gaps are not ordered"
+    assert 0 < P.M_map * P.gap_V / 2 < P.dc_map / P.gap_V, "q4: the lower bound on the gradient at V is not positive"
+    assert P.dc_map / P.M_map < P.radius_W ** 2, "q4: the best walk from W, √(Δc/M), leaves the empty disc"
     assert P.sqrt_kappa ** 2 == P.kappa and P.kappa > 4 and P.x1_start > 1e-6, "q5: κ is not a square"
-    assert 100 < P.steps_x1 < 10**5, "q5: the number of steps is not a sensible estimate"
