@@ -1,5 +1,7 @@
 """hw03 (contours): the level of q1, the tilted matrix of q2, the points and heights of q3, the map
-of q4 (its gaps, empty radius, curvature bound M and η) and the valley of q5 (κ, the start)."""
+of q4 (its gaps, empty radius, curvature bound M and η) and the valley of q5 (κ, the start). κ = 36
+replaced 64, whose q5_axis step (6) equalled the published edition's (κ = 100), so that q5_axis
+depends on the seed."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import numpy as np
 
 #: The questions whose answers depend on these constants (handing in the published answers for
 #: another seed loses points on each).
-DEPENDS = ("q1", "q2", "q3", "q4_map", "q4_steps", "q5_rate")
+DEPENDS = ("q1", "q2", "q3", "q4_map", "q4_steps", "q5_rate", "q5_axis")
 
 #: Points of the sigmoid neuron's plane at which q3 can measure the gap (the loss rises along the
 #: gradient from each far enough for the largest Δc, and then stays above that height up to
@@ -46,7 +48,7 @@ def draw(seed: int) -> dict:
                  points=tuple(_NEURON_POINTS[int(i)] for i in chosen), dc_big=pick([0.04, 0.05, 0.06]),
                  dc_map=pick([0.05, 0.1, 0.2]), gap_U=pick([0.02, 0.025, 0.04]), gap_V=pick([0.4, 0.5, 0.8]),
                  radius_W=pick([1.5, 2.0, 2.5]), eta_map=pick([0.05, 0.1, 0.2]),
-                 kappa=pick([64, 100, 144, 225, 400]), x1_start=pick([5.0, 10.0, 20.0]))
+                 kappa=pick([36, 100, 144, 225, 400]), x1_start=pick([5.0, 10.0, 20.0]))
         # q4's curvature bound M, a fraction of 2Δc/gap_V² so that the lower bound on ‖∇L(V)‖,
         # Δc/gap_V − M·gap_V/2, stays positive (a bound of 0 would give zeros its points)
         d["M_map"] = _round(pick([0.25, 0.5, 0.75]) * 2 * d["dc_map"] / d["gap_V"] ** 2)
@@ -54,6 +56,14 @@ def draw(seed: int) -> dict:
     d["dcs"] = (d["dc_big"], _round(d["dc_big"] / 10), _round(d["dc_big"] / 100))
     d["sqrt_kappa"] = math.isqrt(d["kappa"])
     return d
+
+
+def _axis_step(kappa) -> int:
+    """q5_axis: the first step t at which |x₂| = (κ − 1)ᵗ·1e-10 exceeds 1 (η = 1)."""
+    t, x2 = 0, 1e-10
+    while abs(x2) <= 1:
+        t, x2 = t + 1, (1 - kappa) * x2
+    return t
 
 
 def _well_posed(A, level2) -> bool:
@@ -70,7 +80,9 @@ def check(P) -> None:
     """Every variant can be answered: the curves are closed and inside their windows, the matrix is
     tilted and well conditioned, the loss rises along the gradient to every height of q3 and stays
     above it up to s = 64 (so that a doubling search for the gap ends at once), the map's gaps are
-    ordered, the curvature bound leaves a positive lower bound at V and W's best walk inside its disc, and the valley's κ a square."""
+    ordered, the curvature bound leaves a positive lower bound at V and W's best walk inside its
+    disc, and the valley's κ is a square whose q5_axis step differs from the published edition's
+    unless κ is the published 100."""
     from descend import Problem, level_curve, quadratic, sigmoid_neuron
 
     pieces = level_curve(Problem(_loss, lambda t: t, bounds=[(-2, 2), (-2, 2)]), P.level)
@@ -102,3 +114,5 @@ def check(P) -> None:
     assert 0 < P.M_map * P.gap_V / 2 < P.dc_map / P.gap_V, "q4: the lower bound on the gradient at V is not positive"
     assert P.dc_map / P.M_map < P.radius_W ** 2, "q4: the best walk from W, √(Δc/M), leaves the empty disc"
     assert P.sqrt_kappa ** 2 == P.kappa and P.kappa > 4 and P.x1_start > 1e-6, "q5: κ is not a square"
+    assert _axis_step(P.kappa) != _axis_step(100) or P.kappa == 100, (
+        "q5_axis: this κ gives the published edition's step (κ = 100: 6)")
