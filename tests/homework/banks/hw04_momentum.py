@@ -6,8 +6,12 @@ for "heavy ball goes downhill": a slip that bends the method (a velocity that st
 velocity averaged with 1 − β) keeps 0.75 of 3, a mistake that breaks it (a flipped sign, an
 aliased path, the library called) keeps nothing. q3 (0.5 public ys, 0.5 the public check that ys and zs
 follow the coupled form with the student's own coupling, 0.5 each for τ and γ, 0.25 each for ys and zs
-elsewhere, 0.5 "downhill"): a wrong coupling keeps the consistency check, a flipped sign or the library
-keeps only what does not depend on it.
+q3's points follow the code, not the coupling: 0.25 public ys, 0.75 the public check that ys and zs
+follow the coupled form with the student's own coupling, 0.25 each for τ and γ, 0.25 for ys and 1 for zs
+elsewhere, 0.25 for "ys and zs go downhill". A wrong coupling keeps the consistency check; the right
+coupling with wrong zs (aliased, or zs = ys from the chapter's form) keeps 1 or 1.25 of 3 (it kept
+2.25 when τ and γ carried 0.5 each and zs 0.25); a flipped sign or the library keeps only what does not
+depend on it.
 q2: a wrong velocity keeps only the public check that t_turn and overshoot agree with it (0.25
 of 2); a right velocity with t_turn or the overshoot off by one keeps its 1 point. q4: a wrong
 best β keeps hb_rate's 1.5 and the consistency check's 0.25 of 3. q5_memory: one test per
@@ -66,26 +70,26 @@ ANSWERS = [
           ["q1"], 0.0),
     wrong("τ and 1 − τ swapped in the mix, y = τθ + (1 − τ)z",
           [(_MIX, "tau * theta + (1 - tau) * z")],
-          ["q3"], 0.5),
+          ["q3"], 0.25),
     wrong("z built with the look-ahead's push c = β (τ = 1/(1 + β), γ = (1 + β)η), not β/(1 − β)",
           [(_COUPLING, "    return 1 / (1 + beta), (1 + beta) * eta\n")],
           ["q3"], 0.34),
     wrong("z steps with η, not with the long step η/(1 − β)",
           [(_COUPLING, "    return 1 - beta, eta\n")],
-          ["q3"], 0.5, 0.5),
+          ["q3"], 0.42, 0.41),
     wrong("the sign of z's step flipped (z climbs)",
           [(_Z_STEP, "        z = z + gamma * g\n")],
           ["q3"], 0.34),
     wrong("z updated in place, so every row of zs is the last z (aliasing)",
           [(_Z_STEP, "        z -= gamma * g\n")],
-          ["q3"], 0.75),
+          ["q3"], 0.34),
     wrong("ys by the chapter's gradient-step-and-push form, zs left equal to ys (no coupled form)",
           [(_COUPLED_BODY,
             "    theta = np.array(theta0, dtype=float)\n    look, ys = theta.copy(), [theta.copy()]\n"
             "    for _ in range(steps):\n        new = look - eta * np.asarray(grad(look), dtype=float)\n"
             "        look = new + beta * (new - theta)\n        theta = new\n        ys.append(look)\n"
             "    return np.array(ys), np.array(ys)\n")],
-          ["q3"], 0.75),
+          ["q3"], 0.42),
     wrong("the library's nesterov called for the ys",
           [("    return np.array(ys), np.array(zs)\n",
             "    problem = dd.Problem(f=lambda x: 0.0, grad=grad, dim=len(theta0))\n"
