@@ -5,7 +5,11 @@ missing weight and 0.5 for "each weight is β times the next": an exponent off b
 0.5 of 3, the weights newest first keep the missing weight (0.75), β ↔ 1 − β keeps nothing.
 q2's are 0.5, 0.25, 0.75 (many streams, and q left unchanged), 0.25 and 0.25 for "late in a
 stream it is the decaying average": t off by one or no correction keeps 0.25 of 2, β ↔ 1 − β
-nothing. q3's are 0.5 for the public first values, 1.25 for the biases, 1.25 for the z's.
+nothing. q3's are 0.5 for the public values at t = 1 (sd_theory and the mean squared errors), 0 for the
+form (and sd_hat at t = 1), 0.5 for sd_hat, 0.5 for sd_theory, 0.5 for mean_squared_errors' values, 0.25 for
+"without noise m̂_t wins, without signal it loses" and 0.5 and 0.25 for t_cross and t_back: a slip in
+corrected_average costs q3 only sd_hat (0.5 of 3); Var(m_t) taken for m̂_t keeps sd_hat (0.5), t off by one
+in the formulas keeps sd_hat and the qualitative test (0.75).
 q4's are 0.5, 0.25, 0 (form), 0.5, 0.25, 0.5, 0.75 for "the first step goes downhill" and 0.25
 for "large and small gradients": a flipped sign in the first step keeps 1.25 of 3, t off by
 one in the step ratio 1.75, ε inside the root or no correction in the first step 2.
@@ -26,6 +30,9 @@ _RATIO_ALL = (_RATIO + "    adam = g / (g + eps)                                
               "    return uncorrected / adam\n")
 _FIRST_DOC = '    """Adam\'s first step θ_1 − θ_0, with or without bias correction, ε included."""\n'
 _AVERAGE_DOC = '    """m̂_1, …, m̂_T of the values along the first axis of q, every stream at once."""\n'
+_SD = "sd_theory = sigma8 * np.sqrt((1 - b8) * (1 + b8**t8) / ((1 + b8) * (1 - b8**t8)))"
+_MSE_RETURN = "    return (beta_t * mu) ** 2 + var_raw, var_raw / (1 - beta_t) ** 2   # m_t is biased by −βᵗμ, m̂_t not\n"
+_MSE_DOC = '    """E[(m_t − μ)²] and E[(m̂_t − μ)²] at the steps t, for independent gradients with mean mu and sd sigma."""\n'
 
 ANSWERS = [
     wrong("β and 1 − β swapped in the unrolled weights",
@@ -42,22 +49,31 @@ ANSWERS = [
           ["q1"], 0.0),
     wrong("β and 1 − β swapped in the corrected average",
           [(_EMA, "        m = (1.0 - beta) * m + beta * q[t - 1]\n")],
-          ["q2", "q3", "q5_adam"], 0.0),
+          ["q2", "q3", "q5_adam"], 0.48),
     wrong("t off by one in the correction (1 − β^(t+1))",
           [(_CORRECT, "        out[t - 1] = m / (1.0 - beta**(t + 1))\n")],
-          ["q2", "q3", "q5_adam"], 0.1, 0.04),
+          ["q2", "q3", "q5_adam"], 0.53, 0.5),
     wrong("the corrected average without its correction",
           [(_CORRECT, "        out[t - 1] = m\n")],
-          ["q2", "q3", "q5_adam"], 0.1),
-    wrong("the averages written into the caller's q (out = q, in-place aliasing): q3's G8 is overwritten",
+          ["q2", "q3", "q5_adam"], 0.53),
+    wrong("the averages written into the caller's q (out = q, in-place aliasing)",
           [("    out = np.empty_like(q)\n", "    out = q\n")],
-          ["q2", "q3", "q5_adam"], 0.3),
+          ["q2", "q5_adam"], 0.56),
     wrong("the library's decaying_average called in corrected_average",
           [(_AVERAGE_DOC, _AVERAGE_DOC + "    return dd.decaying_average(q, beta, bias_correction=True)\n")],
           ["q2"], 0.0),
-    wrong("the sign of bias_theory flipped",
-          [("bias_theory = -(P.beta1_sim ** np.arange(1, T8 + 1)) * mu8", "bias_theory = (P.beta1_sim ** np.arange(1, T8 + 1)) * mu8")],
-          ["q3"], 0.42),
+    wrong("Var(m_t) taken for m̂_t (the noise that the division by 1 − βᵗ scales up is forgotten): costs more "
+          "than t off by one in the formulas",
+          [(_SD, "sd_theory = sigma8 * np.sqrt((1 - b8) * (1 - b8**(2 * t8)) / (1 + b8))"),
+           (_MSE_RETURN, "    return (beta_t * mu) ** 2 + var_raw, var_raw\n")],
+          ["q3"], 0.17),
+    wrong("t off by one in the formulas of the spread and the mean squared errors (β^(t+1))",
+          [(_SD, "sd_theory = sigma8 * np.sqrt((1 - b8) * (1 + b8**(t8 + 1)) / ((1 + b8) * (1 - b8**(t8 + 1))))"),
+           ("    beta_t = float(beta) ** np.asarray(t)\n", "    beta_t = float(beta) ** (np.asarray(t) + 1)\n")],
+          ["q3"], 0.25, 0.2),
+    wrong("the squared bias left out of the uncorrected average's mean squared error (no step at which m̂_t wins)",
+          [(_MSE_RETURN, "    return var_raw, var_raw / (1 - beta_t) ** 2\n")],
+          ["q3"], 0.34),
     wrong("the sign of Adam's first step flipped (it climbs): costs more than t off by one in r_t",
           [(_STEP, "    return eta * m1 / (np.sqrt(v1) + eps)\n")],
           ["q4"], 0.5),
@@ -91,12 +107,11 @@ ANSWERS = [
            (_AVERAGE_DOC, _AVERAGE_DOC + "    return np.zeros(np.shape(q))\n"),
            ("const_error = np.abs(m_hat_const - g_const).max()", "const_error = 0.0"),
            ("raw_fraction = (1 - P.beta_const**1000) * m_hat_const[-1, 0] / g_const[-1, 0]", "raw_fraction = 0.0"),
-           ("bias_raw = m8.mean(axis=1) - mu8", "bias_raw = np.zeros(40)"),
-           ("bias_theory = -(P.beta1_sim ** np.arange(1, T8 + 1)) * mu8", "bias_theory = np.zeros(40)"),
-           ("bias_hat = m8_hat.mean(axis=1) - mu8", "bias_hat = np.zeros(40)"),
-           ("z_m_hat = bias_hat / (m8_hat.std(axis=1, ddof=1) / np.sqrt(n8))", "z_m_hat = np.zeros(40)"),
-           ("z_v_hat = (v8_hat.mean(axis=1) - (mu8**2 + sigma8**2)) / (v8_hat.std(axis=1, ddof=1) / np.sqrt(n8))",
-            "z_v_hat = np.zeros(40)"),
+           ("sd_hat = m8_hat.std(axis=1, ddof=1)", "sd_hat = np.zeros(40)"),
+           (_SD, "sd_theory = np.zeros(40)"),
+           (_MSE_DOC, _MSE_DOC + "    return np.zeros(np.shape(t)), np.zeros(np.shape(t))\n"),
+           ("t_cross = int(better[0])", "t_cross = 0"),
+           ("t_back = int(better[-1])", "t_back = 0"),
            (_FIRST_DOC, _FIRST_DOC + "    return np.zeros(np.shape(g1))\n"),
            (_RATIO_ALL, "    return np.zeros(np.shape(t))\n"),
            ("g_equal = np.array([b1 * eps_q4 / ((1 - b1) - np.sqrt(1 - b2)) for b1, b2 in beta_pairs])",
@@ -116,8 +131,10 @@ ANSWERS = [
     wrong("β and 1 − β swapped in the mean age",
           [("    weights = (1 - beta) * beta**ages / (1 - beta**t)", "    weights = beta * (1 - beta)**ages / (1 - (1 - beta)**t)")],
           ["q5_lag"], 0.25),
-    right("the weights from i = 1, …, t, the corrected averages in a list, the first step from the corrected "
-          "v̂₁, the step ratio from m_t, v_t, m̂_t and v̂_t, g_equal and T_cap by bisection",
+    right("the weights from i = 1, …, t, the corrected averages in a list, sd_theory from the weights, the mean "
+          "squared errors from Var(m̂_t) = σ²(1 − β)(1 + βᵗ)/((1 + β)(1 − βᵗ)), t_cross and t_back from the roots "
+          "of βᵗ(1 − βᵗ) = 2S/(μ² − S), the first step from the corrected v̂₁, the step ratio from m_t, v_t, m̂_t "
+          "and v̂_t, g_equal and T_cap by bisection",
           [("    ages = np.arange(t - 1, -1, -1)              # t − i for i = 1, …, t\n" + _WEIGHTS,
             "    i = np.arange(1, t + 1)\n    return (1 - beta) * np.power(float(beta), t - i)\n"),
            ("    m = np.zeros(q.shape[1:])\n    out = np.empty_like(q)\n"
@@ -127,6 +144,20 @@ ANSWERS = [
             "        m = beta * m + (1 - beta) * q_t\n"
             "        out.append(m / (1 - beta**t))\n"
             "    return np.array(out)\n"),
+           (_SD, "sd_theory = sigma8 * np.sqrt([np.sum(unrolled_weights(b8, t) ** 2) for t in t8]) / (1 - b8**t8)"),
+           ("    beta_t = float(beta) ** np.asarray(t)\n"
+            "    var_raw = sigma**2 * (1 - beta) * (1 - beta_t**2) / (1 + beta)   # σ² Σ w_i², a geometric sum\n"
+            + _MSE_RETURN,
+            "    x = np.power(float(beta), t)\n"
+            "    late = sigma**2 * (1 - beta) / (1 + beta)\n"
+            "    return x**2 * mu**2 + late * (1 - x**2), late * (1 + x) / (1 - x)\n"),
+           ("mse_raw, mse_hat = mean_squared_errors(steps_q3, P.beta_cross, mu8, sigma8)\n"
+            "better = steps_q3[mse_hat < mse_raw]   # the steps at which m̂_t is the better estimate\n",
+            "S = sigma8**2 * (1 - P.beta_cross) / (1 + P.beta_cross)\n"
+            "c = 2 * S / (mu8**2 - S)             # m̂_t wins where x(1 − x) > c, x = βᵗ\n"
+            "x_hi, x_lo = (1 + np.sqrt(1 - 4 * c)) / 2, (1 - np.sqrt(1 - 4 * c)) / 2\n"),
+           ("t_cross = int(better[0])", "t_cross = int(np.ceil(np.log(x_hi) / np.log(P.beta_cross)))"),
+           ("t_back = int(better[-1])", "t_back = int(np.floor(np.log(x_lo) / np.log(P.beta_cross)))"),
            ("    if corrected:\n        m1, v1 = m1 / (1 - beta1), v1 / (1 - beta2)\n" + _STEP,
             "    m_hat = m1 / (1 - beta1) if corrected else m1\n"
             "    v_hat = v1 / (1 - beta2) if corrected else v1\n"
@@ -148,5 +179,5 @@ ANSWERS = [
             "    mid = (lo + hi) // 2\n"
             "    lo, hi = (lo, mid) if longest_warm_step(mid) <= P.cap else (mid + 1, hi)\n"
             "T_cap = lo")],
-          ["q1", "q2", "q4", "q6_warmup"]),
+          ["q1", "q2", "q3", "q4", "q6_warmup"]),
 ]
