@@ -17,7 +17,7 @@ def draw(seed: int) -> dict:
         d = dict(kappa=20.0, angle=0.3, start=(2.0, 1.0), eta1=0.05, beta1=0.8, steps1=60,
                  g=0.4, eta2=0.1, beta2=0.92, s=25,
                  A=_PUBLISHED_A, eta_fixed=0.09,
-                 beta_big=0.99)
+                 beta_big=0.99, etalam=0.01)
     else:
         rng = np.random.default_rng([4, seed])
         pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
@@ -31,6 +31,7 @@ def draw(seed: int) -> dict:
                  A=_spd(rng), beta_big=pick([0.98, 0.985, 0.995]))
         lam_max = float(np.linalg.eigvalsh(np.array(d["A"])).max())
         d["eta_fixed"] = float(np.floor(pick([0.8, 0.9, 0.95]) / lam_max * 1000) / 1000)
+        d["etalam"] = pick([0.005, 0.01, 0.02, 0.04])        # drawn last: the other draws stay as they were
     return d
 
 
@@ -59,7 +60,7 @@ def turn(P) -> tuple[int, float]:
 def check(P) -> None:
     """Every variant can be answered: heavy ball converges on the valley, the ball turns round a
     few steps after the slope does, A is a positive definite Hessian whose η_fixed λ_max ≤ 1 (so
-    only λ_min's roots can be real at the best β), and the large momentum is below 1."""
+    only λ_min's roots can be real at the best β), and the large momentum is below 1, with complex roots at question 5a's ηλ."""
     valley = __import__("descend").ill_conditioned(kappa=P.kappa, angle=P.angle)
     assert P.eta1 * P.kappa < 2 * (1 + P.beta1) and 0 < P.beta1 < 1 and P.steps1 > 0
     x = np.array(P.start, dtype=float)
@@ -75,3 +76,4 @@ def check(P) -> None:
     assert np.array_equal(A, A.T) and lam[0] > 0 and lam[-1] / lam[0] >= 5
     assert 0.5 < P.eta_fixed * lam[-1] <= 1
     assert 0 < P.beta_big < 1
+    assert (1 + P.beta_big - P.etalam) ** 2 < 4 * P.beta_big, "question 5a's error must swing (complex roots)"

@@ -15,7 +15,7 @@ depend on it.
 q2: a wrong velocity keeps only the public check that t_turn and overshoot agree with it (0.25
 of 2); a right velocity with t_turn or the overshoot off by one keeps its 1 point. q4: a wrong
 best β keeps hb_rate's 1.5 and the consistency check's 0.25 of 3. q5_memory: one test per
-number (0.25 each), so a wrong memory or a wrong speed_ratio keeps the other's half. Every answer is checked in
+number (0.25 each), so a wrong memory or a wrong period keeps the other's half. Every answer is checked in
 the published edition; the constants come from P (descend.variants.hw04_momentum). q6_numbers: one
 test per number (0.25 each); its solution runs the library, so a wrong heavy_ball, nag_coupled or
 hb_rate costs no points there.
@@ -39,7 +39,7 @@ _BETA_FIXED = "beta_fixed = (1 - np.sqrt(eta_fixed * lam.min())) ** 2  # SOLUTIO
 _RHO_FIXED = "rho_fixed = hb_rate(eta_fixed, beta_fixed, lam)  # SOLUTION"
 _STEP_RATIO = "step_ratio = np.log((root_kappa - 1) / (root_kappa + 1)) / np.log(rho_fixed)  # SOLUTION"
 _MEMORY = "memory = 1 / np.log(1 / beta_big)  # SOLUTION"
-_SPEED = "speed_ratio = 1 / (1 - beta_big)  # SOLUTION"
+_PERIOD = "period = 2 * np.pi / abs(np.angle(np.roots([1.0, -(1 + beta_big - etalam), beta_big])[0]))  # SOLUTION"
 _PATH_NAG = "path_nag = dd.run(dd.nesterov(eta=eta6, beta=beta6), valley, list(P.start), steps=10).xs  # SOLUTION"
 _STEEP_HB = "steep_hb = (path_hb @ Q_v)[[0, 1, 2, 10], 1]  # SOLUTION"
 _STEEP_NAG = "steep_nag = (path_nag @ Q_v)[[0, 1, 2, 10], 1]  # SOLUTION"
@@ -125,8 +125,11 @@ ANSWERS = [
     wrong("the memory as a half-life, ln 2 / ln(1/β), not the 1/e age",
           [(_MEMORY, "memory = np.log(2) / np.log(1 / beta_big)  # SOLUTION")],
           ["q5_memory"], 0.5, 0.5),
-    wrong("the top speed of a sign-flipping gradient, 1/(1 + β), for the constant slope",
-          [(_SPEED, "speed_ratio = 1 / (1 + beta_big)  # SOLUTION")],
+    wrong("half a swing for the period: π/ω, one crossing of the minimum to the next",
+          [(_PERIOD, "period = np.pi / abs(np.angle(np.roots([1.0, -(1 + beta_big - etalam), beta_big])[0]))  # SOLUTION")],
+          ["q5_memory"], 0.5, 0.5),
+    wrong("the period from the small-ηλ estimate 2π/√(ηλ), not from the roots",
+          [(_PERIOD, "period = 2 * np.pi / np.sqrt(etalam)  # SOLUTION")],
           ["q5_memory"], 0.5, 0.5),
     wrong("q6: Nesterov's steep coordinate from CS7015's iterates θ_t (a gradient step from each look-ahead point), not the ys",
           [(_PATH_NAG, "path_nag = np.array([P.start] + [y - eta6 * valley.grad(y) for y in "
@@ -148,7 +151,7 @@ ANSWERS = [
            (_RHO_FIXED, "rho_fixed = 0.0  # SOLUTION"),
            (_STEP_RATIO, "step_ratio = 0.0  # SOLUTION"),
            (_MEMORY, "memory = 0.0  # SOLUTION"),
-           (_SPEED, "speed_ratio = 0.0  # SOLUTION"),
+           (_PERIOD, "period = 0.0  # SOLUTION"),
            (_STEEP_HB, "steep_hb = np.zeros(4)  # SOLUTION"),
            (_STEEP_NAG, "steep_nag = np.zeros(4)  # SOLUTION"),
            (_RATE_HB, "rate_hb = 0.0  # SOLUTION"),
