@@ -829,3 +829,214 @@ def solve_cost(A, b, *, method: str = "elimination") -> SolveCost:
 
 
 __all__ += ["SolveCost", "solve_cost"]
+
+
+# --------------------------------------------------------------------------- lower bound (chapter 4)
+
+
+def _chebyshev_extremes(lambda_min: float, lambda_max: float, t: int) -> np.ndarray:
+    j = np.arange(t + 1)
+    return (lambda_max + lambda_min) / 2 - (lambda_max - lambda_min) / 2 * np.cos(j * np.pi / t)
+
+
+def first_order_lower_bound(lambda_min: float, lambda_max: float, t: int):
+    r"""The quadratic on which no first-order method is fast, and the bound it gives at step t.
+
+    Every method whose iterates stay in :math:`\theta_0 + \operatorname{span}\{\nabla
+    L(\theta_0), \dots, \nabla L(\theta_{s-1})\}` has, on a quadratic with Hessian A, the
+    error :math:`e_t = p_t(A)\, e_0` for a polynomial :math:`p_t` of degree at most t with
+    :math:`p_t(0) = 1`.  Put the t + 1 eigenvalues of A at the points of
+    :math:`[\lambda_{\min}, \lambda_{\max}]` where the shifted Chebyshev polynomial of degree
+    t takes its extreme values, and start with equal components along all eigenvectors.
+    Then, with :math:`\rho = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)`,
+
+    .. math::
+        \frac{\lVert e_t\rVert}{\lVert e_0\rVert} \ge \frac{2\rho^t}{(1 + \rho^{2t})\sqrt{t + 1}}
+        \ge \frac{\rho^t}{\sqrt{t + 1}}
+
+    for every such method (the proof is in chapter 4).
+
+    Parameters
+    ----------
+    lambda_min, lambda_max : float
+        The ends of the spectrum, :math:`0 < \lambda_{\min} < \lambda_{\max}`.
+    t : int
+        The step, at least 1.
+
+    Returns
+    -------
+    eigenvalues : ndarray of shape (t + 1,)
+        The eigenvalues of the hard quadratic, from :math:`\lambda_{\min}` to
+        :math:`\lambda_{\max}`.
+    bound : float
+        The lower bound on :math:`\lVert e_t\rVert / \lVert e_0\rVert`.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> lam, bound = dd.theory.first_order_lower_bound(1.0, 9.0, 1)   # ρ = 1/2
+    >>> lam.tolist(), round(bound, 12) == round(0.8 / 2 ** 0.5, 12)
+    ([1.0, 9.0], True)
+
+    References
+    ----------
+    Nemirovsky, A. S. and Yudin, D. B. (1983); Nesterov, Y. (2004), *Introductory Lectures on
+    Convex Optimization*, section 2.1.4 (the infinite-dimensional version). Taught in chapter 4.
+    """
+    lo = _checks.real("lambda_min", lambda_min, lo=0.0, lo_open=True)
+    hi = _checks.real("lambda_max", lambda_max, lo=0.0, lo_open=True)
+    if not hi > lo:
+        raise ValueError(f"lambda_max must be greater than lambda_min, got {hi} and {lo}")
+    if isinstance(t, bool) or not isinstance(t, int | np.integer) or t < 1:
+        raise ValueError(f"t must be an integer ≥ 1, got {t!r}")
+    root = np.sqrt(hi / lo)
+    rho = (root - 1) / (root + 1)
+    return _chebyshev_extremes(lo, hi, int(t)), float(2 * rho**t / ((1 + rho ** (2 * t)) * np.sqrt(t + 1)))
+
+
+def best_polynomial_error(eigenvalues, e0, t: int) -> float:
+    r"""The smallest :math:`\lVert p(A)\, e_0\rVert / \lVert e_0\rVert` over polynomials of degree ≤ t with p(0) = 1.
+
+    No first-order method (iterates in :math:`\theta_0` plus the span of the gradients seen)
+    can do better at step t on the quadratic with Hessian eigenvalues ``eigenvalues`` and
+    initial error ``e0`` (written in the eigenbasis), whatever its hyperparameters, because its
+    error is :math:`p_t(A)\, e_0` for such a polynomial.  A linear least-squares problem in
+    the coefficients, solved here in the Chebyshev basis of the spectrum's interval for
+    accuracy.
+
+    Parameters
+    ----------
+    eigenvalues : array_like of shape (n,)
+        The eigenvalues of A, all > 0.
+    e0 : array_like of shape (n,)
+        The initial error's components along the eigenvectors, not all zero.
+    t : int
+        The degree, at least 0.
+
+    Returns
+    -------
+    float
+        The ratio, in [0, 1].
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.theory.best_polynomial_error([1.0, 4.0], [1.0, 1.0], 2) < 1e-12   # two eigenvalues, two steps
+    True
+    """
+    lam = _eigenvalues(eigenvalues)
+    e0 = _checks.vector("e0", e0, dim=len(lam))
+    if not np.any(e0):
+        raise ValueError("e0 must not be all zeros")
+    if isinstance(t, bool) or not isinstance(t, int | np.integer) or t < 0:
+        raise ValueError(f"t must be an integer ≥ 0, got {t!r}")
+    if t == 0:
+        return 1.0
+    lo, hi = float(lam.min()), float(lam.max())
+    half = (hi - lo) / 2 if hi > lo else max(lo, 1.0)
+    x, x0 = (lam - (hi + lo) / 2) / half, (0.0 - (hi + lo) / 2) / half
+    # p(λ) = 1 + Σ_k c_k (T_k(x) − T_k(x0)), k = 1..t, so that p(0) = 1
+    basis = np.polynomial.chebyshev.chebvander(x, t)[:, 1:] - np.polynomial.chebyshev.chebvander(
+        np.array([x0]), t)[:, 1:]
+    design = basis * e0[:, None]
+    c, *_ = np.linalg.lstsq(design, -e0, rcond=None)
+    return float(np.linalg.norm(e0 + design @ c) / np.linalg.norm(e0))
+
+
+def momentum_components(eta: float, beta: float, eigenvalues, steps: int) -> np.ndarray:
+    r"""The error of heavy-ball momentum along each eigenvector of a quadratic, step by step.
+
+    Along an eigenvector with eigenvalue λ the error is a damped oscillator,
+
+    .. math:: e_{t+1} = (1 + \beta - \eta\lambda)\, e_t - \beta\, e_{t-1}, \qquad
+              e_1 = (1 - \eta\lambda)\, e_0,
+
+    (the first step has no velocity yet), started here from :math:`e_0 = 1` for every λ.
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate η > 0.
+    beta : float
+        Momentum β in [0, 1).
+    eigenvalues : array_like of shape (n,)
+        The eigenvalues of the Hessian, all > 0.
+    steps : int
+        Number of steps, at least 1.
+
+    Returns
+    -------
+    ndarray of shape (steps + 1, n)
+        Row t holds :math:`e_t / e_0` for each eigenvalue; a direction that diverges so far
+        that it overflows holds ``inf`` from then on.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.theory.momentum_components(0.5, 0.0, [1.0], 3)[:, 0].tolist()   # β = 0: (1 − ηλ)ᵗ
+    [1.0, 0.5, 0.25, 0.125]
+
+    References
+    ----------
+    Goh, G. (2017). Why momentum really works. *Distill*. Taught in chapter 4.
+    """
+    eta = _checks.real("eta", eta, lo=0.0, lo_open=True)
+    beta = _checks.real("beta", beta, lo=0.0, hi=1.0, hi_open=True)
+    lam = _eigenvalues(eigenvalues)
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
+        raise ValueError(f"steps must be an integer ≥ 1, got {steps!r}")
+    e = np.empty((int(steps) + 1, len(lam)))
+    e[0], e[1] = 1.0, 1.0 - eta * lam
+    b = 1.0 + beta - eta * lam
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, int(steps)):
+            e[t + 1] = b * e[t] - beta * e[t - 1]
+    overflowed = np.maximum.accumulate(~np.isfinite(e), axis=0)
+    e[overflowed] = np.inf             # a diverging direction is inf from its overflow on, never nan
+    return e
+
+
+def momentum_regimes(eta: float, beta: float, eigenvalues) -> list[str]:
+    r"""How heavy ball's error moves along each eigenvector: creeps, swings, flips or diverges.
+
+    The roots of :math:`z^2 - (1 + \beta - \eta\lambda) z + \beta` decide it: both real and
+    non-negative, the error **creeps** to 0 without changing sign; complex, it **swings**
+    through 0 inside an envelope shrinking by :math:`\sqrt\beta` per step; real with a negative
+    one, it ends up **flipping** its sign at each step; with a root of size 1 or more it
+    **diverges** (does not converge).
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate η > 0.
+    beta : float
+        Momentum β in [0, 1).
+    eigenvalues : array_like of shape (n,)
+        The eigenvalues of the Hessian, all > 0.
+
+    Returns
+    -------
+    list of str
+        One of ``"creeps"``, ``"swings"``, ``"flips"``, ``"diverges"`` per eigenvalue.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.theory.momentum_regimes(0.03, 0.0, [1.0, 50.0, 100.0])   # ηλ = 0.03, 1.5, 3
+    ['creeps', 'flips', 'diverges']
+    """
+    eta = _checks.real("eta", eta, lo=0.0, lo_open=True)
+    beta = _checks.real("beta", beta, lo=0.0, hi=1.0, hi_open=True)
+    lam = _eigenvalues(eigenvalues)
+    kinds = []
+    for b in 1.0 + beta - eta * lam:
+        disc = b * b - 4.0 * beta
+        if disc < 0:
+            kinds.append("swings")                    # |z| = √β < 1
+            continue
+        z = np.array([(b + np.sqrt(disc)) / 2, (b - np.sqrt(disc)) / 2])
+        kinds.append("diverges" if np.abs(z).max() >= 1.0 else "creeps" if z.min() >= 0 else "flips")
+    return kinds
+
+
+__all__ += ["first_order_lower_bound", "best_polynomial_error", "momentum_components", "momentum_regimes"]
