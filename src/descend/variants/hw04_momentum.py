@@ -58,7 +58,8 @@ def turn(P) -> tuple[int, float]:
 
 
 def check(P) -> None:
-    """Every variant can be answered: heavy ball converges on the valley, the ball turns round a
+    """Every variant can be answered: heavy ball converges on the valley, question 1's run with
+    restarts restarts at least once and no restart test is a near tie, the ball turns round a
     few steps after the slope does, A is a positive definite Hessian whose η_fixed λ_max ≤ 1 (so
     only λ_min's roots can be real at the best β), and the large momentum is below 1, with complex roots at question 5a's ηλ."""
     valley = __import__("descend").ill_conditioned(kappa=P.kappa, angle=P.angle)
@@ -69,6 +70,17 @@ def check(P) -> None:
         u = P.beta1 * u + P.eta1 * valley.grad(x)
         x = x - u
     assert np.linalg.norm(x) < 0.1 * np.linalg.norm(P.start), "heavy ball does not converge on the valley"
+    g_dot_u = []                       # question 1: heavy ball with restarts at β = P.beta_big
+    x, u = np.array(P.start, dtype=float), np.zeros(2)
+    for t in range(P.steps1):
+        g = valley.grad(x)
+        if t:
+            g_dot_u.append(g @ u / (np.linalg.norm(g) * np.linalg.norm(u)))
+        u = (0.0 if g @ u < 0 else P.beta_big) * u + P.eta1 * g
+        x = x - u
+    g_dot_u = np.array(g_dot_u)
+    assert (g_dot_u < 0).any(), "question 1's run never restarts"
+    assert np.abs(g_dot_u).min() > 1e-9, "a restart test of question 1 is too close to a tie for rounding"
     t_turn, overshoot = turn(P)
     assert t_turn - P.s >= 2 and overshoot > 0, "the u-turn is too short to tell off-by-one answers apart"
     A = np.array(P.A)

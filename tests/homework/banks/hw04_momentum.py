@@ -1,10 +1,12 @@
 """Wrong answers to homework 4 (momentum and Nesterov), and a right one in another style.
 
-q1's points are 0.75 for the public short run, 0 for the form check, 1 for the hidden runs
-elsewhere, 0.5 for the valley path (which must come from the student's own heavy_ball) and 0.75
-for "heavy ball goes downhill": a slip that bends the method (a velocity that starts at ηg₀, a
-velocity averaged with 1 − β) keeps 0.75 of 3, a mistake that breaks it (a flipped sign, an
-aliased path, the library called) keeps nothing. q3 (0.5 public ys, 0.5 the public check that ys and zs
+q1 (heavy ball with adaptive restart) has 0.75 for the public short run with restarts, 0 for the
+form check, 0.25 for heavy ball without restarts, 0.75 for restarted runs elsewhere, 0.25 each for the
+valley path (which must come from the student's own heavy_ball) and n_restarts, and 0.75 for "it
+goes downhill": a slip that bends the method (a velocity that starts at ηg₀, a velocity averaged
+with 1 − β) keeps 0.75 of 3, a wrong restart (the test the wrong way round, a restart that stops
+the ball) keeps heavy ball without restarts and "downhill", 1 of 3, a mistake that breaks it (a
+flipped sign, an aliased path, the library called) keeps nothing; a wrong count keeps 2.75. q3 (0.5 public ys, 0.5 the public check that ys and zs
 follow the coupled form with the student's own coupling, 0.5 each for τ and γ, 0.25 each for ys and zs
 q3's points follow the code, not the coupling: 0.25 public ys, 0.75 the public check that ys and zs
 follow the coupled form with the student's own coupling, 0.25 each for τ and γ, 0.25 for ys and 1 for zs
@@ -23,7 +25,8 @@ hb_rate costs no points there.
 
 from bank import right, wrong
 
-_HB_STEP = "        u = beta * u + eta * np.asarray(grad(theta), dtype=float)\n        theta = theta - u\n"
+_HB_STEP = "        u = beta * u + eta * g\n        theta = theta - u\n"
+_RESTART = "        if restart and g @ u < 0:           # the last step went uphill: forget the velocity\n"
 _COUPLING = "    return 1 - beta, eta / (1 - beta)\n"
 _MIX = "(1 - tau) * theta + tau * z"
 _Z_STEP = "        z = z - gamma * g\n"
@@ -55,19 +58,29 @@ ANSWERS = [
           [(_HB_STEP, _HB_STEP.replace("theta = theta - u", "theta -= u"))],
           ["q1"], 0.0),
     wrong("the velocity averaged, u = βu + (1 − β)ηg: bends the method, keeps 'downhill'",
-          [(_HB_STEP, _HB_STEP.replace("u = beta * u + eta *", "u = beta * u + (1 - beta) * eta *"))],
+          [(_HB_STEP, _HB_STEP.replace("u = beta * u + eta * g", "u = beta * u + (1 - beta) * eta * g"))],
           ["q1"], 0.25, 0.25),
     wrong("the velocity starts at ηg₀ instead of 0 (off by one): bends the method",
-          [("    u = np.zeros_like(theta)\n    thetas = [theta]\n    for _ in range(steps):\n        u = beta",
-            "    u = eta * np.asarray(grad(theta), dtype=float)\n    thetas = [theta]\n    for _ in range(steps):\n"
-            "        u = beta")],
+          [("    u = np.zeros_like(theta)\n    thetas = [theta]\n",
+            "    u = eta * np.asarray(grad(theta), dtype=float)\n    thetas = [theta]\n")],
           ["q1"], 0.25, 0.25),
     wrong("the library's momentum called where the question asks for the loop",
-          [("def heavy_ball(grad, theta0, eta, beta, steps):\n",
-            "def heavy_ball(grad, theta0, eta, beta, steps):\n"
+          [("def heavy_ball(grad, theta0, eta, beta, steps, restart=False):\n",
+            "def heavy_ball(grad, theta0, eta, beta, steps, restart=False):\n"
             "    problem = dd.Problem(f=lambda x: 0.0, grad=grad, dim=len(theta0))\n"
             "    return dd.run(dd.momentum(eta=eta, beta=beta), problem, theta0, steps=steps).xs\n")],
           ["q1"], 0.0),
+    wrong("the restart test the wrong way round: the velocity forgotten while the ball goes downhill (g · u > 0)",
+          [(_RESTART, _RESTART.replace("g @ u < 0", "g @ u > 0"))],
+          ["q1"], 0.34),
+    wrong("a restart that stops the ball for a step (u = 0 and no step from θ_t) instead of a gradient step",
+          [(_RESTART + "            u = np.zeros_like(theta)\n",
+            _RESTART + "            u = np.zeros_like(theta)\n            thetas.append(theta)\n            continue\n")],
+          ["q1"], 0.34),
+    wrong("n_restarts counts the steps that still go downhill",
+          [("n_restarts = sum(valley.grad(valley_path[t]) @ (valley_path[t - 1] - valley_path[t]) < 0",
+            "n_restarts = sum(valley.grad(valley_path[t]) @ (valley_path[t - 1] - valley_path[t]) > 0")],
+          ["q1"], 0.92, 0.91),
     wrong("τ and 1 − τ swapped in the mix, y = τθ + (1 − τ)z",
           [(_MIX, "tau * theta + (1 - tau) * z")],
           ["q3"], 0.25),
@@ -140,6 +153,8 @@ ANSWERS = [
           ["q6_numbers"], 0.75, 0.75),
     wrong("zeros of the right shape everywhere",
           [("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
+           ("n_restarts = sum(valley.grad(valley_path[t]) @ (valley_path[t - 1] - valley_path[t]) < 0 for t in range(1, P.steps1))  # SOLUTION",
+            "n_restarts = 0  # SOLUTION"),
            (_COUPLING, "    return 0.0, 0.0\n"),
            ("    return np.array(ys), np.array(zs)\n", "    return np.zeros((2, steps + 1, np.size(theta0)))\n"),
            (_VELOCITY, "    return 0.0\n"),
@@ -157,15 +172,22 @@ ANSWERS = [
            (_RATE_HB, "rate_hb = 0.0  # SOLUTION"),
            (_RATE_NAG, "rate_nag = 0.0  # SOLUTION")],
           ["q1", "q2", "q3", "q4", "q5_memory", "q6_numbers"], 0.0),
-    right("heavy ball in Goodfellow et al.'s form (v = βv − ηg, θ += v, into a preallocated array), "
+    right("heavy ball with restart in Goodfellow et al.'s form (v = βv − ηg, v forgotten when g · v > 0, θ += v, into a preallocated array), "
+          "n_restarts counted from the path, "
           "the coupled form from c = β/(1 − β) into preallocated arrays, the velocity after the turn from u_(s−1), t_turn from "
           "logarithms, hb_rate from the companion matrices and rho_fixed as 1 − √(ηλ_min)",
           [("    theta = np.array(theta0, dtype=float)\n    u = np.zeros_like(theta)\n    thetas = [theta]\n"
-            "    for _ in range(steps):\n" + _HB_STEP + "        thetas.append(theta)\n    return np.array(thetas)\n",
+            "    for _ in range(steps):\n        g = np.asarray(grad(theta), dtype=float)\n" + _RESTART
+            + "            u = np.zeros_like(theta)\n" + _HB_STEP + "        thetas.append(theta)\n    return np.array(thetas)\n",
             "    theta0 = np.asarray(theta0, dtype=float)\n    out = np.empty((steps + 1, theta0.size))\n"
             "    out[0] = theta0\n    v = np.zeros(theta0.size)\n    for t in range(steps):\n"
-            "        v = beta * v - eta * np.asarray(grad(out[t]), dtype=float)\n        out[t + 1] = out[t] + v\n"
+            "        g = np.asarray(grad(out[t]), dtype=float)\n"
+            "        keep = 0.0 if restart and np.dot(g, v) > 0 else beta    # v = −u: uphill when g · v > 0\n"
+            "        v = keep * v - eta * g\n        out[t + 1] = out[t] + v\n"
             "    return out\n"),
+           ("n_restarts = sum(valley.grad(valley_path[t]) @ (valley_path[t - 1] - valley_path[t]) < 0 for t in range(1, P.steps1))  # SOLUTION",
+            "n_restarts = len([t for t in range(1, P.steps1) "
+            "if np.dot(valley.grad(valley_path[t]), valley_path[t] - valley_path[t - 1]) > 0])  # SOLUTION"),
            (_COUPLING, "    c = beta / (1 - beta)                    # z_t = θ_t + c (θ_t − θ_(t−1))\n"
                        "    return 1 / (1 + c), (1 + c) * eta\n"),
            (_COUPLED_BODY,
