@@ -1,4 +1,5 @@
-"""hw09 (the Hessian and Newton's method): the valley's check points and p0, the quadratic, expo's start, the grid, the regression, d."""
+"""hw09 (the Hessian and Newton's method): the valley's check points and p0, the quadratic, expo's start, the grid, the
+regression, question 5's network widths and GPU memory."""
 
 from __future__ import annotations
 
@@ -14,21 +15,23 @@ def draw(seed: int) -> dict:
     if seed == 0:
         return dict(check_seed=9, p0=(0.2, -0.5), a3=100.0, c3=99.0, e3=0.5, b3=(1.0, -1.0, 2.0),
                     theta0_bowl=(5.0, -3.0, 2.0), theta0_expo=2.0, grid_lim=1.8,
-                    n_flats=40, rent_seed=0, rooms_seed=9, rooms_sd=0.6, d=1e8, d_tex="10^8")
+                    n_flats=40, rent_seed=0, rooms_seed=9, rooms_sd=0.6, widths=(784, 2048, 2048, 10), gpu_gb=80)
     rng = np.random.default_rng([9, seed])
     pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
     nonzero = lambda: pick([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0])  # noqa: E731
     a3 = pick([80.0, 100.0, 150.0, 200.0])
-    d_tex, d = pick([("2 \\times 10^7", 2e7), ("5 \\times 10^7", 5e7), ("2 \\times 10^8", 2e8),
-                     ("3 \\times 10^8", 3e8), ("10^9", 1e9)])
-    return dict(check_seed=int(rng.integers(10, 10**6)),
+    widths = pick([(784, 1024, 1024, 10), (3072, 2048, 512, 100), (1024, 4096, 1024, 10),  # five, as before: the
+                   (784, 1024, 2048, 1024, 10), (3072, 512, 4096, 100)])              # draws after it keep their values
+    d = dict(check_seed=int(rng.integers(10, 10**6)),
                 p0=(pick([-0.3, -0.2, -0.1, 0.1, 0.2, 0.3]), pick([-0.6, -0.5, -0.4])),
                 a3=a3, c3=a3 - pick([0.5, 1.0, 2.0]), e3=pick([0.25, 0.5, 1.0]),
                 b3=(nonzero(), nonzero(), nonzero()), theta0_bowl=(nonzero() * 2, nonzero(), nonzero()),
                 theta0_expo=pick([2.25, 2.5, 2.75]), grid_lim=pick([1.5, 1.6, 1.7, 1.9, 2.0]),
                 n_flats=pick([30, 40, 50, 60]), rent_seed=int(rng.integers(1, 10**6)),
                 rooms_seed=int(rng.integers(10, 10**6)), rooms_sd=pick([0.4, 0.5, 0.6, 0.7]),
-                d=d, d_tex=d_tex)
+                widths=widths)
+    d["gpu_gb"] = pick([24, 40, 48, 96])
+    return d
 
 
 def _valley(p):
@@ -71,4 +74,9 @@ def check(P) -> None:
                                                                                               size=P.n_flats)))
     r = np.corrcoef(area, rooms)[0, 1]
     assert 0.3 < r < 0.98, f"q4: corr = {r}"
-    assert P.d >= 1e7
+    # q5_cost: the per-layer blocks save at least a fifth of the full Hessian's memory and time (the tests allow 5 % and
+    # 10 %), and even the blocks need more than a hundred times the GPU's memory
+    layers = [float(a * b + b) for a, b in zip(P.widths[:-1], P.widths[1:])]
+    blocks, full = sum(x**2 for x in layers), sum(layers) ** 2
+    assert full > 1.2 * blocks and sum(layers) ** 3 > 1.2 * sum(x**3 for x in layers), "q5_cost: the blocks save too little"
+    assert 4 * blocks > 100 * P.gpu_gb * 1e9, "q5_cost: the blocks come too close to fitting"

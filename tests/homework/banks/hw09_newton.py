@@ -6,8 +6,8 @@ against the student's own g and H (and curvature_weights on a 3 × 3 matrix whos
 matrix is not symmetric), 0.75 to the hidden derivatives and 0.75 to the hidden values;
 q2 gives 0.75 to one step, 0.5 to a short path, 0.25 to the recomputed one-step error and the
 ratios, 0.5 and 1 to the hidden steps and paths; q3 and q4 give 0.75 and 0.5 to the public tests,
-0.75 and 1 to the hidden ones; q5_cost 0.25 each to hessian_bytes, solve_seconds, d_max with its
-solve time, and the damped and backtracking counts (recomputed from the fixed valley, so a wrong
+0.75 and 1 to the hidden ones; q5_cost 0.25 each to block_bytes, block_seconds, n_max and the
+damped and backtracking counts (recomputed from the fixed valley, so a wrong
 gradient or Hessian loses them too). Newton's loops forbid np.linalg.inv, dd.newton and dd.run.
 """
 
@@ -73,21 +73,27 @@ ANSWERS = [
            ("    return lam[-1] / lam[0]\n", "    return 0.0\n"),
            ("    return (F - F.mean(axis=0)) / F.std(axis=0)\n", "    return np.zeros(np.shape(F))\n"),
            ("critical = np.array([[-1.0, 1.0], [0.0, 0.0], [1.0, 1.0]])", "critical = np.zeros((3, 2))"),
-           ("hessian_bytes = 4 * P.d**2", "hessian_bytes = 0.0"),
-           ("solve_seconds = P.d**3 / 3 / 1e18", "solve_seconds = 0.0"),
-           ("d_max = np.floor(np.sqrt(8e10 / 4))", "d_max = 0.0"),
-           ("solve_seconds_max = d_max**3 / 3 / 1e18", "solve_seconds_max = 0.0"),
+           ("block_bytes = sum(4 * d_l**2 for d_l in layers)", "block_bytes = 0.0"),
+           ("block_seconds = sum(d_l**3 / 3 for d_l in layers) / 1e18", "block_seconds = 0.0"),
+           ("n_max = int((np.sqrt(1 + 4 * d_fit) - 1) // 2)", "n_max = 0"),
            ("saddle_damped = sum(", "saddle_damped = 0 * sum("),
            ("saddle_backtracking = sum(", "saddle_backtracking = 0 * sum("),
            ("L_mid = L(0.5 * (np.array([-1.0, 1.0]) + np.array([1.0, 1.0])))", "L_mid = 0.0"),
            ("lam_origin = np.linalg.eigvalsh(hess_L(np.zeros(2)))[0]", "lam_origin = 0.0")],
           ["q1", "q2", "q3", "q4", "q5_cost", "q6_midpoint"], 0.05),
     wrong("a Newton solve counted as d³ operations, and the Hessian in 8-byte floats (the counts right)",
-          [("hessian_bytes = 4 * P.d**2", "hessian_bytes = 8 * P.d**2"),
-           ("solve_seconds = P.d**3 / 3 / 1e18", "solve_seconds = P.d**3 / 1e18"),
-           ("d_max = np.floor(np.sqrt(8e10 / 4))", "d_max = np.floor(np.sqrt(8e10 / 8))"),
-           ("solve_seconds_max = d_max**3 / 3 / 1e18", "solve_seconds_max = d_max**3 / 1e18")],
+          [("block_bytes = sum(4 * d_l**2 for d_l in layers)", "block_bytes = sum(8 * d_l**2 for d_l in layers)"),
+           ("block_seconds = sum(d_l**3 / 3 for d_l in layers) / 1e18", "block_seconds = sum(d_l**3 for d_l in layers) / 1e18"),
+           ("d_fit = np.sqrt(P.gpu_gb * 1e9 / 4)", "d_fit = np.sqrt(P.gpu_gb * 1e9 / 8)")],
           ["q5_cost"], 0.25),
+    wrong("the full Hessian of the whole network where the question asks for the per-layer blocks (n_max, counts right)",
+          [("block_bytes = sum(4 * d_l**2 for d_l in layers)", "block_bytes = 4 * sum(layers) ** 2"),
+           ("block_seconds = sum(d_l**3 / 3 for d_l in layers) / 1e18", "block_seconds = sum(layers) ** 3 / 3 / 1e18")],
+          ["q5_cost"], 0.5, 0.5),
+    wrong("the widest layer taken as the most parameters a block can hold: the width n confused with the "
+          "layer's n² + n parameters",
+          [("n_max = int((np.sqrt(1 + 4 * d_fit) - 1) // 2)", "n_max = int(np.sqrt(P.gpu_gb * 1e9 / 4))")],
+          ["q5_cost"], 0.75, 0.75),
     wrong("the damped and backtracking counts swapped",
           [("saddle_damped = sum(np.linalg.norm(dd.run(dd.newton(eta=0.5)",
             "saddle_damped = sum(np.linalg.norm(dd.run(dd.newton_backtracking()"),
