@@ -43,7 +43,8 @@ def _gaps(P):
 def check(P) -> None:
     """Every variant can be answered.
 
-    The last batch of an epoch is smaller (B does not divide N), the budget exceeds η (so k_max > 0),
+    The last batch of an epoch is smaller (B does not divide N), importance sampling lowers the
+    standard error of question 2 and still needs a batch of more than one, the budget exceeds η (so k_max > 0),
     the constant run of question 4 keeps a floor above tol while the 1/t run settles below it for good
     well before the end, and the learning rates are stable on the data (η λ_max < 2).
     """
@@ -55,6 +56,12 @@ def check(P) -> None:
     plane = dd.least_squares(X, y)
     assert P.eta * np.linalg.eigvalsh(plane.hess(plane.x_star))[-1] < 2, "the constant rate diverges"
     assert np.linalg.norm(plane.grad(np.array(P.theta))) > 1, "θ is too close to the minimum"
+    # question 2's importance-sampled draws (p_i ∝ ‖∇ℓ_i(θ)‖): σ_p below σ, and a B_needed above 1
+    grads = np.array([plane.batch_grad(np.array(P.theta), [i]) for i in range(P.n)])
+    full = grads.mean(axis=0)
+    sigma_p2 = np.linalg.norm(grads, axis=1).mean() ** 2 - full @ full
+    assert sigma_p2 < np.mean(np.sum((grads - full) ** 2, axis=1)), "importance sampling must help"
+    assert sigma_p2 / (P.se_frac * np.linalg.norm(full)) ** 2 > 1, "B_needed must be more than 1"
     constant, decay = _gaps(P)
     assert P.tol < 0.5 * constant[2000:].mean(), "the constant floor must sit well above tol"
     above = np.flatnonzero(decay > P.tol)

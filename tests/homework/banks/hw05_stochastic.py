@@ -4,10 +4,11 @@ q1's points are 0.75 for the public three-example gradients, 0.5 for the public 
 0.75 and 0.5 for the hidden gradients of other data and epochs, and 0.5 for "a step against the
 batch gradient goes downhill": a flipped sign keeps nothing, the unweighted epoch mean keeps 2 of
 3; a wrong formula for the unused examples keeps 2 (the gradients and the epoch's mean),
-an epoch counted as ⌊N/B⌋ steps 2.5. q2's are 0.75 for the public standard error, 0 for the
-form check, 0.75 for the hidden standard errors, and one test per answer: 0.5 for sigma, 0.5 for
-se, 0.25 for slope and 0.25 for B_needed; a standard error without its root keeps sigma and
-B_needed (0.75), σ² over N − 1 loses only sigma. q3's are 0.5 for the public partial sums, 0
+an epoch counted as ⌊N/B⌋ steps 2.5. q2 (importance-sampled draws, p_i ∝ ‖∇ℓ_i(θ)‖) has 0.75
+for the public standard error, 0 for the form check, 0.75 for the hidden standard errors, and
+one test per answer: 0.5 for sigma (σ_p), 0.5 for se, 0.25 for slope and 0.25 for B_needed; a
+standard error without its root, or without the weights 1/(N p_i), keeps sigma and B_needed
+(0.75), the chapter's uniform σ for σ_p loses sigma and B_needed (keeps 2.25). q3's are 0.5 for the public partial sums, 0
 for the form check, 0.75 for the hidden partial sums, 0.5 for each closed form (sum_sq_stair,
 k_max) and 0.75 for the five verdicts. q4's are 0.75 for the public short run, 0 for the form check, 1 for other runs, 0.75 for the
 two runs and 0.5 for "SGD goes downhill": a flipped sign or an aliased path keeps nothing, a
@@ -26,6 +27,8 @@ from bank import right, wrong
 _EXAMPLE = "    return (X @ theta - y)[:, None] * X\n"
 _SGD_STEP = "        theta = theta - schedule(t) * problem.batch_grad(theta, batches.pop(0))\n"
 _SE = "    return float(np.sqrt(np.mean(np.sum((g - problem.grad(theta)) ** 2, axis=1))))\n"
+_WEIGHTED = "    weighted = np.array([problem.batch_grad(theta, [i]) for i in range(n)]) / (n * p[:, None])\n"
+_SIGMA = "sigma = np.sqrt(np.sum(p * np.sum((G / (N * p[:, None]) - G.mean(axis=0)) ** 2, axis=1)))"
 
 ANSWERS = [
     wrong("the sign of the per-example gradient flipped (y − Xθ)",
@@ -47,10 +50,12 @@ ANSWERS = [
     wrong("the standard error as the mean distance, not the root mean square",
           [(_SE, "    return float(np.mean(np.linalg.norm(g - problem.grad(theta), axis=1)))\n")],
           ["q2"], 0.25),
-    wrong("σ² divided by N − 1 instead of N",
-          [("sigma = np.sqrt(np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1)))",
-            "sigma = np.sqrt(np.sum(np.sum((G - G.mean(axis=0)) ** 2, axis=1)) / (len(G) - 1))")],
-          ["q2"], 0.84),
+    wrong("the weights 1/(N p_i) left out of the importance-sampled gradient (biased draws)",
+          [(_WEIGHTED, "    weighted = np.array([problem.batch_grad(theta, [i]) for i in range(n)])\n")],
+          ["q2"], 0.25),
+    wrong("the chapter's uniform σ where σ_p of the weighted draws is asked",
+          [(_SIGMA, "sigma = np.sqrt(np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1)))")],
+          ["q2"], 0.75),
     wrong("each batch's B left out: an example missed with probability (1 − 1/N) per step",
           [("    miss = (1 - 1 / N) ** B if replace else 1 - B / N\n",
             "    miss = (1 - 1 / N) if replace else 1 - B / N\n")],
@@ -103,7 +108,7 @@ ANSWERS = [
            ("unused_epoch = expected_unused(N, B, -(-N // B), True)", "unused_epoch = 0.0"),
            ("epoch_mean = counts @ batch_grads / N", "epoch_mean = np.zeros(3)"),
            (_SE, "    return 0.0\n"),
-           ("sigma = np.sqrt(np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1)))", "sigma = 0.0"),
+           (_SIGMA, "sigma = 0.0"),
            ("slope = np.polyfit(np.log(sizes), np.log(se), 1)[0]", "slope = 0.0"),
            ("B_needed = int(np.ceil((sigma / (P.se_frac * np.linalg.norm(plane.grad(theta)))) ** 2))", "B_needed = 0"),
            ("    return np.array([rates.sum(), (rates**2).sum()])\n", "    return np.zeros(2)\n"),
