@@ -182,7 +182,7 @@ class Optimizer:
     @property
     def label(self) -> str:
         """``"momentum (η=0.1, β=0.9)"``: the name with its hyperparameters, for legends."""
-        symbols = {"eta": "η", "beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
+        symbols = {"eta": "η", "beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "mu": "μ"}
         parts = [f"{symbols.get(k, k)}={_fmt(v) if not isinstance(v, Schedule) else v}"
                  for k, v in self.hyper.items() if k != "eps"]
         return f"{self.name} ({', '.join(parts)})" if parts else self.name
@@ -540,10 +540,10 @@ def adam(eta: float | Schedule = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
                      {"eta": _hyper(eta), "beta1": beta1, "beta2": beta2, "eps": eps})
 
 
-def newton(eta: float = 1.0) -> Optimizer:
-    r"""Newton's method, optionally damped.
+def newton(eta: float = 1.0, mu: float = 0.0) -> Optimizer:
+    r"""Newton's method, optionally damped, optionally regularised.
 
-    .. math:: \theta_{t+1} = \theta_t - \eta\, H(\theta_t)^{-1} \nabla L(\theta_t)
+    .. math:: \theta_{t+1} = \theta_t - \eta\, \bigl(H(\theta_t) + \mu I\bigr)^{-1} \nabla L(\theta_t)
 
     The Hessian :math:`H` comes from the problem: :func:`descend.run` passes
     ``problem=`` to ``update``; called by hand, pass it yourself
@@ -553,6 +553,11 @@ def newton(eta: float = 1.0) -> Optimizer:
     ----------
     eta : float
         Step scale η > 0; 1 is the pure Newton step, less is damped Newton.
+    mu : float
+        Regularisation μ ≥ 0 added to the Hessian's diagonal (0, the default, is Newton's
+        method). Once μ exceeds minus the smallest eigenvalue of H, the step is a descent
+        direction even where H is indefinite; as μ grows it tends to the gradient step
+        :math:`-(\eta/\mu)\nabla L` (Levenberg 1944; Marquardt 1963).
 
     Examples
     --------
@@ -576,6 +581,7 @@ def newton(eta: float = 1.0) -> Optimizer:
     Taught in chapter 9.
     """
     eta = _checks.positive("eta", eta)
+    mu = _checks.real("mu", mu, lo=0.0)
 
     def init(x):
         return GDState(t=0)
@@ -585,9 +591,12 @@ def newton(eta: float = 1.0) -> Optimizer:
             raise ValueError("newton needs problem= with a Hessian (problem.hess); run() passes it")
         g, x = _gradient(g, x)
         H = np.asarray(problem.hess(x), dtype=np.float64)
+        if mu:
+            H = H + mu * np.eye(len(H))
         return -eta * _solve(H, g), GDState(t=state.t + 1)
 
-    return Optimizer(init, update, "newton", {"eta": eta}, needs_problem=True)
+    hyper = {"eta": eta, "mu": mu} if mu else {"eta": eta}
+    return Optimizer(init, update, "newton", hyper, needs_problem=True)
 
 
 def _solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
