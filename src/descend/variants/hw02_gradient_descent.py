@@ -1,4 +1,4 @@
-"""hw02 (Taylor's theorem and gradient descent): the neuron's start and learning rate, the point and direction of the Taylor expansion, the matrix, the decayed run."""
+"""hw02 (Taylor's theorem and gradient descent): the neuron's third example, start and learning rate, the point and direction of the Taylor expansion, the matrix, the decayed run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 #: another seed loses points on each).
 DEPENDS = ("q1", "q2", "q3", "q4", "q5_eta")
 
-_PUBLISHED = dict(start1=(1.0, 1.0), eta1=2.0,
+_PUBLISHED = dict(point1=(1.5, 0.3), start1=(1.0, 1.0), eta1=2.0,
                   theta0=(0.5, -1.0), u=(0.6, 0.8),
                   A=((6.0, 1.0, 0.0), (1.0, 3.0, 1.0), (0.0, 1.0, 2.0)),
                   lam=4.0, eta4=1.3, k=0.13)
@@ -23,7 +23,8 @@ def draw(seed: int) -> dict:
     rng = np.random.default_rng([2, seed])
     pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
     for _ in range(1000):   # draw again until the variant can be answered (see check)
-        d = dict(start1=(pick([0.5, 1.0, 1.5, 2.0]), pick([-0.5, 0.0, 0.5, 1.0])),
+        d = dict(point1=(pick([1.0, 1.5, 3.0, 3.5]), pick([0.3, 0.5, 0.6, 0.7])),
+                 start1=(pick([0.5, 1.0, 1.5, 2.0]), pick([-0.5, 0.0, 0.5, 1.0])),
                  eta1=pick([1.0, 1.5, 2.5, 3.0]),
                  theta0=pick([(0.5, -1.0), (1.0, -0.5), (0.8, -0.6), (-0.7, 0.4), (0.6, 0.9), (-0.4, -0.8)]),
                  u=pick([(0.6, 0.8), (0.8, -0.6), (-0.6, 0.8), (0.8, 0.6), (0.28, 0.96), (0.96, -0.28)]),
@@ -74,15 +75,32 @@ def slopes(theta0, u) -> tuple[float, float]:
     return fit(first - exact), fit(second - exact)
 
 
-def check(P) -> None:
-    """Every variant can be answered: the neuron's run goes down, the fitted slopes are near 2 and 3
-    but not so near that the predictions typed in pass, the matrix is positive definite with an
-    unambiguous step count, and the decayed run grows, turns at a step without a tie and comes back."""
+def neuron3(point):
+    """q1's loss: the chapter's neuron with the third example ``point`` = (x₃, y₃)."""
     import descend as dd
 
-    neuron = dd.sigmoid_neuron()
-    run = dd.run(dd.gd(eta=P.eta1), neuron, list(P.start1), steps=100)
+    return dd.sigmoid_neuron(x=(0.5, 2.5, point[0]), y=(0.2, 0.9, point[1]))
+
+
+def check(P) -> None:
+    """Every variant can be answered: the third example lies off the chapter's sigmoid; the
+    three-example neuron's run goes down and settles, with no step near its stability bound (so a
+    loop written in another order of operations gives the same iterates); the fitted slopes are
+    near 2 and 3 but not so near that the predictions typed in pass; the matrix is positive
+    definite with an unambiguous step count; and the decayed run grows, turns at a step without
+    a tie and comes back."""
+    import descend as dd
+
+    two = dd.sigmoid_neuron()
+    w, b = two.x_star
+    on_sigmoid = 1 / (1 + np.exp(-(w * P.point1[0] + b)))
+    assert abs(on_sigmoid - P.point1[1]) > 0.05, "the third example is on the sigmoid"
+    neuron = neuron3(P.point1)
+    run = dd.run(dd.gd(eta=P.eta1), neuron, list(P.start1), steps=200)
     assert run.f < 0.5 * neuron.f(np.array(P.start1)), "the neuron's run does not go down"
+    assert run.grad_norms[-1] < 0.01, "the neuron's run does not settle"
+    lam_max = np.linalg.eigvalsh(neuron.hess(run.x)).max()
+    assert P.eta1 * lam_max < 1.8, "the neuron's run is near its stability bound"
     assert abs(np.linalg.norm(P.u) - 1) < 1e-12, "u is not a unit vector"
     s1, s2 = slopes(P.theta0, P.u)
     assert 5e-4 < abs(s1 - 2) < 0.1 and 5e-4 < abs(s2 - 3) < 0.1, f"the slopes {s1}, {s2}"

@@ -1,9 +1,10 @@
 """Wrong answers to homework 2 (Taylor's theorem and gradient descent), and a right one in another style.
 
 q1's points are 0.5 for the public step (which must also leave ``theta`` unchanged), 0.5 for
-the public short run, 0.75 for the hidden runs and 0.25 for ``theta_100``: a flipped sign keeps
-nothing, an aliased path keeps only ``theta_100``, a path without its start also the public
-step. q2's are 0.5 for the public gradient and Hessian (against differences), 0.25 for the
+the public short run, 0.75 for the hidden runs and 0.25 for ``theta_200`` (the run on the neuron
+with a third example): a flipped sign keeps nothing, an aliased path keeps only ``theta_200``, a
+path without its start also the public step, the run on the chapter's two-example neuron all but
+``theta_200``. q2's are 0.5 for the public gradient and Hessian (against differences), 0.25 for the
 public Taylor values, 0 for the form check, 1 for the derivatives at random points, 0.5 for
 ``taylor2`` anywhere and 0.75 for the slopes (to 10⁻⁴, so the predictions 2 and 3 typed in earn
 nothing): a wrong derivative keeps nothing, the ½ forgotten in ``taylor2`` keeps the
@@ -45,6 +46,8 @@ ANSWERS = [
                    "        theta = theta + step\n"
                    "        thetas.append(theta)\n"
                    "    return np.array(thetas)\n")], ["q1"], 0.375),
+    wrong("q1's run taken on the chapter's two-example neuron, not on neuron3 with the third example",
+          [("gradient_descent(neuron3.grad, ", "gradient_descent(neuron.grad, ")], ["q1"], 1.75 / 2, 1.75 / 2),
     wrong("the chain rule's inner derivative forgotten: ∂e^(θ₁θ₂)/∂θ₁ written as e^(θ₁θ₂)",
           [(_GRAD, "    return np.array([e + 2 * a, e])\n")], ["q2", "q5_eta", "q5_neg"], 0.0),
     wrong("the product rule forgotten in the Hessian's off-diagonal entry (θ₁θ₂e^(θ₁θ₂))",
@@ -75,7 +78,7 @@ ANSWERS = [
     wrong("zeros of the right shape everywhere",
           [(_STEP, "    return np.zeros_like(theta)\n"),
            (_LOOP, "    return np.zeros((steps + 1, np.size(theta0)))\n"),
-           ("theta_100 = ", "theta_100 = 0 * "),
+           ("theta_200 = ", "theta_200 = 0 * "),
            (_GRAD, "    return np.zeros(2)\n"),
            (_HESS, "    return np.zeros((2, 2))\n"),
            ("    return float(loss(theta0) + ", "    return 0 * float(loss(theta0) + "),
