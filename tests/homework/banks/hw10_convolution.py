@@ -12,7 +12,8 @@ rel_error recomputed from the student's functions) and 0.5 for "a step against t
 goes downhill" (by at least 1 % of what the gradient promises, so a gradient N times too long
 still passes): a flipped sign keeps nothing of q3 and 1 of q4, a forgotten 1/N keeps the downhill step
 and 1.5 of q4, a typed-in
-rel_error keeps 2.25 of 3. q5_terms puts all its points in one hidden value test, q6_counts half in the dense counts and
+rel_error keeps 2.25 of 3. q5_terms and q5_local put their points in one hidden value test per count (0.25 each;
+the layer they count on is drawn per seed, not the chapter's), q6_counts half in the dense counts and
 half in the views (their public tests check the form only): the chapter's printed LeNet counts, which are not the
 published stack's, keep nothing.
 q4's points are 0.5 for each public value test (the edge kernel, a short descent), 0 for the
@@ -119,14 +120,24 @@ ANSWERS = [
            ("eta_max = 2 / np.linalg.eigvalsh(H_fit).max()", "eta_max = 0.0"),
            ("K_learned = descend_kernel(", "K_learned = np.zeros((3, 3))\n_unused = descend_kernel("),
            (_STEP, "        K = np.zeros_like(K)\n"),
-           ("kernel_terms = 1000 * (8 - 3 + 1) ** 2", "kernel_terms = 0"), ("dense_terms = 1000 * (8 - 8 + 1) ** 2", "dense_terms = 0"),
+           ("kernel_terms = P.terms_n * (", "kernel_terms = 0 * ("), ("dense_terms = P.terms_n * 1", "dense_terms = 0"),
+           ("local_weights = (", "local_weights = 0 * ("), ("local_terms = P.terms_n * 1", "local_terms = 0"),
            (_DENSE_WITH, "dense_with_pool = 0"), (_DENSE_WITHOUT, "dense_without_pool = 0"),
            (_VIEW_WITH, "view_with_pool = 0"), (_VIEW_WITHOUT, "view_without_pool = 0"),
            ("tie_difference = (np.max(", "tie_difference = 0 * (np.max(")],
-          ["q1", "q2", "q3", "q4", "q5_terms", "q6_counts", "q6_tie"], 0.0),
-    wrong("the kernel's terms counted for one image only (36, not 36,000)",
-          [("kernel_terms = 1000 * (8 - 3 + 1) ** 2", "kernel_terms = (8 - 3 + 1) ** 2")],
-          ["q5_terms"], 0.0),
+          ["q1", "q2", "q3", "q4", "q5_terms", "q5_local", "q6_counts", "q6_tie"], 0.0),
+    wrong("the kernel's terms counted for one image only (its positions, not positions × images)",
+          [("kernel_terms = P.terms_n * (", "kernel_terms = 1 * (")],
+          ["q5_terms"], 0.5, at_least=0.5),   # dense_terms is right
+    wrong("the stride ignored: the kernel's positions counted as (n − k + 1)² in q5a and q5b",
+          [("kernel_terms = P.terms_n * ((P.terms_side - P.terms_k) // P.terms_stride + 1) ** 2",
+            "kernel_terms = P.terms_n * (P.terms_side - P.terms_k + 1) ** 2"),
+           ("local_weights = ((P.terms_side - P.terms_k) // P.terms_stride + 1) ** 2",
+            "local_weights = (P.terms_side - P.terms_k + 1) ** 2")],
+          ["q5_terms", "q5_local"], 0.5, at_least=0.5),   # dense_terms and local_terms are right
+    wrong("the chapter's 1000 training images typed in for the terms of one position per image",
+          [("dense_terms = P.terms_n * 1", "dense_terms = 1000"), ("local_terms = P.terms_n * 1", "local_terms = 1000")],
+          ["q5_terms", "q5_local"], 0.5, at_least=0.5),   # kernel_terms and local_weights are right
     wrong("the dense layers counted without their biases",
           [(_DENSE_WITH, "dense_with_pool = P.pool_units * P.pool_ch * side_pooled**2"),
            (_DENSE_WITHOUT, "dense_without_pool = P.pool_units * P.pool_ch * side_unpooled**2")],
