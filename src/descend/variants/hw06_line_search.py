@@ -1,6 +1,6 @@
 """hw06 (line search): the 3-d quadratic, Rosenbrock's start and backtracking constants, the
-quadratic of the grid that follows the step, and the point, constants and candidates of the
-Wolfe checks."""
+quadratic of the grid that follows the step (also q6_uphill's), the point, constants and candidates of
+the Wolfe checks, and the flat loss |θ|ᵖ/p and the constants of q5_flat's backtracking."""
 
 from __future__ import annotations
 
@@ -10,15 +10,17 @@ from descend.problems import ill_conditioned
 
 #: The questions whose answers depend on these constants (handing in the published answers for
 #: another seed loses points on each).
-DEPENDS = ("q1", "q2", "q3", "q4")
+DEPENDS = ("q1", "q2", "q3", "q4", "q5_flat", "q6_uphill")
 
 _PUBLISHED = dict(
     A3=[[4.0, 1.0, 0.0], [1.0, 3.0, -1.0], [0.0, -1.0, 1.0]], b3=[1.0, -2.0, 0.5], start3=(2.0, 2.0, 2.0),
     start_rosen=(-1.2, 1.0), c_rosen=1e-4, tau_rosen=0.5,
     kappa=50.0, angle=0.5, start_quad=(2.0, 2.0), eta_init=0.015,
-    theta_h=(0.0, 0.0), c1=0.1, c2=0.5, candidates=(0.02, 0.1, 0.12, 0.15, 0.2))
+    theta_h=(0.0, 0.0), c1=0.1, c2=0.5, candidates=(0.02, 0.1, 0.12, 0.15, 0.2),
+    p5=4, c5=0.5, tau5=0.5, theta5=1.5)
 _GROUPS = {"q1": ("A3", "b3", "start3"), "q2": ("start_rosen", "c_rosen", "tau_rosen"),
-           "q3": ("kappa", "angle", "start_quad", "eta_init"), "q4": ("theta_h", "c1", "c2", "candidates")}
+           "q3": ("kappa", "angle", "start_quad", "eta_init"), "q4": ("theta_h", "c1", "c2", "candidates"),
+           "q5": ("p5", "c5", "tau5", "theta5")}
 
 
 def draw(seed: int) -> dict:
@@ -29,10 +31,10 @@ def draw(seed: int) -> dict:
         rng = np.random.default_rng([6, seed])
         pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
         d = {}
-        for q, draw_group in (("q1", _q1), ("q2", _q2), ("q3", _q3), ("q4", _q4)):
+        for q, draw_group in (("q1", _q1), ("q2", _q2), ("q3", _q3), ("q4", _q4), ("q5", _q5)):
             while True:   # every question's constants differ from the published ones, and can be answered
                 group = draw_group(pick)
-                if _answerable(q, group) and _other_answers(q, group):
+                if _answerable("q5_flat" if q == "q5" else q, group) and _other_answers(q, group):
                     break
             d.update(group)
     # q3 compares the largest step with 2/λ_max, beyond which a fixed step diverges
@@ -66,6 +68,49 @@ def _q3(pick):
 #: rounding refills it (with eta_init = 0.01 and κ = 50, 0.02 = 1/λ_max: 30 steps, a largest step 32 times
 #: 2/λ_max, against 200 to 540 steps and 1.4 to 4 times for step sizes 1 % or more away from it).
 Q3_MARGIN = 0.05
+
+
+def _q5(pick):
+    return dict(p5=pick([3, 4, 5, 6]), c5=pick([0.3, 0.4, 0.5, 0.6]), tau5=pick([0.3, 0.5, 0.6, 0.7]),
+                theta5=pick([1.5, -1.2, 2.0, -0.8]))
+
+
+def flat_search(P):
+    """q5_flat's answer: (trials, L(θ₁)/L(θ₀)) of one backtracking search on |θ|ᵖ/p whose first trial is
+    the step to the minimum, and the smallest gap |(1 − s)ᵖ − (1 − p c s)| of its Armijo tests (s = τᵏ, the
+    tried fraction of that step). The test does not depend on θ, so every step of a run gives the same."""
+    p, c, tau = P["p5"], P["c5"], P["tau5"]
+    s, trials, gaps = 1.0, 1, []
+    while True:
+        gap = (1.0 - s) ** p - (1.0 - p * c * s)
+        gaps.append(abs(gap))
+        if gap <= 0 or trials > 60:
+            return trials, (1.0 - s) ** p, min(gaps)
+        s, trials = tau * s, trials + 1
+
+
+def momentum_backtracking(P, c, beta=0.9, tau=0.5, eta0=1.0, tol=1e-6, max_steps=2000):
+    """q6_uphill's answer on q3's quadratic: backtracking (Armijo) along d_t = −g_t + β d_{t−1}, restarting
+    with d_t = −g_t where g_tᵀd_t ≥ 0; returns (restarts, steps) and the smallest |g_tᵀd_t| / (‖g_t‖ ‖d_t‖)
+    of the momentum directions tested (a tie there would make the count depend on rounding)."""
+    problem = ill_conditioned(kappa=P["kappa"], angle=P["angle"])
+    theta, d, uphill, steps, closest = np.array(P["start_quad"], dtype=float), None, 0, 0, np.inf
+    while steps < max_steps:
+        g = problem.grad(theta)
+        if np.linalg.norm(g) <= tol:
+            break
+        if d is not None:
+            d = -g + beta * d
+            closest = min(closest, abs(g @ d) / (np.linalg.norm(g) * np.linalg.norm(d)))
+            if g @ d >= 0:
+                uphill, d = uphill + 1, -g
+        else:
+            d = -g
+        f0, slope, eta = problem.f(theta), g @ d, eta0
+        while problem.f(theta + eta * d) > f0 + c * eta * slope:
+            eta *= tau
+        theta, steps = theta + eta * d, steps + 1
+    return uphill, steps, closest
 
 
 def _q4(pick):
@@ -126,11 +171,20 @@ def _other_answers(q, P) -> bool:
         return len(runs[0]) != len(runs[1]) or runs[0].max() != runs[1].max()
     if q == "q4":   # the verdicts
         return not np.array_equal(_verdicts(P), _verdicts(_PUBLISHED))
+    if q == "q5":   # the trials and the ratio of losses of q5_flat's search
+        return flat_search(P)[:2] != flat_search(_PUBLISHED)[:2]
     return True
 
 
 def _answerable(q, P) -> bool:
     from descend.problems import ill_conditioned, quadratic, rosenbrock
+    if q == "q5_flat":   # c > 1/p rejects the best step, and no Armijo test of the search is near a tie
+        trials, _, gap = flat_search(P)
+        return bool(P["c5"] > 1.0 / P["p5"] and 2 <= trials <= 8 and gap > 1e-3)
+    if q == "q6_uphill":   # c = 1e-4 meets uphill directions, c = 0.6 none (as on every quadratic), and takes more steps
+        small, large = momentum_backtracking(P, 1e-4), momentum_backtracking(P, 0.6)
+        return bool(small[0] > 0 and large[0] == 0 and small[1] < large[1] < 2000
+                    and min(small[2], large[2]) > 1e-6)
     if q == "q1":   # the run never reaches a zero gradient, and gradients two apart are not all parallel
         bowl = quadratic(np.array(P["A3"]), np.array(P["b3"]))
         xs = [np.array(P["start3"])]
@@ -155,7 +209,8 @@ def _answerable(q, P) -> bool:
         return bool(np.all(np.isfinite(f)) and np.all(np.diff(f) < 0))
     if q == "q3":   # the grid converges, with steps longer than 2/λ_max, and never tries 1/λ_max or 1/λ_min
         _, etas = follow_grid(ill_conditioned(kappa=P["kappa"], angle=P["angle"]), P["start_quad"], P["eta_init"])
-        return bool(len(etas) < 5000 and etas.max() > 2.0 / P["kappa"] and q3_margin(P) > Q3_MARGIN)
+        return bool(len(etas) < 5000 and etas.max() > 2.0 / P["kappa"] and q3_margin(P) > Q3_MARGIN
+                    and _answerable("q6_uphill", P))
     # q4: every condition holds for some candidates and fails for others, and weak ≠ strong Wolfe
     v = _verdicts(P)
     weak, strong = v[:, 0] & v[:, 1], v[:, 0] & v[:, 2]

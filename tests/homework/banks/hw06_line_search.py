@@ -11,7 +11,12 @@ method and keeps 2 of 3, a path that climbs keeps 1. q4's are 0.75 for the publi
 q3's are 0.5 for the two tiny public runs, 0 for the form check, 0.75 for other runs and 0.25
 for each of the three numbers on the ravine (steps, evaluations, largest step): a grid that does
 not follow the step, or steps the wrong way, keeps nothing; counting one gradient too many costs
-only the evaluations and keeps 1.75 of 2.
+only the evaluations and keeps 1.75 of 2. q5_flat's are 0 for the form check and 0.25 each for the
+trials and the ratios: a search that starts from η₀ = 1 instead of the best step gets neither, ratios
+upside down keep the trials. q6_uphill's are 0 for the form check, 0.2 for the restarts with c = 1e-4
+and 0.1 each for the restarts with c = 0.6 and the two step counts: the steps counted with the start
+keep the restarts; an Armijo test with c η ‖d‖² (question 2's, along d) changes nothing with c = 1e-4
+and never converges with c = 0.6, so it loses only steps_large.
 """
 
 from bank import right, wrong
@@ -83,6 +88,20 @@ ANSWERS = [
                    "    curvature = abs(w.dphi) - c2 * abs(w.dphi0) if strong else c2 * w.dphi0 - w.dphi\n"
                    "    return np.array([w.phi - w.phi0 - c1 * eta * w.dphi0, curvature])\n")],
           ["q4"], 0.34),
+    wrong("q5a's search starts from η₀ = 1 at every step instead of the best step |θ|^(2−p)",
+          [("    eta, trials = abs(theta) ** (2 - P.p5), 1\n", "    eta, trials = 1.0, 1\n")],
+          ["q5_flat"], 0.1),
+    wrong("q5a's ratios upside down, L(θ_t) / L(θ_{t+1})",
+          [("    ratio_list.append(flat_loss(theta - eta * g) / flat_loss(theta))\n",
+            "    ratio_list.append(flat_loss(theta) / flat_loss(theta - eta * g))\n")],
+          ["q5_flat"], 0.5, 0.5),
+    wrong("q6a's steps counted with the start (one too many; the restarts are right)",
+          [("    return uphill, steps\n", "    return uphill, steps + 1\n")],
+          ["q6_uphill"], 0.6, 0.6),
+    wrong("q6a's Armijo test with c η ‖d‖², question 2's condition, instead of −c η gᵀd along d",
+          [("        while problem.f(theta + eta * d) > f0 + c * eta * slope:\n",
+            "        while problem.f(theta + eta * d) > f0 - c * eta * (d @ d):\n")],
+          ["q6_uphill"], 0.8),
     wrong("zeros of the right shape everywhere",
           [(_EXACT_RETURN, "    return 0.0\n"),
            ("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
@@ -94,8 +113,12 @@ ANSWERS = [
            (_GAPS, "    return np.zeros(2)\n"),
            ("    return np.array(thetas), np.array(etas)\n",
             "    return np.zeros((max_steps + 1, np.size(theta0))), np.zeros(max_steps)\n"),
-           ("follow_eta_max = float(np.max(follow_etas))", "follow_eta_max = 0.0")],
-          ["q1", "q2", "q3", "q4"], 0.2),
+           ("follow_eta_max = float(np.max(follow_etas))", "follow_eta_max = 0.0"),
+           ("flat_trials = np.array(trials_list)", "flat_trials = np.zeros(6)"),
+           ("flat_ratios = np.array(ratio_list)", "flat_ratios = np.zeros(6)"),
+           ("uphill_small = small[0]", "uphill_small = 0"), ("steps_small = small[1]", "steps_small = 0"),
+           ("uphill_large = large[0]", "uphill_large = 0"), ("steps_large = large[1]", "steps_large = 0")],
+          ["q1", "q2", "q3", "q4", "q5_flat", "q6_uphill"], 0.2),
     right("the step with np.dot, backtracking as a for loop, the gaps with np.vdot",
           [(_EXACT_RETURN, "    H = np.asarray(H, dtype=float)\n    return np.dot(g, g) / np.dot(g, np.dot(H, g))\n"),
            ("    eta, trials = eta0, 1\n    while f(theta - eta * g) > f0 - c * eta * gg:\n"
