@@ -7,7 +7,7 @@ length only) keeps the 2 points of the gradient, a wrong gradient keeps at most 
 and a gradient with its sign flipped keeps only the cosines, which do not see the sign.
 q2: 0.5 public, 0.75 for ellipse_area on other matrices and heights, 0.5 for the area measured on
 the traced curve (recomputed there, so reporting the formula's value loses it), 0.25 for det A read
-back from the measured area.
+back from the measured area (det A computed from A itself loses it).
 q3: 0.5 public, 1 for other quadratics, 1 for the neuron's ratios, 0.5 for "the measured gap
 tends to Δc/‖∇L‖ as Δc → 0": a bisection stopped early keeps that 0.5, a walk of the wrong
 length or a wrong prediction keeps nothing.
@@ -65,6 +65,8 @@ ANSWERS = [
           [(_MEASURED, "measured_area = ellipse_area(A, P.level2)")], ["q2"], 0.75, 0.75),
     wrong("det A read off the area without the square: 2πc/area",
           [(_DET, "det_from_area = 2 * np.pi * P.level2 / measured_area")], ["q2"], 0.875, 0.875),
+    wrong("det_from_area computed from A itself, not read from the measured area",
+          [(_DET, "det_from_area = np.linalg.det(A)")], ["q2"], 0.875, 0.875),
     wrong("the walk along ∇L instead of the unit vector u",
           [("    u = g / np.linalg.norm(g)\n", "    u = g\n")], ["q3"], 0.0),
     wrong("the predicted gap with ‖∇L‖² (a wrong rule)",
