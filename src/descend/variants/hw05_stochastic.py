@@ -44,7 +44,7 @@ def check(P) -> None:
     """Every variant can be answered.
 
     The last batch of an epoch is smaller (B does not divide N), importance sampling lowers the
-    standard error of question 2 and still needs a batch of more than one, the budget exceeds η (so k_max > 0),
+    standard error of question 2 and still needs a batch of more than one, the budget exceeds η (so nu_max > 0),
     the constant run of question 4 keeps a floor above tol while the 1/t run settles below it for good
     well before the end, and the learning rates are stable on the data (η λ_max < 2).
     """

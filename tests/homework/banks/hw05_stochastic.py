@@ -10,13 +10,13 @@ one test per answer: 0.5 for sigma (σ_p), 0.5 for se, 0.25 for slope and 0.25 f
 standard error without its root, or without the weights 1/(N p_i), keeps sigma and B_needed
 (0.75), the chapter's uniform σ for σ_p loses sigma and B_needed (keeps 2.25). q3's are 0.5 for the public partial sums, 0
 for the form check, 0.75 for the hidden partial sums, 0.5 for each closed form (sum_sq_stair,
-k_max) and 0.75 for the five verdicts. q4's are 0.75 for the public short run, 0 for the form check, 1 for other runs, 0.75 for the
+nu_max) and 0.75 for the five verdicts. q4's are 0.75 for the public short run, 0 for the form check, 1 for other runs, 0.75 for the
 two runs and 0.5 for "SGD goes downhill": a flipped sign or an aliased path keeps nothing, a
 schedule one step late keeps 1.25 (the floor and the settling step barely move), the same
 shuffle every epoch 0.5. q5_floor's are 0.1 for the public consistency of floor_predicted with
 sigma_star and 0.4 for the hidden values: σ⋆ at the wrong point keeps 0.1. q5_half's are 0 for
 the form check and 0.25 for floor_half (question 4's constant run on data with half the
-residuals); q6_numbers's 0 for the form check, 0.25 for k_limit and 0.25 for floor_k2 (the run
+residuals); q6_numbers's 0 for the form check, 0.25 for m_limit and 0.25 for floor_m2 (the run
 with η and B doubled): both use the student's sgd, so an SGD loop that breaks the constant run
 (a flipped sign, the same shuffle every epoch, an aliased path) loses them too; a schedule one
 step late does not (a constant rate is the same one step late).
@@ -73,8 +73,8 @@ ANSWERS = [
     wrong("the staircase's Σ η_t² summed numerically for 10⁵ steps instead of in closed form",
           [("sum_sq_stair = s * eta**2 * np.pi**2 / 6", "sum_sq_stair = partial_sums(schedules['staircase 1/t'], 10**5)[1]")],
           ["q3"], 0.84),
-    wrong("k_max from the integral η/k = budget instead of the exact geometric sum",
-          [("k_max = -np.log(1 - eta / P.budget)", "k_max = eta / P.budget")],
+    wrong("nu_max from the integral η/ν = budget instead of the exact geometric sum",
+          [("nu_max = -np.log(1 - eta / P.budget)", "nu_max = eta / P.budget")],
           ["q3"], 0.84),
     wrong("the Robbins–Monro verdicts read off the partial sums (1/(t log t) and 1/√(t log t) look finite)",
           [("meets_rm = [True, False, True, True, False]", "meets_rm = [True, False, False, True, True]")],
@@ -85,7 +85,7 @@ ANSWERS = [
           ["q3"], 0.6),
     wrong("the sign of the SGD step flipped (it climbs): costs more than a late schedule",
           [(_SGD_STEP, _SGD_STEP.replace("theta - schedule", "theta + schedule"))],
-          ["q4", "q5_half", "q6_numbers"], 0.07),   # k_limit (0.25) does not use sgd
+          ["q4", "q5_half", "q6_numbers"], 0.07),   # m_limit (0.25) does not use sgd
     wrong("the learning rate one step late, schedule(t + 1)",
           [(_SGD_STEP, _SGD_STEP.replace("schedule(t)", "schedule(t + 1)"))],
           ["q4"], 0.42, 0.4),
@@ -94,7 +94,7 @@ ANSWERS = [
           ["q4", "q5_half", "q6_numbers"], 0.2, 0.12),
     wrong("θ updated in place, so every row of the path is the last θ (aliasing)",
           [(_SGD_STEP, "        theta -= schedule(t) * problem.batch_grad(theta, batches.pop(0))\n")],
-          ["q4", "q5_half", "q6_numbers"], 0.07),   # k_limit (0.25) does not use sgd
+          ["q4", "q5_half", "q6_numbers"], 0.07),   # m_limit (0.25) does not use sgd
     wrong("dd.run called where the question asks for the loop",
           [("    rng = np.random.default_rng(seed)\n    n = problem.n_examples\n",
             "    return dd.run(dd.gd(eta=schedule), problem, theta0, steps, batch_size=B, seed=seed).xs\n"
@@ -113,7 +113,7 @@ ANSWERS = [
            ("B_needed = int(np.ceil((sigma / (P.se_frac * np.linalg.norm(plane.grad(theta)))) ** 2))", "B_needed = 0"),
            ("    return np.array([rates.sum(), (rates**2).sum()])\n", "    return np.zeros(2)\n"),
            ("sum_sq_stair = s * eta**2 * np.pi**2 / 6", "sum_sq_stair = 0.0"),
-           ("k_max = -np.log(1 - eta / P.budget)", "k_max = 0.0"),
+           ("nu_max = -np.log(1 - eta / P.budget)", "nu_max = 0.0"),
            ("meets_rm = [True, False, True, True, False]", "meets_rm = [False] * 5"),
            ("    return np.array(thetas)\n", "    return np.zeros((steps + 1, np.size(theta0)))\n"),
            ("floor_constant = const_gap[2000:].mean()", "floor_constant = 0.0"),
@@ -121,8 +121,8 @@ ANSWERS = [
            ("sigma_star = np.sqrt(np.mean(np.sum(example_grads(plane.x_star, X, y) ** 2, axis=1)))", "sigma_star = 0.0"),
            ("floor_predicted = P.eta * sigma_star**2 / (4 * P.B_run)", "floor_predicted = 0.0"),
            ("floor_half = (np.array([half.f(p) for p in half_path]) - half.f_star)[2000:].mean()", "floor_half = 0.0"),
-           ("k_limit = 2 / (P.eta * lam_max)", "k_limit = 0.0"),
-           ("floor_k2 = (np.array([plane.f(p) for p in k2_path]) - plane.f_star)[2000:].mean()", "floor_k2 = 0.0")],
+           ("m_limit = 2 / (P.eta * lam_max)", "m_limit = 0.0"),
+           ("floor_m2 = (np.array([plane.f(p) for p in m2_path]) - plane.f_star)[2000:].mean()", "floor_m2 = 0.0")],
           ["q1", "q2", "q3", "q4", "q5_floor", "q5_half", "q6_numbers"], 0.01),
     wrong("σ⋆ taken at question 1's θ instead of at θ⋆",
           [("sigma_star = np.sqrt(np.mean(np.sum(example_grads(plane.x_star, X, y) ** 2, axis=1)))",
