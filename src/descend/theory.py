@@ -1003,7 +1003,8 @@ def momentum_regimes(eta: float, beta: float, eigenvalues) -> list[str]:
     non-negative, the error **creeps** to 0 without changing sign; complex, it **swings**
     through 0 inside an envelope shrinking by :math:`\sqrt\beta` per step; real with a negative
     one, it ends up **flipping** its sign at each step; with a root of size 1 or more it
-    **diverges** (does not converge).
+    does not converge, labelled **diverges** (on the edge, a root of size exactly 1, e.g.
+    :math:`\eta\lambda = 2(1 + \beta)`, the error stays bounded without shrinking).
 
     Parameters
     ----------
