@@ -16,10 +16,11 @@ schedule one step late keeps 1.25 (the floor and the settling step barely move),
 shuffle every epoch 0.5. q5_floor's are 0.1 for the public consistency of floor_predicted with
 sigma_star and 0.4 for the hidden values: σ⋆ at the wrong point keeps 0.1. q5_half's are 0 for
 the form check and 0.25 for floor_half (question 4's constant run on data with half the
-residuals); q6_numbers's 0 for the form check, 0.25 for m_limit and 0.25 for floor_m2 (the run
-with η and B doubled): both use the student's sgd, so an SGD loop that breaks the constant run
-(a flipped sign, the same shuffle every epoch, an aliased path) loses them too; a schedule one
-step late does not (a constant rate is the same one step late).
+residuals); q6_numbers's 0 for the form check, 0.25 for m_limit, 0.25 for floor_m2 (the run
+with η and B doubled) and 0.25 for first_below (the first steps below a gap of 0.1): these use
+the student's sgd, so an SGD loop that breaks the constant run (a flipped sign, an aliased path)
+loses them too, the same shuffle every epoch keeps first_below (both runs cross 0.1 within their
+first epoch); a schedule one step late does not (a constant rate is the same one step late).
 """
 
 from bank import right, wrong
@@ -91,7 +92,7 @@ ANSWERS = [
           ["q4"], 0.42, 0.4),
     wrong("the same shuffle every epoch (a fresh generator each time)",
           [("            order = rng.permutation(n)\n", "            order = np.random.default_rng(seed).permutation(n)\n")],
-          ["q4", "q5_half", "q6_numbers"], 0.2, 0.12),
+          ["q4", "q5_half", "q6_numbers"], 0.26, 0.12),   # keeps q4's 0.5, m_limit and first_below
     wrong("θ updated in place, so every row of the path is the last θ (aliasing)",
           [(_SGD_STEP, "        theta -= schedule(t) * problem.batch_grad(theta, batches.pop(0))\n")],
           ["q4", "q5_half", "q6_numbers"], 0.07),   # m_limit (0.25) does not use sgd
