@@ -1,13 +1,13 @@
 """Wrong answers to homework 4 (momentum and Nesterov), and a right one in another style.
 
 q1 (heavy ball with adaptive restart) has 0.75 for the public short run with restarts, 0 for the
-form check, 0.25 for heavy ball without restarts, 0.75 for restarted runs elsewhere, 0.25 each for the
-valley path (which must come from the student's own heavy_ball) and n_restarts, and 0.75 for "it
-goes downhill": a slip that bends the method (a velocity that starts at ηg₀, a velocity averaged
-with 1 − β) keeps 0.75 of 3, a wrong restart (the test the wrong way round, a restart that stops
-the ball) keeps heavy ball without restarts and "downhill", 1 of 3, a mistake that breaks it (a
-flipped sign, an aliased path, the library called) keeps nothing; a wrong count keeps 2.75. q3 (0.5 public ys, 0.5 the public check that ys and zs
-follow the coupled form with the student's own coupling, 0.5 each for τ and γ, 0.25 each for ys and zs
+form check, 0.25 for heavy ball without restarts, 1.25 for restarted runs elsewhere, 0.25 each for the
+valley path (which must come from the student's own heavy_ball) and n_restarts, and 0.25 for "it
+goes downhill" (plain heavy ball passes it too, so it carries little): a slip that bends the method (a
+velocity that starts at ηg₀, a velocity averaged with 1 − β) keeps 0.25 of 3, a wrong restart (the
+test the wrong way round, a restart that stops the ball) keeps heavy ball without restarts and
+"downhill", 0.5 of 3, a mistake that breaks it (a flipped sign, an aliased path, the library called)
+keeps nothing; a wrong count keeps 2.75.
 q3's points follow the code, not the coupling: 0.25 public ys, 0.75 the public check that ys and zs
 follow the coupled form with the student's own coupling, 0.25 each for τ and γ, 0.25 for ys and 1 for zs
 elsewhere, 0.25 for "ys and zs go downhill". A wrong coupling keeps the consistency check; the right
@@ -59,11 +59,11 @@ ANSWERS = [
           ["q1"], 0.0),
     wrong("the velocity averaged, u = βu + (1 − β)ηg: bends the method, keeps 'downhill'",
           [(_HB_STEP, _HB_STEP.replace("u = beta * u + eta * g", "u = beta * u + (1 - beta) * eta * g"))],
-          ["q1"], 0.25, 0.25),
+          ["q1"], 0.09, 0.08),
     wrong("the velocity starts at ηg₀ instead of 0 (off by one): bends the method",
           [("    u = np.zeros_like(theta)\n    thetas = [theta]\n",
             "    u = eta * np.asarray(grad(theta), dtype=float)\n    thetas = [theta]\n")],
-          ["q1"], 0.25, 0.25),
+          ["q1"], 0.09, 0.08),
     wrong("the library's momentum called where the question asks for the loop",
           [("def heavy_ball(grad, theta0, eta, beta, steps, restart=False):\n",
             "def heavy_ball(grad, theta0, eta, beta, steps, restart=False):\n"
@@ -72,11 +72,14 @@ ANSWERS = [
           ["q1"], 0.0),
     wrong("the restart test the wrong way round: the velocity forgotten while the ball goes downhill (g · u > 0)",
           [(_RESTART, _RESTART.replace("g @ u < 0", "g @ u > 0"))],
-          ["q1"], 0.34),
+          ["q1"], 0.17),
     wrong("a restart that stops the ball for a step (u = 0 and no step from θ_t) instead of a gradient step",
           [(_RESTART + "            u = np.zeros_like(theta)\n",
             _RESTART + "            u = np.zeros_like(theta)\n            thetas.append(theta)\n            continue\n")],
-          ["q1"], 0.34),
+          ["q1"], 0.17),
+    wrong("restart ignored: the chapter's plain heavy ball whatever restart says",
+          [(_RESTART + "            u = np.zeros_like(theta)\n", "")],
+          ["q1"], 0.17),
     wrong("n_restarts counts the steps that still go downhill",
           [("n_restarts = sum(valley.grad(valley_path[t]) @ (valley_path[t - 1] - valley_path[t]) < 0",
             "n_restarts = sum(valley.grad(valley_path[t]) @ (valley_path[t - 1] - valley_path[t]) > 0")],
