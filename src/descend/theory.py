@@ -1041,3 +1041,64 @@ def momentum_regimes(eta: float, beta: float, eigenvalues) -> list[str]:
 
 
 __all__ += ["first_order_lower_bound", "best_polynomial_error", "momentum_components", "momentum_regimes"]
+
+
+class CurvatureDiagnostic(NamedTuple):
+    """Goodfellow's ill-conditioning diagnostic along a run, one value per iterate."""
+
+    grad_sq: np.ndarray  #: :math:`\lVert g_t\rVert^2`
+    gHg: np.ndarray      #: :math:`g_t^\top H_t g_t`
+    ratio: np.ndarray    #: :math:`\eta\, g_t^\top H_t g_t / (2\lVert g_t\rVert^2)`
+
+
+def curvature_diagnostic(trace, problem, eta: float) -> CurvatureDiagnostic:
+    r"""How much of a gradient step's first-order gain its curvature term takes back.
+
+    The second-order model of one gradient step :math:`\theta - \eta g` is
+
+    .. math:: L(\theta - \eta g) \approx L(\theta) - \eta\lVert g\rVert^2
+              + \tfrac12\eta^2\, g^\top H g
+              = L(\theta) - \eta\lVert g\rVert^2 (1 - r),
+              \qquad r = \frac{\eta\, g^\top H g}{2\lVert g\rVert^2},
+
+    so the model predicts a decrease while r < 1 and none once r reaches 1, however large
+    :math:`\lVert g\rVert` is. Goodfellow, Bengio & Courville (2016, §8.2.1) propose tracking
+    :math:`\lVert g\rVert^2` and :math:`g^\top H g` during training to recognise this
+    ill-conditioning: learning stalls while the gradient norm grows.
+
+    Parameters
+    ----------
+    trace : Trace or (n + 1, d) array_like
+        The iterates :math:`\theta_0, \dots, \theta_n`.
+    problem : Problem
+        The loss; it must have a Hessian (``problem.hess``).
+    eta : float
+        The step size, > 0.
+
+    Returns
+    -------
+    CurvatureDiagnostic
+        ``grad_sq``, ``gHg`` and ``ratio`` at every iterate (``ratio`` is nan where g = 0).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> bowl = dd.problems.quadratic(np.diag([1.0, 9.0]))
+    >>> d = dd.theory.curvature_diagnostic(np.array([[0.0, 1.0]]), bowl, eta=0.1)
+    >>> float(d.grad_sq[0]), float(d.gHg[0]), round(float(d.ratio[0]), 12)   # g = (0, 9): r = ηλ/2
+    (81.0, 729.0, 0.45)
+    """
+    xs = _iterates(trace)
+    eta = _checks.real("eta", eta, lo=0.0, lo_open=True)
+    if getattr(problem, "hess", None) is None:
+        raise ValueError("problem must have a Hessian (problem.hess) for the curvature g^T H g")
+    g = np.array([np.asarray(problem.grad(x), dtype=np.float64) for x in xs])
+    H = np.array([np.asarray(problem.hess(x), dtype=np.float64) for x in xs])
+    grad_sq = np.einsum("ti,ti->t", g, g)
+    gHg = np.einsum("ti,tij,tj->t", g, H, g)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(grad_sq > 0, eta * gHg / (2.0 * grad_sq), np.nan)
+    return CurvatureDiagnostic(grad_sq, gHg, ratio)
+
+
+__all__ += ["CurvatureDiagnostic", "curvature_diagnostic"]
