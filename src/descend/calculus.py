@@ -1498,3 +1498,258 @@ def chord_violations(problem, *, bounds=None, n: int = 20_000, seed=0) -> float:
 
 
 __all__ += ["local_kind", "chord_violations"]
+
+
+# --------------------------------------------------------------------------- computational graphs (chapter 1)
+
+
+def _graph_sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))      # σ(z), never overflowing (as dd.sigmoid)
+
+
+#: The operations a node of a computational graph may apply.  Each entry is
+#: ``(number of arguments, value(*args), local derivatives(*args, value))``: the local
+#: derivatives are those of the node's value with respect to each argument, computed from the
+#: arguments and the value that the forward pass stored.
+GRAPH_OPS = {
+    "add": (2, lambda a, b: a + b, lambda a, b, v: (1.0, 1.0)),
+    "sub": (2, lambda a, b: a - b, lambda a, b, v: (1.0, -1.0)),
+    "mul": (2, lambda a, b: a * b, lambda a, b, v: (b, a)),
+    "square": (1, lambda a: a * a, lambda a, v: (2.0 * a,)),
+    "sigmoid": (1, _graph_sigmoid, lambda a, v: (v * (1.0 - v),)),
+    "tanh": (1, np.tanh, lambda a, v: (1.0 - v * v,)),
+    "exp": (1, np.exp, lambda a, v: (v,)),
+    "log": (1, np.log, lambda a, v: (1.0 / a,)),
+}
+
+
+def _graph_nodes(graph, inputs):
+    """Check a graph against the names of its inputs; return its nodes as (name, op, args) tuples."""
+    if isinstance(graph, (str, bytes)) or not hasattr(graph, "__iter__"):
+        raise TypeError(f"graph must be a list of (name, op, args) nodes, got {type(graph).__name__}")
+    nodes, known = [], set(inputs)
+    for k, node in enumerate(graph):
+        if not (isinstance(node, tuple) and len(node) == 3 and isinstance(node[0], str)):
+            raise ValueError(f"graph must be a list of (name, op, args) tuples; node {k} is {node!r}")
+        name, op, args = node
+        if op not in GRAPH_OPS:
+            raise ValueError(f"graph node {name!r}: op must be one of {', '.join(GRAPH_OPS)}; got {op!r}")
+        args = tuple(args) if isinstance(args, (tuple, list)) else (args,)
+        if len(args) != GRAPH_OPS[op][0]:
+            raise ValueError(f"graph node {name!r}: {op} takes {GRAPH_OPS[op][0]} argument(s), "
+                             f"got {len(args)}")
+        for a in args:
+            if isinstance(a, str):
+                if a not in known:
+                    raise ValueError(f"graph node {name!r} uses {a!r}, which is neither an input nor an "
+                                     "earlier node (list every node after its arguments)")
+            elif not (_checks._is_real(a) and np.isfinite(a)):
+                raise ValueError(f"graph node {name!r}: an argument must be a node's name or a finite "
+                                 f"number, got {a!r}")
+        if name in known:
+            raise ValueError(f"graph node {name!r} is defined twice, or used before it is defined")
+        known.add(name)
+        nodes.append((name, op, args))
+    if not nodes:
+        raise ValueError("graph must have at least one node")
+    return nodes
+
+
+def graph_forward(graph, inputs, *, shift=None) -> dict:
+    r"""The forward pass: the value of every node of a computational graph, in order.
+
+    A graph is a list of nodes ``(name, op, args)``; ``op`` is one of :data:`GRAPH_OPS`
+    (``"add"``, ``"sub"``, ``"mul"``, ``"square"``, ``"sigmoid"``, ``"tanh"``, ``"exp"``,
+    ``"log"``) and each argument is the name of an input, the name of an earlier node, or a
+    constant number.  Node :math:`j` computes :math:`v_j = \varphi_j(\text{its arguments})`.
+
+    Parameters
+    ----------
+    graph : list of (str, str, tuple)
+        The nodes, each listed after its arguments.
+    inputs : dict
+        A number for every input (every name that the nodes use but do not define).
+    shift : dict, optional
+        ``{name: s}`` adds ``s`` to that node (or input) right after it is computed, and the
+        nodes after it use the shifted value: the derivative of the output in ``s`` at 0 is the
+        node's adjoint (:func:`graph_backward`), which is how the book checks each one.
+
+    Returns
+    -------
+    dict
+        ``{name: value}`` for the inputs and every node; the last node is the output.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> graph = [("u", "mul", ("w", 2.0)), ("L", "square", ("u",))]      # L = (2w)²
+    >>> dd.calculus.graph_forward(graph, {"w": 3.0})["L"]
+    36.0
+    >>> dd.calculus.graph_forward(graph, {"w": 3.0}, shift={"u": 1.0})["L"]   # (6 + 1)²
+    49.0
+
+    Notes
+    -----
+    Taught in chapter 1 (backpropagation on a computational graph).
+    """
+    if not isinstance(inputs, dict):
+        raise TypeError(f"inputs must be a dict of input names to numbers, got {type(inputs).__name__}")
+    shift = {} if shift is None else shift
+    if not isinstance(shift, dict):
+        raise TypeError(f"shift must be a dict of node names to numbers, got {type(shift).__name__}")
+    nodes = _graph_nodes(graph, inputs)
+    names = set(inputs) | {n for n, _, _ in nodes}
+    for key in shift:
+        if key not in names:
+            raise ValueError(f"shift names {key!r}, which is neither an input nor a node of the graph")
+    values = {}
+    for name, x in inputs.items():
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 0 or not np.isfinite(x):
+            raise ValueError(f"inputs[{name!r}] must be one finite number, got {x!r}")
+        value = float(x) + shift.get(name, 0.0)
+        values[name] = float(value) if np.ndim(value) == 0 else value
+    for name, op, args in nodes:
+        value = GRAPH_OPS[op][1](*(values[a] if isinstance(a, str) else float(a) for a in args))
+        value = value + shift.get(name, 0.0)
+        values[name] = float(value) if np.ndim(value) == 0 else value
+    return values
+
+
+def graph_backward(graph, values, *, output=None) -> dict:
+    r"""The backward pass: the adjoint :math:`\bar v = \partial L / \partial v` of every node and input.
+
+    With :math:`L` the output node, :math:`\bar L = 1`, and going through the nodes backwards,
+    every node passes its adjoint to each of its arguments multiplied by the local derivative,
+    and an argument used by several nodes adds what each of them passes:
+
+    .. math:: \bar v_i = \sum_{j\,:\, v_i \text{ is an argument of } \varphi_j}
+              \bar v_j\, \frac{\partial \varphi_j}{\partial v_i} .
+
+    ("downstream gradient = upstream gradient × local derivative", summed where paths branch.)
+    The adjoint of an input is the partial derivative of :math:`L` with respect to it.
+
+    Parameters
+    ----------
+    graph : list of (str, str, tuple)
+        The nodes, as for :func:`graph_forward`.
+    values : dict
+        The forward pass, ``graph_forward(graph, inputs)``.
+    output : str, optional
+        The node to differentiate; the last node by default.
+
+    Returns
+    -------
+    dict
+        ``{name: adjoint}`` for every input and node (0 for those the output does not depend on).
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> graph = [("u", "mul", ("w", "w")), ("L", "add", ("u", "w"))]       # L = w² + w
+    >>> values = dd.calculus.graph_forward(graph, {"w": 3.0})
+    >>> dd.calculus.graph_backward(graph, values)["w"]                     # 2w + 1, three paths
+    7.0
+
+    References
+    ----------
+    Rumelhart, Hinton and Williams, "Learning representations by back-propagating errors",
+    Nature 323 (1986); Griewank and Walther, *Evaluating Derivatives*, 2nd ed., SIAM (2008),
+    chapter 3 (the reverse mode).
+
+    Notes
+    -----
+    Taught in chapter 1.
+    """
+    if not isinstance(values, dict):
+        raise TypeError(f"values must be the dict that graph_forward returns, got {type(values).__name__}")
+    free = _free_names(graph)
+    nodes = _graph_nodes(graph, free)
+    missing = sorted(n for n in free | {n for n, _, _ in nodes} if n not in values)
+    if missing:
+        raise ValueError(f"values must hold every node (the forward pass); missing {missing[:3]}")
+    order = [n for n, _, _ in nodes]
+    output = order[-1] if output is None else output
+    if output not in order:
+        raise ValueError(f"output must be the name of a node, got {output!r}")
+    adjoint = {name: 0.0 for name in values}
+    adjoint[output] = 1.0
+    for name, op, args in reversed(nodes[: order.index(output) + 1]):
+        local = GRAPH_OPS[op][2](*(values[a] if isinstance(a, str) else float(a) for a in args), values[name])
+        for a, d in zip(args, local):
+            if isinstance(a, str):
+                adjoint[a] += adjoint[name] * d      # upstream × local, added over every use of a
+    return adjoint
+
+
+def graph_cost(graph) -> tuple[int, int]:
+    r"""The operations of a forward and of a backward pass through a computational graph.
+
+    Counting one operation for every node evaluated, a forward pass costs n, the number of
+    nodes; counting one for every product "upstream gradient × local derivative" (the local
+    derivative computed from stored values, and the product added into the argument's
+    adjoint), a backward pass costs the number of arguments that are nodes or inputs, at most
+    k·n for nodes of at most k arguments.
+
+    Returns
+    -------
+    (forward, backward) : (int, int)
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.calculus.graph_cost([("u", "mul", ("w", 2.0)), ("L", "add", ("u", "w"))])
+    (2, 3)
+
+    Notes
+    -----
+    Taught in chapter 1, which compares it with the 2d loss evaluations of a gradient by
+    central differences.
+    """
+    nodes = _graph_nodes(graph, _free_names(graph))
+    return len(nodes), sum(isinstance(a, str) for _, _, args in nodes for a in args)
+
+
+def _free_names(graph):
+    """The names a graph uses before (or without) defining them: its inputs."""
+    if isinstance(graph, (str, bytes)) or not hasattr(graph, "__iter__"):
+        raise TypeError(f"graph must be a list of (name, op, args) nodes, got {type(graph).__name__}")
+    defined, free = set(), set()
+    for node in graph:
+        if isinstance(node, tuple) and len(node) == 3:
+            args = node[2] if isinstance(node[2], (tuple, list)) else (node[2],)
+            free |= {a for a in args if isinstance(a, str) and a not in defined}
+            defined.add(node[0])
+    return free
+
+
+class counted:
+    r"""A function that counts how often it is called, in ``.calls``.
+
+    Wrap a loss in it to measure what a method costs in evaluations (not in seconds, which
+    depend on the machine): ``loss = counted(f)``, run the method on ``loss``, read
+    ``loss.calls``.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> loss = dd.calculus.counted(lambda x: float(np.sum(x**2)))
+    >>> g = dd.numerical_grad(loss, np.ones(5))             # central differences: 2d calls
+    >>> loss.calls
+    10
+
+    Notes
+    -----
+    Taught in chapter 1 (why training does not use numerical gradients).
+    """
+
+    def __init__(self, f):
+        self.f = _checks.callable_("f", f)
+        self.calls = 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.f(*args, **kwargs)
+
+
+__all__ += ["GRAPH_OPS", "graph_forward", "graph_backward", "graph_cost", "counted"]

@@ -856,3 +856,300 @@ def cnn_curves(trace, train, test, *, every: int = 1, filters: int = 6, size: in
 __all__ += ["conv2d", "conv2d_backward", "conv_output_size",
             "cnn_loss", "cnn_grad", "cnn_predict", "cnn_init", "cnn_classifier"]
 __all__ += ["line_kernel", "shift", "shift_matrix", "commutant", "cnn_curves"]
+
+
+# ------------------------------------------------------------------------- softmax, cross-entropy (chapter 1)
+
+
+def _scores(scores):
+    """Finite scores, one row (m,) or a stack of rows (N, m), m ≥ 2."""
+    try:
+        z = np.array(scores, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"scores must be an array of real numbers, got {type(scores).__name__}") from None
+    if z.ndim not in (1, 2) or z.shape[-1] < 2:
+        raise ValueError(f"scores must have shape (m,) or (N, m) with m ≥ 2 classes, got {z.shape}")
+    if not np.all(np.isfinite(z)):
+        raise ValueError("scores must be finite")
+    return z
+
+
+def log_sum_exp(scores) -> np.ndarray:
+    r"""The log-sum-exp of the scores, computed without overflow: :math:`\log \sum_k e^{z_k}`.
+
+    Computed as :math:`c + \log \sum_k e^{z_k - c}` with :math:`c = \max_k z_k`, which is the same
+    number (:math:`\sum_k e^{z_k} = e^c \sum_k e^{z_k - c}`): every exponent is then at most 0,
+    so nothing overflows, and the largest term is :math:`e^0 = 1`, so the sum is at least 1 and
+    its logarithm is never :math:`\log 0`.  (The logarithm is taken as ``log1p`` of the sum of
+    the other terms, which keeps its digits when they are tiny.)
+
+    Parameters
+    ----------
+    scores : (m,) or (N, m) array_like
+        The scores (logits) :math:`z` of m ≥ 2 classes, or one row per example.
+
+    Returns
+    -------
+    float, or (N,) array for a stack of rows
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> round(dd.nn.log_sum_exp([1000.0, 1000.0]), 6)        # 1000 + log 2, though e^1000 overflows
+    1000.693147
+
+    Notes
+    -----
+    Taught in chapter 1; :func:`cnn_loss` (chapter 10) computes its cross-entropy the same way.
+    """
+    z = _scores(scores)
+    c = z.max(axis=-1, keepdims=True)
+    out = c[..., 0] + _log_sum_exp_shifted(z - c)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def softmax(scores) -> np.ndarray:
+    r"""The softmax of the scores: probabilities :math:`p_k = e^{z_k} / \sum_j e^{z_j}`.
+
+    Computed as :math:`e^{z_k - \mathrm{lse}(z)}` with the log-sum-exp of :func:`log_sum_exp`, so
+    large scores do not overflow; the result is the same for :math:`z` and :math:`z - c`.
+
+    Parameters
+    ----------
+    scores : (m,) or (N, m) array_like
+
+    Returns
+    -------
+    array of the shape of ``scores``: positive entries, each row summing to 1.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> dd.nn.softmax([0.0, np.log(3.0)]).round(12)
+    array([0.25, 0.75])
+
+    Notes
+    -----
+    Taught in chapter 1.
+    """
+    z = _scores(scores)
+    return np.exp(z - np.expand_dims(log_sum_exp(z), -1))
+
+
+def cross_entropy(scores, labels):
+    r"""The cross-entropy of the softmax: :math:`\ell(z) = -\log \mathrm{softmax}(z)_y`.
+
+    Minus the log-probability that the softmax of the scores gives the right class y.  As in
+    :func:`log_sum_exp`, the largest score c is subtracted first: the loss is computed as
+    :math:`\log \sum_k e^{z_k - c} - (z_y - c)`, which never overflows and, unlike
+    :math:`\mathrm{lse}(z) - z_y`, does not lose digits by subtracting two large numbers.  Its
+    gradient with respect to the scores is :math:`\mathrm{softmax}(z) - e_y` (chapter 1 derives
+    it), with :math:`e_y` the one-hot vector of the class.
+
+    Parameters
+    ----------
+    scores : (m,) or (N, m) array_like
+        The scores of m ≥ 2 classes, or one row per example.
+    labels : int, or (N,) int array_like
+        The right class, in 0 … m − 1, one per row.
+
+    Returns
+    -------
+    float, or (N,) array (one loss per example; :func:`cnn_loss` is the mean of these)
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> round(dd.nn.cross_entropy([2.0, 1.0, 0.0], 0), 6)
+    0.407606
+    >>> dd.nn.cross_entropy([[1000.0, 990.0], [0.0, 0.0]], [0, 1]).round(6).tolist()   # no overflow
+    [4.5e-05, 0.693147]
+
+    Notes
+    -----
+    Taught in chapter 1.
+    """
+    z = _scores(scores)
+    m = z.shape[-1]
+    y = np.asarray(labels)
+    if y.shape != z.shape[:-1] or y.dtype.kind not in "iu" or np.any((y < 0) | (y >= m)):
+        want = "one integer" if z.ndim == 1 else f"{z.shape[0]} integers"
+        raise ValueError(f"labels must be {want} in 0 … {m - 1} (one class per row of scores), "
+                         f"got {labels!r}")
+    z = z - z.max(axis=-1, keepdims=True)          # the scores relative to the largest: as cnn_loss does
+    picked = np.take_along_axis(z, y.reshape(z.shape[:-1] + (1,)), axis=-1)[..., 0]
+    out = _log_sum_exp_shifted(z) - picked         # lse(z − c) − (z_y − c): no large numbers subtracted
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _log_sum_exp_shifted(z):
+    """log Σ e^{z_k} for rows whose largest entry is 0: log1p of the other terms, exact near a sum of 1."""
+    e = np.exp(z)
+    np.put_along_axis(e, np.argmax(z, axis=-1)[..., None], 0.0, axis=-1)   # the term e⁰ = 1, once
+    return np.log1p(e.sum(axis=-1))
+
+
+# --------------------------------------------------------------------------- networks as graphs (chapter 1)
+
+
+def neuron_graph(x=(0.5, 2.5), y=(0.2, 0.9)) -> list:
+    r"""The sigmoid neuron's squared error as a computational graph, one operation per node.
+
+    For each example :math:`i = 1, \dots, N`:
+
+    .. math::
+        u_i = w x_i, \quad z_i = u_i + b, \quad a_i = \sigma(z_i), \quad
+        r_i = a_i - y_i, \quad q_i = r_i^2,
+
+    then :math:`s = q_1 + \dots + q_N` (partial sums ``s:2``, ``s:3``, … and the last one ``s``) and
+    :math:`L = \tfrac12 s`, the loss of :func:`descend.sigmoid_neuron`.  The inputs are ``"w"`` and
+    ``"b"``; each feeds N nodes, so its gradient is a sum over N paths.
+
+    Parameters
+    ----------
+    x, y : sequences of N ≥ 1 numbers
+        The examples; by default the chapter's two points (0.5, 0.2) and (2.5, 0.9).
+
+    Returns
+    -------
+    list of (name, op, args)
+        For :func:`descend.calculus.graph_forward` and :func:`~descend.calculus.graph_backward`.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> graph = dd.nn.neuron_graph()
+    >>> len(graph), graph[0], graph[-1]
+    (12, ('u1', 'mul', ('w', 0.5)), ('L', 'mul', ('s', 0.5)))
+    >>> values = dd.calculus.graph_forward(graph, {"w": 0.5, "b": 0.0})
+    >>> bool(abs(values["L"] - dd.sigmoid_neuron().f([0.5, 0.0])) < 1e-15)
+    True
+
+    Notes
+    -----
+    Taught in chapter 1.
+    """
+    xs, ys = _checks.vector("x", x), _checks.vector("y", y)
+    if xs.size != ys.size:
+        raise ValueError(f"x and y must have the same length, got {xs.size} and {ys.size}")
+    graph = []
+    for i, (xi, yi) in enumerate(zip(xs.tolist(), ys.tolist()), start=1):
+        graph += [(f"u{i}", "mul", ("w", xi)), (f"z{i}", "add", (f"u{i}", "b")),
+                  (f"a{i}", "sigmoid", (f"z{i}",)), (f"r{i}", "sub", (f"a{i}", yi)),
+                  (f"q{i}", "square", (f"r{i}",))]
+    graph += _sum_nodes([f"q{i}" for i in range(1, xs.size + 1)], "s")
+    return graph + [("L", "mul", ("s", 0.5))]
+
+
+def _sum_nodes(terms, name):
+    """Nodes adding the named terms one at a time; the last is called ``name`` (a copy if one term)."""
+    if len(terms) == 1:
+        return [(name, "mul", (terms[0], 1.0))]
+    nodes, total = [], terms[0]
+    for k, term in enumerate(terms[1:], start=2):
+        new = name if k == len(terms) else f"{name}:{k}"     # the sum of the first k terms
+        nodes.append((new, "add", (total, term)))
+        total = new
+    return nodes
+
+
+def cross_entropy_graph(m: int, label: int) -> list:
+    r"""The cross-entropy of the softmax of m scores as a computational graph, computed naively.
+
+    With inputs ``"z0"`` … ``"z{m-1}"`` and class y = ``label``:
+
+    .. math:: e_k = e^{z_k}, \quad S = e_0 + \dots + e_{m-1}, \quad l = \log S, \quad
+              \ell = l - z_y ,
+
+    so :math:`z_y` feeds two nodes (its exponential and the last subtraction).  This is the
+    formula as written, which overflows for large scores; :func:`cross_entropy` computes the
+    same function stably.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> graph = dd.nn.cross_entropy_graph(3, 0)
+    >>> z = {"z0": 2.0, "z1": 1.0, "z2": 0.0}
+    >>> loss = dd.calculus.graph_forward(graph, z)["loss"]
+    >>> bool(abs(loss - dd.nn.cross_entropy([2.0, 1.0, 0.0], 0)) < 1e-15)
+    True
+
+    Notes
+    -----
+    Taught in chapter 1.
+    """
+    m = _checks.count("m", m, minimum=2)
+    label = _checks.count("label", label)
+    if label >= m:
+        raise ValueError(f"label must be a class in 0 … {m - 1}, got {label}")
+    graph = [(f"e{k}", "exp", (f"z{k}",)) for k in range(m)]
+    graph += _sum_nodes([f"e{k}" for k in range(m)], "S")
+    return graph + [("l", "log", ("S",)), ("loss", "sub", ("l", f"z{label}"))]
+
+
+def mlp_graph(X, y, hidden: int) -> tuple[list, list]:
+    r"""The loss of :func:`mlp_loss` as a computational graph of scalar operations.
+
+    For example i and hidden unit j: products :math:`W_{1,jk} x_{ik}` added up, plus
+    :math:`b_{1,j}`, then :math:`t_{ij} = \tanh(\cdot)` and :math:`w_{2,j} t_{ij}`; these are
+    added up, plus :math:`b_2`, minus :math:`y_i`, squared; the squares are added and the sum
+    multiplied by :math:`1/(2N)`.  Every node applies one operation of at most two arguments.
+
+    Parameters
+    ----------
+    X : (N, n) array_like
+        Inputs, one example per row.
+    y : (N,) array_like
+        Targets.
+    hidden : int
+        The number of hidden units h.
+
+    Returns
+    -------
+    graph : list of (name, op, args)
+        The nodes; the last one, ``"L"``, is the loss.
+    names : list of str
+        The h·(n + 2) + 1 parameters in the flat layout of :func:`mlp_loss` (``"W1[j,k]"``,
+        ``"b1[j]"``, ``"w2[j]"``, ``"b2"``): ``dict(zip(names, params))`` are the inputs.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> X, y = np.array([[0.0], [1.0]]), np.array([0.0, 1.0])
+    >>> graph, names = dd.nn.mlp_graph(X, y, hidden=1)
+    >>> names
+    ['W1[0,0]', 'b1[0]', 'w2[0]', 'b2']
+    >>> theta = np.array([1.0, 0.0, 2.0, 0.5])
+    >>> values = dd.calculus.graph_forward(graph, dict(zip(names, theta)))
+    >>> round(values["L"], 6), round(dd.mlp_loss(theta, X, y), 6)
+    (0.324229, 0.324229)
+
+    Notes
+    -----
+    Taught in chapter 1, which counts the operations of its forward and backward passes.
+    """
+    X = _checks.matrix("X", X)
+    n_examples, n_inputs = X.shape
+    y = _checks.vector("y", y, dim=n_examples)
+    hidden = _checks.count("hidden", hidden, minimum=1)
+    names = ([f"W1[{j},{k}]" for j in range(hidden) for k in range(n_inputs)]
+             + [f"b1[{j}]" for j in range(hidden)] + [f"w2[{j}]" for j in range(hidden)] + ["b2"])
+    graph, squares = [], []
+    for i in range(n_examples):
+        outputs = []
+        for j in range(hidden):
+            products = [f"p{i},{j},{k}" for k in range(n_inputs)]
+            graph += [(p, "mul", (f"W1[{j},{k}]", float(X[i, k]))) for k, p in enumerate(products)]
+            graph += _sum_nodes(products, f"s{i},{j}") if n_inputs > 1 else []
+            graph += [(f"z{i},{j}", "add", (f"s{i},{j}" if n_inputs > 1 else products[0], f"b1[{j}]")),
+                      (f"t{i},{j}", "tanh", (f"z{i},{j}",)), (f"o{i},{j}", "mul", (f"w2[{j}]", f"t{i},{j}"))]
+            outputs.append(f"o{i},{j}")
+        graph += _sum_nodes(outputs, f"h{i}") if hidden > 1 else []
+        graph += [(f"yhat{i}", "add", (f"h{i}" if hidden > 1 else outputs[0], "b2")),
+                  (f"r{i}", "sub", (f"yhat{i}", float(y[i]))), (f"q{i}", "square", (f"r{i}",))]
+        squares.append(f"q{i}")
+    graph += _sum_nodes(squares, "sum")
+    return graph + [("L", "mul", ("sum", 0.5 / n_examples))], names
+
+
+__all__ += ["log_sum_exp", "softmax", "cross_entropy", "neuron_graph", "cross_entropy_graph", "mlp_graph"]
