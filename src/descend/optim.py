@@ -370,7 +370,7 @@ def nesterov(eta: float | Schedule = 0.1, beta: float = 0.9) -> Optimizer:
     return Optimizer(init, update, "nesterov", {"eta": _hyper(eta), "beta": _hyper_beta(beta_t)})
 
 
-def adagrad(eta: float | Schedule = 0.1, eps: float = 1e-10) -> Optimizer:
+def adagrad(eta: float | Schedule = 0.1, eps: float = 1e-10, mean: bool = False) -> Optimizer:
     r"""AdaGrad: a per-parameter learning rate from the sum of past squared gradients.
 
     .. math::
@@ -385,6 +385,19 @@ def adagrad(eta: float | Schedule = 0.1, eps: float = 1e-10) -> Optimizer:
         Learning rate η > 0.
     eps : float
         ε > 0, added outside the square root to keep the division finite.
+    mean : bool
+        True divides by the root of the *mean* of the squared gradients instead of their sum,
+        Hopkins's variant (chapter 7):
+
+        .. math::
+            \bar v_t = \frac{v_t}{t} = \frac1t \sum_{s=1}^t g_s^2, \qquad
+            \theta_{t+1} = \theta_t - \frac{\eta_t}{\sqrt{\bar v_t} + \epsilon}\, g_t .
+
+        Its step is AdaGrad's with :math:`\eta_t\sqrt t` for :math:`\eta_t` and
+        :math:`\epsilon\sqrt t` for :math:`\epsilon`; :math:`\bar v_t` is RMSProp's average
+        with the varying :math:`\beta_t = 1 - 1/t` (equal weights), and the limit as
+        :math:`\beta_2 \to 1` of Adam's :math:`\hat v_t` (Kingma & Ba 2015, section 5).
+        The state is AdaGrad's (the sum :math:`v_t` and the count t).
 
     Examples
     --------
@@ -393,10 +406,14 @@ def adagrad(eta: float | Schedule = 0.1, eps: float = 1e-10) -> Optimizer:
     >>> step, state = opt.update(np.array([3.0, -4.0]), opt.init(np.zeros(2)), np.zeros(2))
     >>> np.round(step, 6)                              # the first step is −η·sign(g)
     array([-0.1,  0.1])
+    >>> mean = dd.adagrad(eta=0.1, mean=True)          # a constant gradient: steps stay η
+    >>> dd.optim.steps_on(mean, [2.0, 2.0, 2.0, 2.0]).round(6)
+    array([-0.1, -0.1, -0.1, -0.1])
 
     Notes
     -----
-    Equals ``torch.optim.Adagrad(lr=eta, eps=eps)`` (whose default ε is also 1e-10).
+    Equals ``torch.optim.Adagrad(lr=eta, eps=eps)`` (whose default ε is also 1e-10);
+    ``mean=True`` has no PyTorch counterpart.
 
     References
     ----------
@@ -405,6 +422,8 @@ def adagrad(eta: float | Schedule = 0.1, eps: float = 1e-10) -> Optimizer:
     """
     schedule = _schedule(eta)
     eps = _checks.positive("eps", eps)
+    if not isinstance(mean, bool):
+        raise TypeError(f"mean must be True or False, got {mean!r}")
 
     def init(x):
         return AdaGradState(t=0, v=np.zeros_like(np.asarray(x, dtype=np.float64)))
@@ -412,9 +431,11 @@ def adagrad(eta: float | Schedule = 0.1, eps: float = 1e-10) -> Optimizer:
     def update(g, state, x=None):
         g = np.asarray(g, dtype=np.float64)
         v = state.v + g * g
-        return -schedule(state.t) * g / (np.sqrt(v) + eps), AdaGradState(t=state.t + 1, v=v)
+        root = np.sqrt(v / (state.t + 1)) if mean else np.sqrt(v)   # √(v_t / t) or √v_t
+        return -schedule(state.t) * g / (root + eps), AdaGradState(t=state.t + 1, v=v)
 
-    return Optimizer(init, update, "adagrad", {"eta": _hyper(eta), "eps": eps})
+    return Optimizer(init, update, "adagrad (mean)" if mean else "adagrad",
+                     {"eta": _hyper(eta), "eps": eps})
 
 
 def rmsprop(eta: float | Schedule = 0.01, beta: float = 0.99, eps: float = 1e-8) -> Optimizer:
@@ -625,7 +646,7 @@ class TemplateState(NamedTuple):
     m: np.ndarray | None  #: average m_t of g, for update="average"
 
 
-_RATES = ("constant", "time_decay", "adagrad", "rmsprop")
+_RATES = ("constant", "time_decay", "adagrad", "rmsprop", "adagrad_mean")
 _UPDATES = ("plain", "momentum", "average")
 
 
@@ -639,13 +660,15 @@ def template(rate: str = "constant", update: str = "plain", *, eta: float = 0.01
 
     ``rate`` — how :math:`\eta_t` is set (elementwise):
 
-    ==============  ===========================================================================
-    ``constant``    :math:`\eta_t = \eta`
-    ``time_decay``  :math:`\eta_t = \eta / (1 + k\,(t - 1))` at steps :math:`t = 1, 2, \dots`
-    ``adagrad``     :math:`v_t = v_{t-1} + g_t^2`, :math:`\eta_t = \eta / (\sqrt{v_t} + \epsilon)`
-    ``rmsprop``     :math:`v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2`,
-                    :math:`\eta_t = \eta / (\sqrt{v_t} + \epsilon)`
-    ==============  ===========================================================================
+    ================  =========================================================================
+    ``constant``      :math:`\eta_t = \eta`
+    ``time_decay``    :math:`\eta_t = \eta / (1 + k\,(t - 1))` at steps :math:`t = 1, 2, \dots`
+    ``adagrad``       :math:`v_t = v_{t-1} + g_t^2`, :math:`\eta_t = \eta / (\sqrt{v_t} + \epsilon)`
+    ``rmsprop``       :math:`v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2`,
+                      :math:`\eta_t = \eta / (\sqrt{v_t} + \epsilon)`
+    ``adagrad_mean``  :math:`v_t = v_{t-1} + g_t^2`, :math:`\eta_t = \eta / (\sqrt{v_t / t} + \epsilon)`
+                      (Hopkins's AdaGrad with the mean of the squares: equal weights 1/t)
+    ================  =========================================================================
 
     ``update`` — how the step is computed:
 
@@ -665,6 +688,7 @@ def template(rate: str = "constant", update: str = "plain", *, eta: float = 0.01
       :func:`gd` with :func:`time_decay`, ``("constant", "momentum")`` is :func:`momentum`;
     * ``("adagrad", "plain")`` is :func:`adagrad`, ``("rmsprop", "plain")`` is
       :func:`rmsprop` (with ``beta2`` as its ``beta``);
+    * ``("adagrad_mean", "plain")`` is :func:`adagrad` with ``mean=True``;
     * ``("rmsprop", "momentum")`` is RMSProp with momentum (PyTorch's
       ``RMSprop(momentum=β)``);
     * ``("rmsprop", "average", bias_correction=True)`` is :func:`adam` (with ``beta`` as
@@ -672,7 +696,7 @@ def template(rate: str = "constant", update: str = "plain", *, eta: float = 0.01
 
     Parameters
     ----------
-    rate : {"constant", "time_decay", "adagrad", "rmsprop"}
+    rate : {"constant", "time_decay", "adagrad", "rmsprop", "adagrad_mean"}
         How the learning rate is set.
     update : {"plain", "momentum", "average"}
         How the step is computed.
@@ -726,11 +750,12 @@ def template(rate: str = "constant", update: str = "plain", *, eta: float = 0.01
     for name, flag in (("bias_correction", bias_correction), ("eps_inside", eps_inside), ("root", root)):
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be True or False, got {flag!r}")
-    adaptive = rate in ("adagrad", "rmsprop")
+    adaptive = rate in ("adagrad", "rmsprop", "adagrad_mean")
     if bias_correction and not (update == "average" or rate == "rmsprop"):
         raise ValueError("bias_correction needs an average to correct: update='average' or rate='rmsprop'")
     if not adaptive and (eps_inside or not root):
-        raise ValueError("eps_inside and root concern the adaptive rates: rate='adagrad' or 'rmsprop'")
+        raise ValueError("eps_inside and root concern the adaptive rates: rate='adagrad', 'rmsprop' "
+                         "or 'adagrad_mean'")
 
     def init(x):
         zeros = np.zeros_like(np.asarray(x, dtype=np.float64))
@@ -743,17 +768,17 @@ def template(rate: str = "constant", update: str = "plain", *, eta: float = 0.01
         scale = eta / (1.0 + k * state.t) if rate == "time_decay" else eta
         if not adaptive:
             return scale, None, None
-        if rate == "adagrad":
+        if rate in ("adagrad", "adagrad_mean"):
             v = state.v + g * g
         else:
             v = np.multiply(state.v, beta2)
             v += (1.0 - beta2) * np.square(g)
         correct = bias_correction and rate == "rmsprop"
         if eps_inside or not root:
-            v_hat = v / (1.0 - beta2**t) if correct else v
+            v_hat = v / (1.0 - beta2**t) if correct else v / t if rate == "adagrad_mean" else v
             denom = np.sqrt(v_hat + eps) if root else v_hat + eps
         else:  # ε outside the root, in the same arithmetic as adagrad, rmsprop and adam
-            denom = np.sqrt(v)
+            denom = np.sqrt(v / t) if rate == "adagrad_mean" else np.sqrt(v)
             if correct:
                 denom *= 1.0 / np.sqrt(1.0 - beta2**t)
             denom += eps
@@ -911,3 +936,72 @@ def scaled_steps(opt: Optimizer, scale) -> Optimizer:
 
 
 __all__ += ["scaled_steps"]
+
+
+class StateSize(NamedTuple):
+    """What an optimizer's state holds: arrays with one entry per parameter, and single numbers."""
+
+    vectors: int  #: arrays the shape of the parameters
+    scalars: int  #: single numbers, such as the step count t
+
+
+def state_size(opt: Optimizer, d: int = 3) -> StateSize:
+    r"""Count the arrays and the single numbers in an optimizer's state.
+
+    The count reads ``opt.init(x)`` itself, for :math:`x = 0 \in \mathbb R^d`: every field
+    that is an array the shape of :math:`x` counts as one vector (one number per
+    parameter), every single number (an ``int`` or ``float``, or an array of size 1 when
+    ``d > 1``) as a scalar, and fields that are ``None`` (slots that
+    :func:`template` leaves unused) do not count. With :math:`n` parameters stored in
+    :math:`b` bytes each, the state takes about :math:`\text{vectors} \cdot n \cdot b` bytes.
+
+    Parameters
+    ----------
+    opt : Optimizer
+        The optimizer.
+    d : int
+        The number of parameters of the probe, ≥ 2 (so that a vector and a scalar differ).
+
+    Returns
+    -------
+    StateSize
+        ``(vectors, scalars)``.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.optim.state_size(dd.adam())                 # m, v and the count t
+    StateSize(vectors=2, scalars=1)
+    >>> dd.optim.state_size(dd.gd())                   # only the count t (for schedules)
+    StateSize(vectors=0, scalars=1)
+
+    Notes
+    -----
+    Taught in chapter 7: gradient descent keeps no vector, momentum, AdaGrad and RMSProp one,
+    Adam two. An optimizer whose state holds anything else (a nested structure, an array
+    of another shape) is refused rather than guessed at.
+    """
+    if not isinstance(opt, Optimizer):
+        raise TypeError(f"opt must be an Optimizer, got {type(opt).__name__}")
+    d = _checks.count("d", d, minimum=2)
+    state = opt.init(np.zeros(d))
+    fields = state._asdict() if hasattr(state, "_asdict") else {"state": state}
+    vectors = scalars = 0
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number, np.ndarray)):
+            raise ValueError(f"state_size cannot count the field {name!r} of {opt.name}'s state "
+                             f"({type(value).__name__})")
+        shape = np.shape(value)
+        if shape == (d,):
+            vectors += 1
+        elif np.size(value) == 1:
+            scalars += 1
+        else:
+            raise ValueError(f"state_size cannot count the field {name!r} of {opt.name}'s state "
+                             f"(shape {shape}, parameters {(d,)})")
+    return StateSize(vectors, scalars)
+
+
+__all__ += ["state_size", "StateSize"]
