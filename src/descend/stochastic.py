@@ -740,3 +740,596 @@ def batch_gradient_se(problem: Problem, x, batch_size: int, draws: int = 2000, *
 
 
 __all__ += ["run_by_epoch", "skewness", "bootstrap_se", "batch_gradient_se"]
+
+
+# ------------------------------------------------------------------ chapter 5: SGD's rate, validation, redundancy
+
+def _bound_common(t, mu, lam_max, M, a0):
+    t = np.asarray(t, dtype=np.float64)
+    if t.size == 0 or not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise ValueError(f"t must hold step numbers ≥ 0, got {t!r}")
+    mu = _checks.positive("mu", mu)
+    lam_max = _checks.positive("lam_max", lam_max)
+    if mu > lam_max:
+        raise ValueError(f"mu must be at most lam_max (the smallest curvature cannot exceed the largest); "
+                         f"got mu={mu:g} > lam_max={lam_max:g}")
+    M = _checks.real("M", M, lo=0.0)
+    a0 = _checks.real("a0", a0, lo=0.0)
+    return t, mu, lam_max, M, a0
+
+
+def _scalar_or_array(values, t):
+    return float(values) if np.ndim(t) == 0 else values
+
+
+def constant_step_bound(t, eta: float, *, mu: float, lam_max: float, M: float, a0: float):
+    r"""The bound on :math:`\mathbb E\lVert\theta_t - \theta^\star\rVert^2` of SGD with a constant step.
+
+    For a :math:`\mu`-strongly convex, :math:`\lambda_{\max}`-smooth loss and stochastic gradients
+    that are unbiased given the past, with noise of mean square at most :math:`M`, SGD with a
+    constant :math:`0 < \eta \le 1/\lambda_{\max}` satisfies, for every t ≥ 0,
+
+    .. math::
+        a_t = \mathbb E\lVert\theta_t - \theta^\star\rVert^2
+        \le (1 - \eta\mu)^t a_0 + \bigl(1 - (1 - \eta\mu)^t\bigr)\frac{\eta M}{\mu}
+        \le (1 - \eta\mu)^t a_0 + \frac{\eta M}{\mu} ,
+
+    from the one-step inequality :math:`a_{t+1} \le (1 - \eta\mu)\,a_t + \eta^2 M` unrolled.
+    This function returns the first (tighter) form.
+
+    Parameters
+    ----------
+    t : int or array_like
+        Step numbers, ≥ 0.
+    eta : float
+        The constant learning rate, in :math:`(0, 1/\lambda_{\max}]`.
+    mu, lam_max : float
+        The strong-convexity and smoothness constants, :math:`0 < \mu \le \lambda_{\max}` (on a
+        quadratic, the smallest and largest eigenvalues of its Hessian).
+    M : float
+        The bound on the noise's conditional mean square, :math:`\mathbb E[\lVert g_t - \nabla
+        L(\theta_t)\rVert^2 \mid \text{past}] \le M`, ≥ 0.
+    a0 : float
+        :math:`\mathbb E\lVert\theta_0 - \theta^\star\rVert^2`, ≥ 0.
+
+    Returns
+    -------
+    float or ndarray
+        The bound at each t.
+
+    Raises
+    ------
+    ValueError
+        If η exceeds :math:`1/\lambda_{\max}` (the proof needs it) or any constant is out of range.
+
+    Examples
+    --------
+    >>> from descend import stochastic
+    >>> stochastic.constant_step_bound([0, 1], 0.1, mu=1.0, lam_max=2.0, M=4.0, a0=1.0)
+    array([1.  , 0.94])
+
+    References
+    ----------
+    L. Bottou, F. E. Curtis and J. Nocedal, "Optimization methods for large-scale machine
+    learning", SIAM Review 60(2), 2018, theorem 4.6 (the same floor, for the loss).
+
+    Notes
+    -----
+    Taught in chapter 5 (the theorem on SGD's rate, part 1).
+    """
+    t, mu, lam_max, M, a0 = _bound_common(t, mu, lam_max, M, a0)
+    eta = _checks.positive("eta", eta)
+    if eta * lam_max > 1:
+        raise ValueError(f"eta must be at most 1/lam_max = {1 / lam_max:.6g} for the bound to hold; "
+                         f"got {eta:g}")
+    kept = (1 - eta * mu) ** t
+    return _scalar_or_array(kept * a0 + (1 - kept) * eta * M / mu, t)
+
+
+def decaying_step_bound(t, c: float, t0: float, *, mu: float, lam_max: float, M: float, a0: float):
+    r"""The :math:`O(1/t)` bound on :math:`\mathbb E\lVert\theta_t - \theta^\star\rVert^2` of SGD with :math:`c/(t + t_0)`.
+
+    For a :math:`\mu`-strongly convex, :math:`\lambda_{\max}`-smooth loss and stochastic gradients
+    that are unbiased given the past, with noise of mean square at most :math:`M`, the steps
+    :math:`\eta_t = c/(t + t_0)` with :math:`c\mu > 1` and :math:`t_0 \ge c\lambda_{\max}` give,
+    for every t ≥ 0,
+
+    .. math::
+        \mathbb E\lVert\theta_t - \theta^\star\rVert^2 \le \frac{\nu}{t + t_0}, \qquad
+        \nu = \max\Bigl(\frac{c^2 M}{c\mu - 1},\ t_0\, a_0\Bigr),
+
+    by induction on t from :math:`a_{t+1} \le (1 - \eta_t\mu)\,a_t + \eta_t^2 M`.  The schedule is
+    :func:`descend.time_decay` with ``eta`` :math:`= c/t_0` and ``k`` :math:`= 1/t_0`.
+
+    Parameters
+    ----------
+    t : int or array_like
+        Step numbers, ≥ 0.
+    c : float
+        The schedule's numerator, with :math:`c\mu > 1`.
+    t0 : float
+        Its offset, :math:`t_0 \ge c\lambda_{\max}` (so that :math:`\eta_0 \le 1/\lambda_{\max}`).
+    mu, lam_max, M, a0 : float
+        As for :func:`constant_step_bound`.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\nu/(t + t_0)` at each t.
+
+    Raises
+    ------
+    ValueError
+        If :math:`c\mu \le 1`, :math:`t_0 < c\lambda_{\max}`, or a constant is out of range.
+
+    Examples
+    --------
+    >>> from descend import stochastic
+    >>> stochastic.decaying_step_bound([0, 10], c=2.0, t0=4.0, mu=1.0, lam_max=2.0, M=1.0, a0=1.0)
+    array([1.        , 0.28571429])
+
+    References
+    ----------
+    L. Bottou, F. E. Curtis and J. Nocedal, "Optimization methods for large-scale machine
+    learning", SIAM Review 60(2), 2018, theorem 4.7 (the same induction, for the loss);
+    A. Nemirovski, A. Juditsky, G. Lan and A. Shapiro, "Robust stochastic approximation approach
+    to stochastic programming", SIAM J. Optim. 19(4), 2009, section 2.1 (for the distance).
+
+    Notes
+    -----
+    Taught in chapter 5 (the theorem on SGD's rate, part 2).
+    """
+    t, mu, lam_max, M, a0 = _bound_common(t, mu, lam_max, M, a0)
+    c = _checks.positive("c", c)
+    t0 = _checks.positive("t0", t0)
+    if c * mu <= 1:
+        raise ValueError(f"c must exceed 1/mu = {1 / mu:.6g} (c·mu > 1) for the O(1/t) bound; got c={c:g}")
+    if t0 < c * lam_max:
+        raise ValueError(f"t0 must be at least c·lam_max = {c * lam_max:.6g}, so that the first step "
+                         f"c/t0 is at most 1/lam_max; got t0={t0:g}")
+    nu = max(c**2 * M / (c * mu - 1), t0 * a0)
+    return _scalar_or_array(nu / (t + t0), t)
+
+
+def additive_noise_moments(H, C, e0, etas, batch_size: int = 1) -> SGDMoments:
+    r"""The exact moments of the error of SGD on a quadratic with additive noise, step by step.
+
+    The model of :func:`additive_noise_floor`: :math:`L(\theta) = L^\star + \tfrac12 e^\top H e`,
+    and every gradient is :math:`H e_t + \xi_t`, where the :math:`\xi_t` are independent of each
+    other and of the past, with mean zero and covariance :math:`C/B`.  Then
+    :math:`e_{t+1} = (I - \eta_t H) e_t - \eta_t \xi_t`, and the mean and second moment obey
+
+    .. math::
+        m_{t+1} = (I - \eta_t H)\, m_t, \qquad
+        S_{t+1} = (I - \eta_t H)\, S_t\, (I - \eta_t H) + \frac{\eta_t^2}{B}\, C ,
+
+    so :math:`\mathbb E\lVert e_t\rVert^2 = \operatorname{tr} S_t` and
+    :math:`\mathbb E[L(\theta_t)] - L^\star = \tfrac12\operatorname{tr}(H S_t)`.
+
+    Parameters
+    ----------
+    H : (d, d) array_like
+        The Hessian, symmetric.
+    C : (d, d) array_like
+        The covariance of one example's gradient noise (symmetric).
+    e0 : array_like of shape (d,)
+        The start's error :math:`\theta_0 - \theta^\star` (a fixed point: :math:`S_0 = e_0 e_0^\top`).
+    etas : (T,) array_like
+        The learning rates :math:`\eta_0, \dots, \eta_{T-1}`, each ≥ 0.
+    batch_size : int
+        B ≥ 1: the noise covariance is C/B.
+
+    Returns
+    -------
+    SGDMoments
+        ``mean`` (T + 1, d), ``second`` (T + 1, d, d) and ``excess`` (T + 1,), as for
+        :func:`sgd_moments`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from descend import stochastic
+    >>> H, C = np.diag([1.0, 4.0]), np.diag([2.0, 1.0])
+    >>> m = stochastic.additive_noise_moments(H, C, [0.0, 0.0], np.full(5000, 0.1), batch_size=2)
+    >>> bool(np.isclose(m.excess[-1], stochastic.additive_noise_floor(H, C, 0.1, 2), rtol=1e-10))
+    True
+
+    Notes
+    -----
+    Taught in chapter 5, where it gives the exact expectations that the simulations of the
+    theorem on SGD's rate scatter around.
+    """
+    H = _checks.matrix("H", H, symmetric=True)
+    d = H.shape[0]
+    C = _checks.matrix("C", C, symmetric=True)
+    if C.shape != H.shape:
+        raise ValueError(f"C must have the shape of H, {H.shape}; got {C.shape}")
+    e0 = _checks.vector("e0", e0, dim=d)
+    etas = _learning_rates(etas)
+    batch_size = _checks.count("batch_size", batch_size, minimum=1)
+    means, seconds = np.empty((etas.size + 1, d)), np.empty((etas.size + 1, d, d))
+    m, S = e0.copy(), np.outer(e0, e0)
+    means[0], seconds[0] = m, S
+    eye = np.eye(d)
+    for t, eta in enumerate(etas):
+        A = eye - eta * H
+        S = A @ S @ A + eta**2 / batch_size * C
+        m = A @ m
+        means[t + 1], seconds[t + 1] = m, S
+    seconds = 0.5 * (seconds + seconds.transpose(0, 2, 1))
+    return SGDMoments(means, seconds, 0.5 * np.einsum("ab,tba->t", H, seconds))
+
+
+def _learning_rates(etas) -> np.ndarray:
+    etas = np.asarray(etas, dtype=np.float64).ravel() if np.ndim(etas) else np.array([etas], dtype=np.float64)
+    if etas.size and not (np.all(np.isfinite(etas)) and np.all(etas >= 0)):
+        raise ValueError("etas must be finite learning rates ≥ 0")
+    return etas
+
+
+def sgd_errors(X, y, x0, etas, batch_size: int = 1, *, runs: int = 100, at=None, additive: bool = False,
+               seed: int = 0) -> np.ndarray:
+    r"""Simulate many independent runs of mini-batch SGD on least squares at once, and return their errors.
+
+    For :math:`L(\theta) = \frac{1}{2N}\lVert X\theta - y\rVert^2` with minimizer :math:`\theta^\star`
+    and residuals :math:`r_i = x_i^\top\theta^\star - y_i` there, each run takes
+    :math:`\theta_{t+1} = \theta_t - \eta_t g_t` with a batch :math:`\mathcal B_t` of B indices drawn
+    uniformly with replacement, afresh at every step (the model of :func:`sgd_moments`):
+
+    .. math::
+        g_t = \frac1B \sum_{i\in\mathcal B_t} x_i\,(x_i^\top e_t + r_i)
+        \quad\text{(the batch gradient)}, \qquad
+        g_t = H e_t + \frac1B \sum_{i\in\mathcal B_t} r_i\, x_i
+        \quad\text{(``additive=True``)},
+
+    with :math:`e_t = \theta_t - \theta^\star` and :math:`H = \frac1N X^\top X`.  The second is the
+    additive-noise model of :func:`additive_noise_floor`: the batch's gradient at
+    :math:`\theta^\star` is added to the exact gradient, so the noise has mean zero and covariance
+    :math:`C/B` whatever :math:`\theta_t`, with :math:`C = \frac1N\sum_i r_i^2 x_i x_i^\top`.  All runs
+    advance together, vectorized over the runs.
+
+    Parameters
+    ----------
+    X : (N, d) array_like
+        Design matrix, one example per row.
+    y : (N,) array_like
+        Targets.
+    x0 : array_like of shape (d,)
+        The common start :math:`\theta_0`.
+    etas : (T,) array_like
+        The learning rates :math:`\eta_0, \dots, \eta_{T-1}`, each ≥ 0.
+    batch_size : int
+        B ≥ 1.
+    runs : int
+        Number of independent runs, ≥ 1.
+    at : array_like of int, optional
+        The steps t (from 0 to T) whose errors to keep; all of them by default.
+    additive : bool
+        False: the true batch gradient, whose noise grows with the distance from
+        :math:`\theta^\star`.  True: the additive-noise model.
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    (len(at), runs, d) array
+        The errors :math:`\theta_t - \theta^\star` of every run at the kept steps.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> X = np.column_stack([np.arange(4.0), np.ones(4)])
+    >>> y = X @ np.array([1.0, -1.0])                # no noise: every r_i is 0
+    >>> e = dd.stochastic.sgd_errors(X, y, [0.0, 0.0], [0.1] * 3, runs=5, additive=True)
+    >>> trace = dd.run(dd.gd(eta=0.1), dd.least_squares(X, y), [0.0, 0.0], steps=3)
+    >>> np.allclose(e, (trace.xs - [1.0, -1.0])[:, None, :])    # gradient descent, in every run
+    True
+
+    Notes
+    -----
+    :func:`descend.run` is the book's loop for one run; this simulator exists so that a chapter
+    can average hundreds of runs in a fraction of a second.  Taught in chapter 5, which checks
+    the theorem on SGD's rate against it.
+    """
+    X = _checks.matrix("X", X)
+    N, d = X.shape
+    y = _checks.vector("y", y, dim=N)
+    x0 = _checks.vector("x0", x0, dim=d)
+    etas = _learning_rates(etas)
+    batch_size = _checks.count("batch_size", batch_size, minimum=1)
+    runs = _checks.count("runs", runs, minimum=1)
+    if not isinstance(additive, bool):
+        raise TypeError(f"additive must be True or False, got {additive!r}")
+    T = etas.size
+    if at is None:
+        keep = np.arange(T + 1)
+    else:
+        keep = np.asarray(at)
+        if (keep.ndim != 1 or keep.size == 0 or keep.dtype.kind not in "iu"
+                or keep.min() < 0 or keep.max() > T):
+            raise ValueError(f"at must be a non-empty 1-D array of integer steps from 0 to {T}, got {at!r}")
+    rng = np.random.default_rng(_checks.count("seed", seed))
+    x_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    r = X @ x_star - y
+    H = X.T @ X / N
+    slot = {int(t): k for k, t in enumerate(np.unique(keep))}
+    kept = np.empty((len(slot), runs, d))
+    e = np.tile(x0 - x_star, (runs, 1))
+    if 0 in slot:
+        kept[slot[0]] = e
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t, eta in enumerate(etas):
+            idx = rng.integers(0, N, size=(runs, batch_size))
+            Xb, rb = X[idx], r[idx]
+            if additive:
+                g = e @ H + np.einsum("rb,rbd->rd", rb, Xb) / batch_size
+            else:
+                g = np.einsum("rb,rbd->rd", np.einsum("rbd,rd->rb", Xb, e) + rb, Xb) / batch_size
+            e = e - eta * g
+            if t + 1 in slot:
+                kept[slot[t + 1]] = e
+    return kept[[slot[int(t)] for t in keep]]
+
+
+def train_validation_split(X, y, validation: float = 0.2, *, seed: int = 0):
+    r"""Split a data set at random into a training part and a validation part.
+
+    A random permutation (from ``seed``) picks :math:`n_v = \operatorname{round}(\text{validation}\cdot N)`
+    examples for validation; the other :math:`N - n_v` are for training.  Both parts keep the
+    original order of their rows.  The model is fitted on the training part only; the loss on the
+    validation part estimates how it does on examples it has not seen.
+
+    Parameters
+    ----------
+    X : (N, d) array_like
+        One example per row.
+    y : (N,) array_like
+        Targets.
+    validation : float
+        The share of the examples kept for validation, in (0, 1); both parts must be non-empty.
+    seed : int
+        Seed of the permutation.
+
+    Returns
+    -------
+    (X_train, y_train), (X_validation, y_validation) : tuples of arrays
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from descend import stochastic
+    >>> X, y = np.arange(20.0).reshape(10, 2), np.arange(10.0)
+    >>> (Xt, yt), (Xv, yv) = stochastic.train_validation_split(X, y, 0.3, seed=1)
+    >>> len(yt), len(yv), sorted(np.r_[yt, yv].tolist()) == y.tolist()
+    (7, 3, True)
+
+    Notes
+    -----
+    Taught in chapter 5, where the validation loss decides when to halve η
+    (:func:`validation_decay`).
+    """
+    X = _checks.matrix("X", X)
+    N = X.shape[0]
+    y = _checks.vector("y", y, dim=N)
+    validation = _checks.real("validation", validation, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    n_val = int(round(validation * N))
+    if not 1 <= n_val <= N - 1:
+        raise ValueError(f"validation={validation:g} of {N} examples leaves {n_val} for validation and "
+                         f"{N - n_val} for training; both parts must be non-empty")
+    order = np.random.default_rng(_checks.count("seed", seed)).permutation(N)
+    val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
+    return (X[train], y[train]), (X[val], y[val])
+
+
+class ValidationRun(NamedTuple):
+    """A run of SGD whose learning rate is halved when the validation loss rises (see :func:`validation_decay`)."""
+
+    x: np.ndarray           #: (d,): the parameters after the last epoch
+    etas: np.ndarray        #: (epochs,): the learning rate used in each epoch
+    train: np.ndarray       #: (epochs + 1,): the training loss at the start and after each epoch
+    validation: np.ndarray  #: (epochs + 1,): the validation loss at the start and after each epoch
+
+
+def validation_decay(train: Problem, validation: Problem, x0, eta: float, epochs: int, *, batch_size: int = 1,
+                     factor: float = 0.5, seed: int = 0) -> ValidationRun:
+    r"""SGD that multiplies η by ``factor`` after every epoch at whose end the validation loss has risen.
+
+    Each epoch is one call of :func:`descend.run` with :func:`descend.gd` at the current η on the
+    training loss, ``batch_size`` examples per step, :math:`\lceil N/B\rceil` steps (one shuffled
+    pass).  After epoch k, with :math:`V_k` the validation loss at its end (:math:`V_0` at the start),
+
+    .. math::
+        \eta \leftarrow \begin{cases} \text{factor}\cdot\eta & \text{if } V_k > V_{k-1}, \\
+        \eta & \text{otherwise.} \end{cases}
+
+    With ``factor=0.5`` this is the rule of the CS7015 notes, "halve the learning rate after an
+    epoch if the validation error is more than what it was at the end of the previous epoch".
+    With ``factor=1`` η stays constant: the same run without the rule, with the same shuffles
+    (each epoch's shuffle seed is drawn from ``seed``), so the two can be compared seed by seed.
+
+    Parameters
+    ----------
+    train, validation : Problem
+        The training loss (averaged over examples, with ``batch_grad``) and the validation loss,
+        for example ``dd.least_squares`` of the two parts of :func:`train_validation_split`.
+    x0 : array_like of shape (train.dim,)
+        The start.
+    eta : float
+        The first learning rate, > 0.
+    epochs : int
+        Number of epochs, ≥ 1.
+    batch_size : int
+        B, from 1 to the number of training examples.
+    factor : float
+        In (0, 1]; 0.5 halves.
+    seed : int
+        Seed of the shuffles.
+
+    Returns
+    -------
+    ValidationRun
+        The end point, the η of each epoch, and both losses after each epoch.
+
+    Raises
+    ------
+    ValueError
+        On bad input, or if an epoch diverges (η too large).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> X, y = dd.data.regression(n=200)
+    >>> train, val = dd.stochastic.train_validation_split(X, y, 0.25)
+    >>> out = dd.stochastic.validation_decay(dd.least_squares(*train), dd.least_squares(*val),
+    ...                                      [0.0, 0.0], eta=0.1, epochs=8, batch_size=5)
+    >>> out.etas.shape, out.validation.shape
+    ((8,), (9,))
+    >>> bool(np.all(np.diff(out.etas) <= 0))         # η only ever falls
+    True
+
+    Notes
+    -----
+    Taught in chapter 5.  The halvings make :math:`\sum_t\eta_t` finite if they go on for ever,
+    so, like a step schedule, the rule can stop short; training runs for a fixed budget instead.
+    """
+    from .optim import gd
+    from .run import run
+
+    train = _stochastic_problem(train)
+    if not isinstance(validation, Problem):
+        raise TypeError(f"validation must be a descend.Problem, got {type(validation).__name__}")
+    if validation.dim != train.dim:
+        raise ValueError(f"validation must have the dimension of train, {train.dim}; got {validation.dim}")
+    x = _checks.vector("x0", x0, dim=train.dim)
+    eta = _checks.positive("eta", eta)
+    epochs = _checks.count("epochs", epochs, minimum=1)
+    batch_size = _checks.count("batch_size", batch_size, minimum=1)
+    if batch_size > train.n_examples:
+        raise ValueError(f"batch_size must be at most the number of training examples, {train.n_examples}; "
+                         f"got {batch_size}")
+    factor = _checks.real("factor", factor, lo=0.0, hi=1.0, lo_open=True)
+    seeds = np.random.default_rng(_checks.count("seed", seed)).integers(0, 2**31, size=epochs)
+    steps = -(-train.n_examples // batch_size)
+    etas, train_losses, val_losses = [], [float(train.f(x))], [float(validation.f(x))]
+    for k in range(epochs):
+        trace = run(gd(eta=eta), train, x, steps, batch_size=batch_size, seed=int(seeds[k]))
+        if trace.diverged:
+            raise ValueError(f"epoch {k} diverged at eta={eta:g}: choose a smaller eta")
+        x = trace.x
+        etas.append(eta)
+        train_losses.append(float(train.f(x)))
+        val_losses.append(float(validation.f(x)))
+        if val_losses[-1] > val_losses[-2]:
+            eta *= factor
+    return ValidationRun(x, np.array(etas), np.array(train_losses), np.array(val_losses))
+
+
+def gradient_noise_ratio(problem: Problem, x) -> float:
+    r"""How far one example's gradient is from the full gradient, relative to its size.
+
+    .. math::
+        r(\theta) = \frac{\sigma^2(\theta)}{\lVert\nabla L(\theta)\rVert^2}, \qquad
+        \sigma^2(\theta) = \frac1N \sum_{i=1}^N \lVert\nabla\ell_i(\theta) - \nabla L(\theta)\rVert^2 .
+
+    A drawn example's gradient misses :math:`\nabla L` by :math:`\sqrt r` times its length in root
+    mean square: with :math:`r \ll 1` the per-example gradients nearly agree with the full one
+    (they are aligned), and a single example is almost as good as the whole data set.  At a
+    minimizer where some :math:`\nabla\ell_i \ne 0`, r is infinite.
+
+    Parameters
+    ----------
+    problem : Problem
+        A loss averaged over examples (with ``batch_grad``).
+    x : array_like of shape (problem.dim,)
+        The point θ.
+
+    Returns
+    -------
+    float
+        r, or ``inf`` where :math:`\nabla L = 0` and :math:`\sigma^2 > 0` (``nan`` if both vanish).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> X = np.column_stack([[1.0, 2.0, 3.0], np.ones(3)])
+    >>> p = dd.least_squares(np.vstack([X, X]), np.r_[[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+    >>> q = dd.least_squares(X, [1.0, 2.0, 3.0])
+    >>> bool(np.isclose(dd.stochastic.gradient_noise_ratio(p, [0.0, 0.0]),
+    ...                 dd.stochastic.gradient_noise_ratio(q, [0.0, 0.0])))    # copies change nothing
+    True
+
+    Notes
+    -----
+    Taught in chapter 5: when SGD beats batch gradient descent.
+    """
+    problem = _stochastic_problem(problem)
+    x = _checks.vector("x", x, dim=problem.dim)
+    per_example = np.array([problem.batch_grad(x, [i]) for i in range(problem.n_examples)])
+    full = per_example.mean(axis=0)
+    sigma2 = float(np.mean(np.sum((per_example - full) ** 2, axis=1)))
+    size = float(full @ full)
+    if size == 0:
+        return float("nan") if sigma2 == 0 else float("inf")
+    return sigma2 / size
+
+
+def expected_step_loss(problem: Problem, x, eta: float, batch_size: int = 1) -> float:
+    r"""The exact expected loss after one SGD step, :math:`\mathbb E[L(\theta - \eta g)]`, by enumeration.
+
+    The batch holds B indices drawn uniformly and independently (with replacement), so each of the
+    :math:`N^B` ordered tuples has probability :math:`N^{-B}`, and
+
+    .. math::
+        \mathbb E\bigl[L(\theta - \eta g)\bigr] = \frac{1}{N^B}
+        \sum_{(i_1, \dots, i_B)} L\Bigl(\theta - \frac{\eta}{B}\sum_{b=1}^B \nabla\ell_{i_b}(\theta)\Bigr) .
+
+    No sampling: an independent check of bounds on one stochastic step.
+
+    Parameters
+    ----------
+    problem : Problem
+        A loss averaged over examples (with ``batch_grad``).
+    x : array_like of shape (problem.dim,)
+        The point θ.
+    eta : float
+        The learning rate, ≥ 0.
+    batch_size : int
+        B ≥ 1, with :math:`N^B \le 10^6`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> p = dd.least_squares(np.column_stack([[1.0, 2.0], np.ones(2)]), [0.0, 1.0])
+    >>> step = dd.stochastic.expected_step_loss(p, [0.0, 0.0], 0.1)
+    >>> by_hand = np.mean([p.f(-0.1 * p.batch_grad(np.zeros(2), [i])) for i in (0, 1)])
+    >>> bool(np.isclose(step, by_hand))
+    True
+
+    Notes
+    -----
+    Taught in chapter 5: one SGD step in expectation.
+    """
+    from itertools import product
+
+    problem = _stochastic_problem(problem)
+    x = _checks.vector("x", x, dim=problem.dim)
+    eta = _checks.real("eta", eta, lo=0.0)
+    batch_size = _checks.count("batch_size", batch_size, minimum=1)
+    n = problem.n_examples
+    if n**batch_size > 10**6:
+        raise ValueError(f"batch_size={batch_size} gives {n}^{batch_size} batches to enumerate (more than 10^6); "
+                         "use a smaller batch or fewer examples")
+    per_example = np.array([problem.batch_grad(x, [i]) for i in range(n)])
+    total = 0.0
+    for tup in product(range(n), repeat=batch_size):
+        total += float(problem.f(x - eta * per_example[list(tup)].mean(axis=0)))
+    return total / n**batch_size
+
+
+__all__ += ["constant_step_bound", "decaying_step_bound", "additive_noise_moments", "sgd_errors",
+            "train_validation_split", "ValidationRun", "validation_decay", "gradient_noise_ratio",
+            "expected_step_loss"]
