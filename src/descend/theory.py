@@ -1064,7 +1064,7 @@ def curvature_diagnostic(trace, problem, eta: float) -> CurvatureDiagnostic:
     so the model predicts a decrease while r < 1 and none once r reaches 1, however large
     :math:`\lVert g\rVert` is. Goodfellow, Bengio & Courville (2016, §8.2.1) propose tracking
     :math:`\lVert g\rVert^2` and :math:`g^\top H g` during training to recognise this
-    ill-conditioning: learning stalls while the gradient norm grows.
+    ill-conditioning: learning slows down although the gradient stays large.
 
     Parameters
     ----------
@@ -1078,7 +1078,8 @@ def curvature_diagnostic(trace, problem, eta: float) -> CurvatureDiagnostic:
     Returns
     -------
     CurvatureDiagnostic
-        ``grad_sq``, ``gHg`` and ``ratio`` at every iterate (``ratio`` is nan where g = 0).
+        ``grad_sq``, ``gHg`` and ``ratio`` at every iterate (``ratio`` is nan where g = 0,
+        and all three are inf or nan where the gradient or Hessian overflows).
 
     Examples
     --------
@@ -1092,11 +1093,14 @@ def curvature_diagnostic(trace, problem, eta: float) -> CurvatureDiagnostic:
     eta = _checks.real("eta", eta, lo=0.0, lo_open=True)
     if getattr(problem, "hess", None) is None:
         raise ValueError("problem must have a Hessian (problem.hess) for the curvature g^T H g")
+    if problem.dim is not None and xs.shape[1] != problem.dim:
+        raise ValueError(f"trace must hold iterates of the problem's dimension {problem.dim}, "
+                         f"got shape {xs.shape} (pass one point as a (1, d) array)")
     g = np.array([np.asarray(problem.grad(x), dtype=np.float64) for x in xs])
     H = np.array([np.asarray(problem.hess(x), dtype=np.float64) for x in xs])
-    grad_sq = np.einsum("ti,ti->t", g, g)
-    gHg = np.einsum("ti,tij,tj->t", g, H, g)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        grad_sq = np.einsum("ti,ti->t", g, g)
+        gHg = np.einsum("ti,tij,tj->t", g, H, g)
         ratio = np.where(grad_sq > 0, eta * gHg / (2.0 * grad_sq), np.nan)
     return CurvatureDiagnostic(grad_sq, gHg, ratio)
 

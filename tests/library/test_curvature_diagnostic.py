@@ -48,3 +48,33 @@ def test_bad_input():
         dd.theory.curvature_diagnostic(np.zeros((1, 2)), flat, 0.1)
     with pytest.raises(ValueError, match="trace"):
         dd.theory.curvature_diagnostic(np.array([[np.nan, 0.0]]), bowl, 0.1)
+
+
+def test_ratio_lies_between_the_extreme_eigenvalues_with_equality_at_eigenvectors():
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        M = rng.normal(size=(5, 5))
+        A = M @ M.T + 0.01 * np.eye(5)
+        lam, Q = np.linalg.eigh(A)
+        bowl = dd.problems.quadratic(A)                      # gradient A x
+        eta = 10 ** rng.uniform(-3, 0)
+        d = dd.theory.curvature_diagnostic(rng.normal(size=(40, 5)), bowl, eta)
+        assert np.all(d.ratio >= eta * lam[0] / 2 * (1 - 1e-12))
+        assert np.all(d.ratio <= eta * lam[-1] / 2 * (1 + 1e-12))
+        ends = np.array([Q[:, 0] / lam[0], Q[:, -1] / lam[-1]])   # gradients q_min and q_max
+        e = dd.theory.curvature_diagnostic(ends, bowl, eta)
+        assert e.ratio == pytest.approx([eta * lam[0] / 2, eta * lam[-1] / 2], rel=1e-9)
+
+
+def test_a_scalar_problem():
+    p = dd.problems.scalar(lambda t: t**4, lambda t: 4 * t**3, lambda t: 12 * t**2)
+    d = dd.theory.curvature_diagnostic(np.array([[1.0], [2.0]]), p, 0.1)
+    assert d.ratio == pytest.approx([0.1 * 12 / 2, 0.1 * 48 / 2])
+
+
+def test_dimension_mismatch_is_a_clear_error():
+    bowl = dd.problems.quadratic(np.eye(2))
+    with pytest.raises(ValueError, match="dimension"):
+        dd.theory.curvature_diagnostic(np.zeros(2), bowl, 0.1)       # one point, not (1, 2)
+    with pytest.raises(ValueError, match="dimension"):
+        dd.theory.curvature_diagnostic(np.zeros((3, 3)), bowl, 0.1)
