@@ -1523,8 +1523,9 @@ GRAPH_OPS = {
 }
 
 
-def _graph_nodes(graph, inputs):
+def _graph_nodes(graph, inputs, ops=None):
     """Check a graph against the names of its inputs; return its nodes as (name, op, args) tuples."""
+    ops = GRAPH_OPS if ops is None else ops
     if isinstance(graph, (str, bytes)) or not hasattr(graph, "__iter__"):
         raise TypeError(f"graph must be a list of (name, op, args) nodes, got {type(graph).__name__}")
     nodes, known = [], set(inputs)
@@ -1532,11 +1533,11 @@ def _graph_nodes(graph, inputs):
         if not (isinstance(node, tuple) and len(node) == 3 and isinstance(node[0], str)):
             raise ValueError(f"graph must be a list of (name, op, args) tuples; node {k} is {node!r}")
         name, op, args = node
-        if op not in GRAPH_OPS:
-            raise ValueError(f"graph node {name!r}: op must be one of {', '.join(GRAPH_OPS)}; got {op!r}")
+        if op not in ops:
+            raise ValueError(f"graph node {name!r}: op must be one of {', '.join(ops)}; got {op!r}")
         args = tuple(args) if isinstance(args, (tuple, list)) else (args,)
-        if len(args) != GRAPH_OPS[op][0]:
-            raise ValueError(f"graph node {name!r}: {op} takes {GRAPH_OPS[op][0]} argument(s), "
+        if len(args) != ops[op][0]:
+            raise ValueError(f"graph node {name!r}: {op} takes {ops[op][0]} argument(s), "
                              f"got {len(args)}")
         for a in args:
             if isinstance(a, str):
@@ -1592,12 +1593,17 @@ def graph_forward(graph, inputs, *, shift=None) -> dict:
     -----
     Taught in chapter 1 (backpropagation on a computational graph).
     """
+    return _forward(graph, inputs, shift, GRAPH_OPS)
+
+
+def _forward(graph, inputs, shift, ops):
+    """graph_forward with the table of operations ``ops`` (GRAPH_OPS, or a counting copy of it)."""
     if not isinstance(inputs, dict):
         raise TypeError(f"inputs must be a dict of input names to numbers, got {type(inputs).__name__}")
     shift = {} if shift is None else shift
     if not isinstance(shift, dict):
         raise TypeError(f"shift must be a dict of node names to numbers, got {type(shift).__name__}")
-    nodes = _graph_nodes(graph, inputs)
+    nodes = _graph_nodes(graph, inputs, ops)
     names = set(inputs) | {n for n, _, _ in nodes}
     for key in shift:
         if key not in names:
@@ -1610,7 +1616,7 @@ def graph_forward(graph, inputs, *, shift=None) -> dict:
         value = float(x) + shift.get(name, 0.0)
         values[name] = float(value) if np.ndim(value) == 0 else value
     for name, op, args in nodes:
-        value = GRAPH_OPS[op][1](*(values[a] if isinstance(a, str) else float(a) for a in args))
+        value = ops[op][1](*(values[a] if isinstance(a, str) else float(a) for a in args))
         value = value + shift.get(name, 0.0)
         values[name] = float(value) if np.ndim(value) == 0 else value
     return values
@@ -1661,10 +1667,15 @@ def graph_backward(graph, values, *, output=None) -> dict:
     -----
     Taught in chapter 1.
     """
+    return _backward(graph, values, output, GRAPH_OPS)
+
+
+def _backward(graph, values, output, ops):
+    """graph_backward with the table of operations ``ops`` (GRAPH_OPS, or a counting copy of it)."""
     if not isinstance(values, dict):
         raise TypeError(f"values must be the dict that graph_forward returns, got {type(values).__name__}")
     free = _free_names(graph)
-    nodes = _graph_nodes(graph, free)
+    nodes = _graph_nodes(graph, free, ops)
     missing = sorted(n for n in free | {n for n, _, _ in nodes} if n not in values)
     if missing:
         raise ValueError(f"values must hold every node (the forward pass); missing {missing[:3]}")
@@ -1675,7 +1686,7 @@ def graph_backward(graph, values, *, output=None) -> dict:
     adjoint = {name: 0.0 for name in values}
     adjoint[output] = 1.0
     for name, op, args in reversed(nodes[: order.index(output) + 1]):
-        local = GRAPH_OPS[op][2](*(values[a] if isinstance(a, str) else float(a) for a in args), values[name])
+        local = ops[op][2](*(values[a] if isinstance(a, str) else float(a) for a in args), values[name])
         for a, d in zip(args, local):
             if isinstance(a, str):
                 adjoint[a] += adjoint[name] * d      # upstream × local, added over every use of a
@@ -1708,6 +1719,59 @@ def graph_cost(graph) -> tuple[int, int]:
     """
     nodes = _graph_nodes(graph, _free_names(graph))
     return len(nodes), sum(isinstance(a, str) for _, _, args in nodes for a in args)
+
+
+def graph_operations(graph, inputs) -> tuple[int, int]:
+    r"""The operations that a forward and a backward pass actually execute, counted as they run.
+
+    Runs :func:`graph_forward` and :func:`graph_backward` with every operation of
+    :data:`GRAPH_OPS` wrapped so that it counts: one for every value an operation computes in
+    the forward pass, and one for every product "upstream gradient × local derivative" that
+    the backward pass makes.  The passes are otherwise the same code, so the counts measure
+    what :func:`graph_cost` predicts from the graph's structure.
+
+    Parameters
+    ----------
+    graph : list of (str, str, tuple)
+        The nodes, as for :func:`graph_forward`.
+    inputs : dict
+        A number for every input.
+
+    Returns
+    -------
+    (forward, backward) : (int, int)
+        The values computed and the products made.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> graph = [("u", "mul", ("w", 2.0)), ("L", "add", ("u", "w"))]
+    >>> dd.calculus.graph_operations(graph, {"w": 3.0}), dd.calculus.graph_cost(graph)
+    ((2, 3), (2, 3))
+
+    Notes
+    -----
+    Taught in chapter 1, which checks with it that the counts of its lemma "What a gradient
+    costs" are the operations the passes make.
+    """
+    calls = {"value": 0, "product": 0}
+
+    class Local(float):              # a local derivative that counts the products it enters
+        def __mul__(self, upstream):
+            calls["product"] += 1
+            return float(self) * float(upstream)
+
+        __rmul__ = __mul__
+
+    def counting(n_args, value, local):
+        def counted_value(*args):
+            calls["value"] += 1
+            return value(*args)
+        return n_args, counted_value, lambda *args: tuple(Local(float(d)) for d in local(*args))
+
+    ops = {op: counting(*entry) for op, entry in GRAPH_OPS.items()}
+    _backward(graph, _forward(graph, inputs, None, ops), None, ops)
+    return calls["value"], calls["product"]
 
 
 def _free_names(graph):
@@ -1752,4 +1816,4 @@ class counted:
         return self.f(*args, **kwargs)
 
 
-__all__ += ["GRAPH_OPS", "graph_forward", "graph_backward", "graph_cost", "counted"]
+__all__ += ["GRAPH_OPS", "graph_forward", "graph_backward", "graph_cost", "graph_operations", "counted"]

@@ -911,8 +911,12 @@ def log_sum_exp(scores) -> np.ndarray:
 def softmax(scores) -> np.ndarray:
     r"""The softmax of the scores: probabilities :math:`p_k = e^{z_k} / \sum_j e^{z_j}`.
 
-    Computed as :math:`e^{z_k - \mathrm{lse}(z)}` with the log-sum-exp of :func:`log_sum_exp`, so
-    large scores do not overflow; the result is the same for :math:`z` and :math:`z - c`.
+    Computed as :math:`e^{z_k - c} / \sum_j e^{z_j - c}` with :math:`c = \max_j z_j`, the same
+    ratio (the factor :math:`e^{-c}` cancels): every exponent is at most 0, so large scores do not
+    overflow, and the sum is at least 1.  The differences :math:`z_k - c` of nearby scores are
+    exact however large the scores are, so the probabilities keep their digits;
+    :math:`e^{z_k - \mathrm{lse}(z)}` would not, since :math:`\mathrm{lse}(z)` is rounded at the
+    size of the scores (a relative error near :math:`10^{-8}` for scores near :math:`10^8`).
 
     Parameters
     ----------
@@ -933,7 +937,8 @@ def softmax(scores) -> np.ndarray:
     Taught in chapter 1.
     """
     z = _scores(scores)
-    return np.exp(z - np.expand_dims(log_sum_exp(z), -1))
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def cross_entropy(scores, labels):
@@ -943,8 +948,9 @@ def cross_entropy(scores, labels):
     :func:`log_sum_exp`, the largest score c is subtracted first: the loss is computed as
     :math:`\log \sum_k e^{z_k - c} - (z_y - c)`, which never overflows and, unlike
     :math:`\mathrm{lse}(z) - z_y`, does not lose digits by subtracting two large numbers.  Its
-    gradient with respect to the scores is :math:`\mathrm{softmax}(z) - e_y` (chapter 1 derives
-    it), with :math:`e_y` the one-hot vector of the class.
+    gradient with respect to the scores is :math:`\mathrm{softmax}(z) - \mathrm{onehot}(y)`
+    (chapter 1 derives it), with :math:`\mathrm{onehot}(y)` the vector with 1 at the class y and
+    0 elsewhere.
 
     Parameters
     ----------

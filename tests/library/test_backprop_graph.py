@@ -6,7 +6,7 @@ and with central differences; the stable cross-entropy with the naive formula in
 arithmetic, which does not overflow.
 """
 
-from decimal import Decimal, localcontext
+from decimal import MAX_EMAX, MIN_EMIN, Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -143,6 +143,22 @@ def test_the_passes_make_exactly_the_counted_operations(monkeypatch):
     monkeypatch.undo()
     plain = C.graph_backward(graph, C.graph_forward(graph, inputs))
     assert [adjoint[n] for n in names] == [plain[n] for n in names]     # counting changed nothing
+    assert C.graph_operations(graph, inputs) == (calls["value"], calls["product"])
+
+
+@pytest.mark.parametrize("hidden", [1, 4, 16])
+def test_graph_operations_counts_what_the_passes_execute(hidden):
+    X, y = rng.normal(size=(6, 2)), rng.normal(size=6)
+    graph, names = dd.nn.mlp_graph(X, y, hidden)
+    inputs = dict(zip(names, rng.normal(size=len(names))))
+    ops_before = dict(C.GRAPH_OPS)
+    assert C.graph_operations(graph, inputs) == C.graph_cost(graph)
+    assert C.GRAPH_OPS == ops_before                                    # the table is left alone
+    assert C.graph_operations(dd.nn.neuron_graph(), {"w": 0.5, "b": 0.0}) == (12, 15)
+    assert C.graph_operations(dd.nn.cross_entropy_graph(4, 1), {f"z{k}": 0.1 * k for k in range(4)}) == (9, 13)   # 4 + 2·3 + 1 + 2
+    assert C.graph_operations([("L", "mul", ("w", "w"))], {"w": 2.0}) == (1, 2)        # w used twice
+    with pytest.raises(ValueError, match="neither an input"):
+        C.graph_operations(graph, {})
 
 
 # --------------------------------------------------------------------------- softmax and cross-entropy
@@ -177,6 +193,25 @@ def test_large_scores_the_naive_formula_fails_the_stable_one_is_exact(z, y):
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         assert not np.isfinite(naive_cross_entropy(z, y))
     assert dd.nn.cross_entropy(z, y) == pytest.approx(exact_cross_entropy(z, y), rel=4e-16, abs=1e-300)
+
+
+def exact_softmax(z):
+    """e^{z_k} / Σ e^{z_j} by the naive formula in 50-digit decimals (e^{1e8} is a number there)."""
+    with localcontext() as ctx:
+        ctx.prec, ctx.Emax, ctx.Emin = 50, MAX_EMAX, MIN_EMIN
+        e = [Decimal(float(v)).exp() for v in z]
+        return np.array([float(t / sum(e)) for t in e])
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e8, -1e8, 1e10])
+def test_softmax_keeps_its_digits_for_large_scores(scale):
+    for _ in range(10):
+        z = scale + rng.normal(scale=3.0, size=5)
+        exact = exact_softmax(z)
+        assert np.all(np.abs(dd.nn.softmax(z) - exact) <= 2e-15 * exact)
+        lse_way = np.exp(z - dd.nn.log_sum_exp(z))                     # rounds lse at the size of z
+        if abs(scale) >= 1e8:
+            assert np.max(np.abs(lse_way - exact) / exact) > 1e-10
 
 
 def test_shifting_every_score_changes_nothing():
