@@ -6,7 +6,7 @@ import numpy as np
 
 #: The questions whose answers depend on these constants (handing in the published answers for
 #: another seed loses points on each).
-DEPENDS = ("q1", "q2", "q3", "q4", "q5_floor", "q5_half", "q6_numbers")
+DEPENDS = ("q1", "q2", "q3", "q4", "q5_floor", "q5_half", "q6_numbers", "q6_rules")
 
 _PUBLISHED = dict(n=500, data_seed=7, theta=(0.5, 1.0, 0.0), order_seed=1, B=64, se_frac=0.1,
                   eta_rm=0.2, s_rm=100, budget=50, eta=0.1, k=0.02, B_run=8, run_seed=3, tol=0.003)
@@ -46,7 +46,9 @@ def check(P) -> None:
     The last batch of an epoch is smaller (B does not divide N), importance sampling lowers the
     standard error of question 2 and still needs a batch of more than one, the budget exceeds η (so nu_max > 0),
     the constant run of question 4 keeps a floor above tol while the 1/t run settles below it for good
-    well before the end, and the learning rates are stable on the data (η λ_max < 2).
+    well before the end, the learning rates are stable on the data (η λ_max < 2), and question 6's
+    square-root run (2η, 4B) crosses a loss gap of 0.1 at a step whose gap, and the one before, are
+    at least 1e-6 from 0.1 (so that first_below_sqrt4 does not hang on rounding).
     """
     import descend as dd
 
@@ -66,3 +68,8 @@ def check(P) -> None:
     assert P.tol < 0.5 * constant[2000:].mean(), "the constant floor must sit well above tol"
     above = np.flatnonzero(decay > P.tol)
     assert above.size and above[-1] + 1 < 3000, "the 1/t run must settle below tol before step 3000"
+    sqrt4 = dd.run(dd.gd(eta=dd.constant(2 * P.eta)), plane, np.zeros(3), 4000, batch_size=4 * P.B_run,
+                   seed=P.run_seed).fs - plane.f_star
+    below = np.flatnonzero(sqrt4 < 0.1)
+    assert below.size and below[0] > 0, "the square-root run must cross a loss gap of 0.1"
+    assert np.min(np.abs(sqrt4[below[0] - 1:below[0] + 1] - 0.1)) > 1e-6, "the crossing of 0.1 is too close to call"

@@ -23,6 +23,11 @@ with η and B doubled) and 0.25 for first_below (the first steps below a gap of 
 the student's sgd, so an SGD loop that breaks the constant run (a flipped sign, an aliased path)
 loses them too, the same shuffle every epoch keeps first_below (both runs cross 0.1 within their
 first epoch); a schedule one step late does not (a constant rate is the same one step late).
+q6_rules's are 0 for the form check, 0.125 for floor_sqrt4 and 0.125 for first_below_sqrt4 (the
+square-root rule's run, 2η and 4B, with the student's sgd: the entries that break sgd lose them,
+the same shuffle every epoch too, since that run crosses 0.1 in its second epoch) and 0.25 for lemma_factor (the lemma's
+floor at 2η, 2B over that at η, B, from the c_j: eigenvectors taken as rows, or the first-order
+factor 1, lose it).
 """
 
 from bank import right, wrong
@@ -88,16 +93,16 @@ ANSWERS = [
           ["q3"], 0.6),
     wrong("the sign of the SGD step flipped (it climbs): costs more than a late schedule",
           [(_SGD_STEP, _SGD_STEP.replace("theta - schedule", "theta + schedule"))],
-          ["q4", "q5_half", "q6_numbers"], 0.07),   # m_limit (0.25) does not use sgd
+          ["q4", "q5_half", "q6_numbers", "q6_rules"], 0.12),   # m_limit and lemma_factor do not use sgd
     wrong("the learning rate one step late, schedule(t + 1)",
           [(_SGD_STEP, _SGD_STEP.replace("schedule(t)", "schedule(t + 1)"))],
           ["q4", "q5_half"], 0.43, 0.4),   # gaps_c0's 1/t run is 3 % off; floor_half (constant) is kept
     wrong("the same shuffle every epoch (a fresh generator each time)",
           [("            order = rng.permutation(n)\n", "            order = np.random.default_rng(seed).permutation(n)\n")],
-          ["q4", "q5_half", "q6_numbers"], 0.26, 0.12),   # keeps q4's 0.5, m_limit and first_below
+          ["q4", "q5_half", "q6_numbers", "q6_rules"], 0.27, 0.12),   # keeps q4's 0.5, m_limit, first_below, lemma_factor
     wrong("θ updated in place, so every row of the path is the last θ (aliasing)",
           [(_SGD_STEP, "        theta -= schedule(t) * problem.batch_grad(theta, batches.pop(0))\n")],
-          ["q4", "q5_half", "q6_numbers"], 0.12),   # m_limit does not use sgd, gaps_c0 only the (right) last row
+          ["q4", "q5_half", "q6_numbers", "q6_rules"], 0.17),   # m_limit, lemma_factor do not use sgd, gaps_c0 only the last row
     wrong("dd.run called where the question asks for the loop",
           [("    rng = np.random.default_rng(seed)\n    n = problem.n_examples\n",
             "    return dd.run(dd.gd(eta=schedule), problem, theta0, steps, batch_size=B, seed=seed).xs\n"
@@ -125,8 +130,10 @@ ANSWERS = [
            ("floor_predicted = P.eta * sigma_star**2 / (4 * P.B_run)", "floor_predicted = 0.0"),
            ("floor_half = (np.array([half.f(p) for p in half_path]) - half.f_star)[2000:].mean()", "floor_half = 0.0"),
            ("m_limit = 2 / (P.eta * lam_max)", "m_limit = 0.0"),
-           ("floor_m2 = (np.array([plane.f(p) for p in m2_path]) - plane.f_star)[2000:].mean()", "floor_m2 = 0.0")],
-          ["q1", "q2", "q3", "q4", "q5_floor", "q5_half", "q6_numbers"], 0.01),
+           ("floor_m2 = (np.array([plane.f(p) for p in m2_path]) - plane.f_star)[2000:].mean()", "floor_m2 = 0.0"),
+           ("floor_sqrt4 = sqrt4_gap[2000:].mean()", "floor_sqrt4 = 0.0"),
+           ("lemma_factor = np.sum(c_j / (1 - P.eta * lam)) / np.sum(c_j / (1 - P.eta * lam / 2))", "lemma_factor = 0.0")],
+          ["q1", "q2", "q3", "q4", "q5_floor", "q5_half", "q6_numbers", "q6_rules"], 0.01),
     wrong("σ⋆ taken at question 1's θ instead of at θ⋆",
           [("sigma_star = np.sqrt(np.mean(np.sum(example_grads(plane.x_star, X, y) ** 2, axis=1)))",
             "sigma_star = np.sqrt(np.mean(np.sum(example_grads(theta, X, y) ** 2, axis=1)))")],
@@ -134,6 +141,12 @@ ANSWERS = [
     wrong("the predicted floor with σ⋆ instead of σ⋆²",
           [("floor_predicted = P.eta * sigma_star**2 / (4 * P.B_run)", "floor_predicted = P.eta * sigma_star / (4 * P.B_run)")],
           ["q5_floor"], 0.0),
+    wrong("the lemma's c_j from the rows of eigh's eigenvector matrix, not its columns (q_j)",
+          [("c_j = np.sum((G_star @ Q) ** 2, axis=0) / N", "c_j = np.sum((G_star @ Q.T) ** 2, axis=0) / N")],
+          ["q6_rules"], 0.5),   # keeps floor_sqrt4 and first_below_sqrt4
+    wrong("the lemma's factor to first order (the same η/B keeps the floor), 1",
+          [("lemma_factor = np.sum(c_j / (1 - P.eta * lam)) / np.sum(c_j / (1 - P.eta * lam / 2))", "lemma_factor = 1.0")],
+          ["q6_rules"], 0.5),
     right("per-example gradients by a loop, the batch gradient as Xᵀr / B, and an SGD loop that counts its batches",
           [(_EXAMPLE, "    rows = []\n    for x_i, y_i in zip(X, y):\n        rows.append((x_i @ theta - y_i) * x_i)\n"
                       "    return np.array(rows).reshape(np.shape(X))\n"),
