@@ -61,7 +61,8 @@ def check(P) -> None:
     """Every variant can be answered: heavy ball converges on the valley, question 1's run with
     restarts restarts at least once and no restart test is a near tie, the ball turns round a
     few steps after the slope does, A is a positive definite Hessian whose η_fixed λ_max ≤ 1 (so
-    only λ_min's roots can be real at the best β), and the large momentum is below 1, with complex roots at question 5a's ηλ."""
+    only λ_min's roots can be real at the best β), and the large momentum is below 1, with complex roots at question 5a's ηλ and at both fixes, whose
+    runs settle within 3000 steps and whose overshoot and settling steps are no near ties."""
     valley = __import__("descend").ill_conditioned(kappa=P.kappa, angle=P.angle)
     assert P.eta1 * P.kappa < 2 * (1 + P.beta1) and 0 < P.beta1 < 1 and P.steps1 > 0
     x = np.array(P.start, dtype=float)
@@ -89,3 +90,18 @@ def check(P) -> None:
     assert 0.5 < P.eta_fixed * lam[-1] <= 1
     assert 0 < P.beta_big < 1
     assert (1 + P.beta_big - P.etalam) ** 2 < 4 * P.beta_big, "question 5a's error must swing (complex roots)"
+    for etalam, beta in [(P.etalam, P.beta_big), (P.etalam / 2, P.beta_big), (P.etalam, 0.9)]:
+        assert (1 + beta - etalam) ** 2 < 4 * beta, "question 5a's fixes must swing too (complex roots)"
+        e = [1.0, 1 - etalam]                  # question 5a, item 3: the 4000-step run from rest
+        while len(e) <= 4000:
+            e.append((1 + beta - etalam) * e[-1] - beta * e[-2])
+        e = np.abs(np.array(e))
+        last = int(np.nonzero(e >= 0.01)[0][-1])
+        assert last < 3000, "question 5a's run must settle well within its 4000 steps"
+        assert abs(e[last] - 0.01) > 1e-6 and abs(e[last + 1] - 0.01) > 1e-6, \
+            "question 5a's steps_100 is too close to a tie for rounding"
+    e = [1.0, 1 - P.etalam]
+    while len(e) <= 4000:
+        e.append((1 + P.beta_big - P.etalam) * e[-1] - P.beta_big * e[-2])
+    low = np.sort(np.array(e))[:2]
+    assert low[1] - low[0] > 1e-9, "question 5a's overshoot_step is too close to a tie"

@@ -16,8 +16,9 @@ coupling with wrong zs (aliased, or zs = ys from the chapter's form) keeps 1 or 
 depend on it.
 q2: a wrong velocity keeps only the public check that t_turn and overshoot agree with it (0.25
 of 2); a right velocity with t_turn or the overshoot off by one keeps its 1 point. q4: a wrong
-best β keeps hb_rate's 1.5 and the consistency check's 0.25 of 3. q5_memory: one test per
-number (0.25 each), so a wrong memory or a wrong period keeps the other's half. Every answer is checked in
+best β keeps hb_rate's 1.5 and the consistency check's 0.25 of 3. q5_memory: one test each for
+memory, period, the first overshoot and its step, the fixes' periods and the three steps_100 (0.25 each of 1.25), so a
+wrong memory or a wrong period keeps 1 of 1.25, and so does a wrong first_overshoot or steps_100. Every answer is checked in
 the published edition; the constants come from P (descend.variants.hw04_momentum). q6_numbers: one
 test per number (0.25 each); its solution runs the library, so a wrong heavy_ball, nag_coupled or
 hb_rate costs no points there.
@@ -43,6 +44,8 @@ _RHO_FIXED = "rho_fixed = hb_rate(eta_fixed, beta_fixed, lam)  # SOLUTION"
 _STEP_RATIO = "step_ratio = np.log((root_kappa - 1) / (root_kappa + 1)) / np.log(rho_fixed)  # SOLUTION"
 _MEMORY = "memory = 1 / np.log(1 / beta_big)  # SOLUTION"
 _PERIOD = "period = 2 * np.pi / abs(np.angle(np.roots([1.0, -(1 + beta_big - etalam), beta_big])[0]))  # SOLUTION"
+_SETTLE = "    return int(np.nonzero(np.abs(e) >= 0.01)[0][-1]) + 1  # SOLUTION NO PROMPT"
+_OVERSHOOT5 = "first_overshoot = -e_her.min()  # SOLUTION"
 _PATH_NAG = "path_nag = dd.run(dd.nesterov(eta=eta6, beta=beta6), valley, list(P.start), steps=10).xs  # SOLUTION"
 _STEEP_HB = "steep_hb = (path_hb @ Q_v)[[0, 1, 2, 10], 1]  # SOLUTION"
 _STEEP_NAG = "steep_nag = (path_nag @ Q_v)[[0, 1, 2, 10], 1]  # SOLUTION"
@@ -140,13 +143,19 @@ ANSWERS = [
           ["q4"], 0.84),
     wrong("the memory as a half-life, ln 2 / ln(1/β), not the 1/e age",
           [(_MEMORY, "memory = np.log(2) / np.log(1 / beta_big)  # SOLUTION")],
-          ["q5_memory"], 0.5, 0.5),
+          ["q5_memory"], 0.8, 0.8),
     wrong("half a swing for the period: π/ω, one crossing of the minimum to the next",
           [(_PERIOD, "period = np.pi / abs(np.angle(np.roots([1.0, -(1 + beta_big - etalam), beta_big])[0]))  # SOLUTION")],
-          ["q5_memory"], 0.5, 0.5),
+          ["q5_memory"], 0.8, 0.8),
     wrong("the period from the small-ηλ estimate 2π/√(ηλ), not from the roots",
           [(_PERIOD, "period = 2 * np.pi / np.sqrt(etalam)  # SOLUTION")],
-          ["q5_memory"], 0.5, 0.5),
+          ["q5_memory"], 0.8, 0.8),
+    wrong("steps_100 as the first step with |e_t| < e_0/100, which is a crossing of the minimum, not the step from which it stays below",
+          [(_SETTLE, "    return int(np.nonzero(np.abs(e) < 0.01)[0][0])  # SOLUTION NO PROMPT")],
+          ["q5_memory"], 0.8, 0.8),
+    wrong("the overshoot predicted with an envelope of β per step, β^(period/2), instead of measured",
+          [(_OVERSHOOT5, "first_overshoot = beta_big ** (period / 2)  # SOLUTION")],
+          ["q5_memory"], 0.8, 0.8),
     wrong("q6: Nesterov's steep coordinate from CS7015's iterates θ_t (a gradient step from each look-ahead point), not the ys",
           [(_PATH_NAG, "path_nag = np.array([P.start] + [y - eta6 * valley.grad(y) for y in "
                        "dd.run(dd.nesterov(eta=eta6, beta=beta6), valley, list(P.start), steps=10).xs[:-1]])  # SOLUTION")],
@@ -170,6 +179,11 @@ ANSWERS = [
            (_STEP_RATIO, "step_ratio = 0.0  # SOLUTION"),
            (_MEMORY, "memory = 0.0  # SOLUTION"),
            (_PERIOD, "period = 0.0  # SOLUTION"),
+           (_OVERSHOOT5, "first_overshoot = 0.0  # SOLUTION"),
+           ("first_overshoot_step = int(e_her.argmin())  # SOLUTION", "first_overshoot_step = 0  # SOLUTION"),
+           ("period_half_eta = 2 * np.pi", "period_half_eta = 0.0  # "),
+           ("period_beta09 = 2 * np.pi", "period_beta09 = 0.0  # "),
+           (_SETTLE, "    return 0  # SOLUTION NO PROMPT"),
            (_STEEP_HB, "steep_hb = np.zeros(4)  # SOLUTION"),
            (_STEEP_NAG, "steep_nag = np.zeros(4)  # SOLUTION"),
            (_RATE_HB, "rate_hb = 0.0  # SOLUTION"),
