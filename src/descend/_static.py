@@ -7,6 +7,14 @@ self-contained block of HTML: native ``<input type="range">`` sliders with label
 keyboard and screen readers work), an ``<img>`` with the explorer's alternative text, the
 frames as WebP data URIs, and a few lines of inline script.  Nothing is loaded from
 anywhere, so the page works offline.
+
+Frames are stored as lossless WebP of the frame reduced to its own palette of at most 256
+colours (:func:`_palette`): plots are mostly flat colour, so this keeps lines and text sharp
+and, measured on chapter 4's explorers, is 24–40 % smaller than lossy WebP at quality 80, with
+no colour channel more than about 20 of 255 from the render (lossy WebP: 120–140).  Only a frame set too large for the
+budget that way falls back to lossy WebP at falling quality.  The block records the encoding
+and the largest and mean error of its frames against the lossless render, and the site tests
+bound them.
 """
 
 from __future__ import annotations
@@ -22,8 +30,9 @@ from PIL import Image
 
 #: Budget for one explorer's block of HTML (the page-weight budget is 1 MB per explorer).
 MAX_BYTES = 950_000
-#: WebP qualities tried in turn until the frames fit the budget.
-QUALITIES = (80, 65, 50, 35)
+#: Encodings tried in turn until the frames fit the budget: ``("palette", colours)`` is the
+#: lossless WebP of a palette image, ``("lossy", quality)`` lossy WebP.
+ENCODINGS = (("palette", 256), ("lossy", 80), ("lossy", 65), ("lossy", 50), ("lossy", 35))
 
 _SCRIPT = """<script>(function(root){
 var frames=JSON.parse(root.querySelector('.descend-explorer-frames').textContent);
@@ -41,10 +50,48 @@ timer=setInterval(function(){if(+inp.value>=+inp.max){stop();return;}inp.value=+
 })(document.currentScript.parentElement);</script>"""
 
 
-def _webp(rgba: np.ndarray, quality: int) -> str:
+def _webp(rgba: np.ndarray, encoding: tuple[str, int]) -> bytes:
+    """One frame as WebP bytes, in the ``encoding`` of :data:`ENCODINGS`."""
+    kind, level = encoding
+    image = Image.fromarray(rgba).convert("RGB")
     buf = io.BytesIO()
-    Image.fromarray(rgba).convert("RGB").save(buf, format="WEBP", quality=quality, method=2)  # method 6 is 5× slower for 2% less
-    return "data:image/webp;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    if kind == "palette":
+        Image.fromarray(_palette(np.asarray(image), level)).save(buf, format="WEBP", lossless=True, method=4)
+    else:
+        image.save(buf, format="WEBP", quality=level, method=2)  # method 6 is 5× slower for 2% less
+    return buf.getvalue()
+
+
+def _palette(rgb: np.ndarray, colours: int) -> np.ndarray:
+    """The image with at most ``colours`` colours, exact if it has no more.
+
+    Otherwise Pillow's maximum-coverage quantiser groups the colours, without dithering (which
+    adds noise that costs bytes and blurs edges), and each group is painted the mean of its
+    pixels, the least-squares colour for them (Pillow paints a group's centre: white would
+    become 254).  Measured on chapters 3 and 4, the largest error of a channel is about 20 of
+    255, against 45–49 for octree and 67–102 for median cut, which drops the rare colours of
+    thin lines; octree is 1–30 % smaller.
+    """
+    key = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
+    if np.unique(key).size <= colours:
+        return rgb
+    index = np.asarray(Image.fromarray(rgb).quantize(
+        colors=colours, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)).ravel()
+    count = np.bincount(index, minlength=colours)
+    pixels = rgb.reshape(-1, 3).astype(np.float64)
+    sums = np.stack([np.bincount(index, weights=pixels[:, c], minlength=colours) for c in range(3)], axis=1)
+    paint = np.rint(sums / np.maximum(count, 1)[:, None]).astype(np.uint8)
+    return paint[index].reshape(rgb.shape)
+
+
+def _data_uri(webp: bytes) -> str:
+    return "data:image/webp;base64," + base64.b64encode(webp).decode("ascii")
+
+
+def frame_error(rgba: np.ndarray, webp: bytes) -> np.ndarray:
+    """The absolute error of each colour channel (0–255) of a stored frame against its render."""
+    decoded = np.asarray(Image.open(io.BytesIO(webp)).convert("RGB"), dtype=np.int16)
+    return np.abs(decoded - np.asarray(Image.fromarray(rgba).convert("RGB"), dtype=np.int16))
 
 
 def _check_every_slider_matters(explorer, images) -> None:
@@ -67,19 +114,24 @@ def html(explorer) -> str:
     Raises
     ------
     ValueError
-        If the frames cannot be made to fit :data:`MAX_BYTES` even at the lowest quality;
-        the message says how many frames there are, so the author can coarsen a slider.
+        If the frames cannot be made to fit :data:`MAX_BYTES` even in the last of
+        :data:`ENCODINGS`; the message says how many frames there are, so the author can
+        coarsen a slider.
     """
     images = [explorer.rgba(values) for values in explorer.grid()]
     _check_every_slider_matters(explorer, images)
-    for quality in QUALITIES:
-        frames = [_webp(img, quality) for img in images]
+    for encoding in ENCODINGS:
+        webps = [_webp(img, encoding) for img in images]
+        frames = [_data_uri(w) for w in webps]
         if sum(map(len, frames)) <= MAX_BYTES:
             break
     else:
         raise ValueError(
             f"the explorer {explorer.alt!r} needs {sum(map(len, frames)) / 1e6:.1f} MB for "
-            f"{len(frames)} frames even at WebP quality {QUALITIES[-1]}; coarsen its sliders' step")
+            f"{len(frames)} frames even as lossy WebP of quality {ENCODINGS[-1][1]}; coarsen its sliders' step")
+    errors = [frame_error(img, w) for img, w in zip(images, webps)]
+    error_max = max(int(e.max()) for e in errors)
+    error_mean = max(float(e.mean()) for e in errors)
 
     uid = "ex-" + hashlib.sha1((explorer.alt + frames[0]).encode()).hexdigest()[:10]
     initial = explorer.initial
@@ -103,7 +155,9 @@ def html(explorer) -> str:
         controls.append(f'<button type="button" class="descend-explorer-play" data-slider="{k}" '
                         f'data-interval="{explorer.interval}" aria-pressed="false">&#9654; Play</button>')
     return (
-        f'<div class="descend-explorer" id="{uid}" data-frame="{start}">'
+        f'<div class="descend-explorer" id="{uid}" data-frame="{start}" '
+        f'data-encoding="{encoding[0]}-{encoding[1]}" data-error-max="{error_max}" '
+        f'data-error-mean="{error_mean:.2f}">'
         f'<div class="descend-explorer-controls">{"".join(controls)}</div>'
         f'<img class="descend-explorer-frame" src="{frames[start]}" alt="{alt}">'
         f'<script type="application/json" class="descend-explorer-frames">{json.dumps(frames)}</script>'

@@ -101,6 +101,57 @@ def test_static_html_has_a_frame_per_grid_point(monkeypatch):
     assert 'data-frame="6"' in page  # η=0.3 is index 2 of 5, β=0 index 0 of 3 → 2·3 + 0
     assert "http" not in page.replace("data:image", "")
     assert ex._repr_mimebundle_()["text/html"] == page  # deterministic
+    assert 'data-encoding="palette-256"' in page
+
+
+def test_static_frames_are_near_their_render(monkeypatch):
+    """Each stored frame decodes to within the recorded error of the lossless render."""
+    import base64
+    import json
+    import re
+
+    from descend import _static
+
+    monkeypatch.setenv("DESCEND_EXPLORE", "static")
+    ex = dd.explore(draw, alt="a line", eta=dd.slider(0.1, 0.5, 0.1, value=0.3))
+    page = ex._repr_mimebundle_()["text/html"]
+    frames = json.loads(re.search(r'class="descend-explorer-frames">(.*?)</script>', page).group(1))
+    recorded_max = int(re.search(r'data-error-max="(\d+)"', page).group(1))
+    recorded_mean = float(re.search(r'data-error-mean="([\d.]+)"', page).group(1))
+    errors = [_static.frame_error(ex.rgba(v), base64.b64decode(f.split(",", 1)[1]))
+              for v, f in zip(ex.grid(), frames)]
+    assert max(int(e.max()) for e in errors) == recorded_max <= 64
+    assert abs(max(float(e.mean()) for e in errors) - recorded_mean) <= 0.005 and recorded_mean <= 2
+
+
+def test_palette_frames_are_sharper_than_lossy_webp():
+    """On a plot of thin lines the palette encoding's worst pixel beats lossy WebP's at q80."""
+    from descend import _static
+
+    rgba = dd.explore(draw, alt="a line", eta=(0.1, 0.5, 0.1)).rgba({"eta": 0.3})
+    palette = _static.frame_error(rgba, _static._webp(rgba, ("palette", 256)))
+    lossy = _static.frame_error(rgba, _static._webp(rgba, ("lossy", 80)))
+    assert palette.max() < lossy.max() and palette.mean() < lossy.mean()
+
+
+def test_static_build_falls_back_to_lossy_when_the_palette_is_too_big(monkeypatch):
+    """A photograph-like frame (smooth noise) is smaller as lossy WebP than as a palette."""
+    from descend import _static
+
+    def smooth_noise(seed):
+        fig, ax = plt.subplots()
+        ax.imshow(np.random.default_rng(int(seed)).random((40, 40)), interpolation="bicubic")
+        return fig
+
+    monkeypatch.setenv("DESCEND_EXPLORE", "static")
+    ex = dd.explore(smooth_noise, alt="noise", seed=(0, 2, 1))
+    palette = sum(len(_static._data_uri(_static._webp(ex.rgba(v), ("palette", 256)))) for v in ex.grid())
+    monkeypatch.setattr(_static, "MAX_BYTES", palette - 1)
+    page = ex._repr_mimebundle_()["text/html"]
+    assert 'data-encoding="lossy-' in page
+    monkeypatch.setattr(_static, "MAX_BYTES", 100)
+    with pytest.raises(ValueError, match="even as lossy WebP of quality 35; coarsen"):
+        ex._repr_mimebundle_()
 
 
 def test_unknown_backend(monkeypatch):

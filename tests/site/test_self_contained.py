@@ -159,6 +159,30 @@ def test_page_weights(site):
     assert not heavy, f"over budget (bytes): {heavy}"
 
 
+#: Bounds on the frames of every explorer against their lossless render, per colour channel
+#: (0–255): the build records the largest error of any pixel and the largest mean error of
+#: any frame (``descend._static``).  The book's 256-colour palettes measure at most 30 and
+#: 1.1 (chapters 7 and 4); lossy WebP at quality 80 reaches 120–140 on text and thin lines,
+#: so a fallback to it fails here.
+FRAME_ERROR_MAX = 40
+FRAME_ERROR_MEAN = 1.5
+
+
+def test_explorer_frames_are_sharp(site):
+    blurred, count = {}, 0
+    for page in files(site, ".html"):
+        text = page.read_text(encoding="utf-8")
+        for k, block in enumerate(re.findall(r'<div class="descend-explorer" [^>]*>', text)):
+            count += 1
+            error_max = int(re.search(r'data-error-max="(\d+)"', block).group(1))
+            error_mean = float(re.search(r'data-error-mean="([\d.]+)"', block).group(1))
+            encoding = re.search(r'data-encoding="([\w-]+)"', block).group(1)
+            if error_max > FRAME_ERROR_MAX or error_mean > FRAME_ERROR_MEAN:
+                blurred[f"{page.relative_to(site)} explorer {k}"] = (encoding, error_max, error_mean)
+    assert count > 0, "no explorer found on the site"
+    assert not blurred, f"explorer frames too far from their render (encoding, max, mean): {blurred}"
+
+
 def test_site_weight(site):
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     assert total <= SITE_MAX, f"_build/html is {total / MB:.1f} MB (budget {SITE_MAX / MB:.0f} MB)"
