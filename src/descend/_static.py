@@ -10,9 +10,9 @@ anywhere, so the page works offline.
 
 Frames are stored as lossless WebP of the frame reduced to its own palette of at most 256
 colours (:func:`_palette`): plots are mostly flat colour, so this keeps lines and text sharp
-and, measured on chapter 4's explorers, is 24–40 % smaller than lossy WebP at quality 80, with
-no colour channel more than about 20 of 255 from the render (lossy WebP: 120–140).  Only a frame set too large for the
-budget that way falls back to lossy WebP at falling quality.  The block records the encoding
+and, measured on chapter 4's explorers, is 24–40 % smaller than lossy WebP at quality 80; on
+the book's explorers no colour channel is more than 30 of 255 from the render (lossy WebP:
+120–157).  Only a frame set too large for the budget that way falls back to lossy WebP.  The block records the encoding
 and the largest and mean error of its frames against the lossless render, and the site tests
 bound them.
 """
@@ -68,9 +68,9 @@ def _palette(rgb: np.ndarray, colours: int) -> np.ndarray:
     Otherwise Pillow's maximum-coverage quantiser groups the colours, without dithering (which
     adds noise that costs bytes and blurs edges), and each group is painted the mean of its
     pixels, the least-squares colour for them (Pillow paints a group's centre: white would
-    become 254).  Measured on chapters 3 and 4, the largest error of a channel is about 20 of
-    255, against 45–49 for octree and 67–102 for median cut, which drops the rare colours of
-    thin lines; octree is 1–30 % smaller.
+    become 254).  Measured on chapters 3 and 4, the largest error of a channel is 7–21 of 255,
+    against 14–49 for octree and 54–102 for median cut, which drops the rare colours of thin
+    lines; octree is 1–30 % smaller.
     """
     key = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
     if np.unique(key).size <= colours:
