@@ -1,12 +1,24 @@
-"""Small data sets the book uses, made in code from a fixed seed (nothing is downloaded)."""
+"""Small data sets the book uses: made in code from a fixed seed, or shipped in the package.
+
+Nothing is downloaded: :func:`digits` reads a 57 KB file vendored in ``descend/_data``.
+"""
 
 from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import importlib.resources
+import io
+import math
+from typing import NamedTuple
 
 import numpy as np
 
 from . import _checks
 
-__all__ = ["rent", "regression", "badly_scaled", "sparse_feature", "bars"]
+__all__ = ["rent", "regression", "badly_scaled", "sparse_feature", "bars", "digits", "Digits",
+           "LabelledImages"]
 
 
 def rent(n: int = 40, seed: int = 0):
@@ -284,3 +296,152 @@ def bars(n: int = 1000, size: int = 8, *, noise: float = 0.25, seed: int = 0):
                 image[:] = image.T
     images += rng.normal(0.0, noise, size=images.shape) if noise > 0 else 0.0
     return images, labels
+
+
+# sha256 of descend/_data/digits.csv.gz, as recorded in descend/_data/README.md
+DIGITS_SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
+DIGITS_FILE = "_data/digits.csv.gz"
+
+
+class LabelledImages(NamedTuple):
+    """One part of a data set of images: ``images`` (n, h, w) float64, ``labels`` (n,) int64."""
+
+    images: np.ndarray
+    labels: np.ndarray
+
+
+class Digits(NamedTuple):
+    """The parts of :func:`digits`: to fit, to choose (early stopping), to score once at the end."""
+
+    train: LabelledImages
+    val: LabelledImages
+    test: LabelledImages
+
+
+def _parse_digits(raw: bytes, sha256: str = DIGITS_SHA256) -> np.ndarray:
+    """The rows of the gzipped CSV ``raw``, a read-only (1797, 65) int64 array, once its sha256 is checked."""
+    found = hashlib.sha256(raw).hexdigest()
+    if found != sha256:
+        raise RuntimeError(f"descend/{DIGITS_FILE} has sha256 {found}, not {sha256} as recorded in "
+                           "descend/_data/README.md: the file is damaged or was changed; reinstall descend")
+    rows = np.loadtxt(io.StringIO(gzip.decompress(raw).decode("ascii")), delimiter=",", dtype=np.int64)
+    rows.setflags(write=False)
+    return rows
+
+
+@functools.lru_cache(maxsize=1)
+def _digits_rows() -> np.ndarray:
+    """The vendored file's rows (64 pixels 0..16, then the label), read once per process."""
+    return _parse_digits((importlib.resources.files(__package__) / DIGITS_FILE).read_bytes())
+
+
+def _split_fractions(split) -> tuple[float, float, float]:
+    wanted = "split must be three fractions (train, val, test), each in (0, 1), summing to 1"
+    if isinstance(split, str | bytes) or not hasattr(split, "__len__"):
+        raise TypeError(f"{wanted}; got {type(split).__name__} {split!r}")
+    if len(split) != 3:
+        raise ValueError(f"{wanted}; got {len(split)} of them: {split!r}")
+    fractions = tuple(_checks.real(f"split[{k}]", f, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+                      for k, f in enumerate(split))
+    if not math.isclose(sum(fractions), 1.0, rel_tol=0.0, abs_tol=1e-9):
+        raise ValueError(f"split must sum to 1, got {split!r} (sum {sum(fractions):.12g})")
+    return fractions
+
+
+def _stratified_parts(labels: np.ndarray, split, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Row indices of the parts: each class cut at round(n_c s1) and round(n_c (s1 + s2)), then shuffled."""
+    n = labels.size
+    order = rng.permutation(n)
+    order = order[np.argsort(labels[order], kind="stable")]       # grouped by class, random within it
+    grouped = labels[order]
+    counts = np.bincount(labels)
+    rank = np.arange(n) - (np.cumsum(counts) - counts)[grouped]  # place of each row within its class
+    cuts = np.rint(np.outer(counts, np.cumsum(split)[:-1]))      # (classes, 2)
+    part = np.empty(n, dtype=np.int64)
+    part[order] = (rank[:, None] >= cuts[grouped]).sum(axis=1)
+    mixed = rng.permutation(n)                                    # so no part is sorted by class
+    return tuple(mixed[part[mixed] == k] for k in range(3))
+
+
+def digits(*, split=(0.6, 0.2, 0.2), seed: int = 0, scale: bool = True) -> Digits:
+    r"""Handwritten digits, 8 × 8 pixels, split by class into training, validation and test parts.
+
+    The 1,797 images of the test set of the UCI *Optical Recognition of Handwritten Digits*
+    (Alpaydin and Kaynak, 1998), the file scikit-learn ships for ``load_digits``: digits
+    written on forms by 13 people (30 others wrote the training set, not shipped), each
+    scanned into a 32 × 32 bitmap that is cut into 4 × 4 blocks; a pixel counts the "on"
+    pixels of its block, an integer :math:`x \in \{0, \dots, 16\}`. Ten classes, 174 to
+    183 images each.
+
+    The split is stratified: the :math:`n_c` images of class :math:`c`, shuffled, are cut at
+
+    .. math:: a_c = \operatorname{round}(n_c s_1), \qquad
+              b_c = \operatorname{round}\bigl(n_c (s_1 + s_2)\bigr),
+
+    so the parts hold :math:`a_c`, :math:`b_c - a_c` and :math:`n_c - b_c` of them, each
+    within 1 of :math:`n_c s_k`; every image lies in exactly one part. Each part is then
+    shuffled, so that it is not sorted by class. The same seed gives the same parts.
+
+    Parameters
+    ----------
+    split : three floats
+        Fractions :math:`(s_1, s_2, s_3)` for training, validation and test, each in (0, 1),
+        summing to 1; no part may end up empty.
+    seed : int
+        Seed of ``np.random.default_rng``, ≥ 0.
+    scale : bool
+        Divide the pixels by 16, to :math:`[0, 1]`; with ``False`` they stay 0, 1, …, 16.
+
+    Returns
+    -------
+    Digits
+        ``Digits(train, val, test)``; each part is ``LabelledImages(images, labels)``, with
+        images a float64 array of shape (n, 8, 8) and labels an int64 array of shape (n,),
+        the digit 0–9. The arrays are new copies on every call.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> train, val, test = dd.data.digits(split=(0.6, 0.2, 0.2), seed=0)
+    >>> train.images.shape, val.images.shape, test.images.shape
+    ((1078, 8, 8), (360, 8, 8), (359, 8, 8))
+    >>> np.bincount(val.labels).tolist()              # a fifth of each class, e.g. 178 zeros: 35
+    [35, 37, 36, 36, 36, 37, 36, 36, 35, 36]
+    >>> float(train.images.min()), float(train.images.max())
+    (0.0, 1.0)
+
+    Notes
+    -----
+    Why the file is vendored instead of calling scikit-learn's ``load_digits``: the file,
+    ``descend/_data/digits.csv.gz``, is 57,523 bytes (264,712 unzipped), while
+    scikit-learn 1.9.1 with the packages it needs and the book does not have (SciPy,
+    joblib, narwhals, threadpoolctl) is 45.5 MB of wheels to download and 150 MB
+    installed, 115 MB of it SciPy. The file is read once per process, and its sha256 is
+    checked then: hashing takes about 0.04 ms against about 6 ms to parse it, and a damaged
+    or changed file raises an error instead of giving other data.
+
+    The UCI Machine Learning Repository distributes the data under CC BY 4.0; the source,
+    licence and citation are in ``descend/_data/README.md``, which ships with the file.
+    Made for chapter 11, *Optimizers in practice*: real data and early stopping on the
+    validation part.
+
+    References
+    ----------
+    Alpaydin, E. and Kaynak, C. (1998). Optical Recognition of Handwritten Digits. UCI
+    Machine Learning Repository. https://doi.org/10.24432/C50P49
+    """
+    split = _split_fractions(split)
+    seed = _checks.count("seed", seed)
+    if not isinstance(scale, bool | np.bool_):
+        raise TypeError(f"scale must be True or False, got {type(scale).__name__} {scale!r}")
+    rows = _digits_rows()
+    labels = rows[:, 64]
+    parts = _stratified_parts(labels, split, np.random.default_rng(seed))
+    empty = [name for name, part in zip(Digits._fields, parts) if part.size == 0]
+    if empty:
+        raise ValueError(f"split={split!r} leaves the {' and '.join(empty)} part empty; "
+                         "raise its fraction (the smallest class has 174 images)")
+    pixels = rows[:, :64].reshape(-1, 8, 8).astype(np.float64)
+    if scale:
+        pixels /= 16.0
+    return Digits(*(LabelledImages(pixels[k], labels[k]) for k in parts))
