@@ -80,6 +80,13 @@ def wheel_modules() -> list[str]:
                   if "__pycache__" not in p.parts and not _not_for_students(str(p.parent), [p.name]))
 
 
+def wheel_data() -> list[str]:
+    """The data files the wheel holds beside the modules (pyproject's package-data), relative to
+    ``src/descend``: the vendored data sets the library loads."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return sorted(config["tool"]["setuptools"].get("package-data", {}).get("descend", []))
+
+
 def build_wheel(out: Path, *, force: bool = False) -> tuple[Path, bool]:
     """Build the library's wheel into ``out``; return its path and whether it was (re)built.
 

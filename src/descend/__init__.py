@@ -25,23 +25,11 @@ from .calculus import (
     taylor,
 )
 from .nn import sigmoid, sigmoid_prime
-from .optim import (
-    Optimizer,
-    Schedule,
-    adagrad,
-    adam,
-    constant,
-    exponential_decay,
-    gd,
-    momentum,
-    nesterov,
-    newton,
-    rmsprop,
-    step_decay,
-    sutskever_momentum,
-    template,
-    time_decay,
-)
+from . import optim
+from .optim import Optimizer, Schedule, clipped, template
+
+# Every optimizer, schedule and clipping function, from the one list that describes them.
+globals().update({entry.name: getattr(optim, entry.name) for entry in optim.CATALOGUE})
 from .problems import (
     Problem,
     beale,
@@ -69,8 +57,7 @@ __all__ = [
     "central_difference", "check_grad", "check_hessian", "directional_derivative",
     "forward_difference", "level_curve", "numerical_grad", "numerical_hessian", "taylor",
     "sigmoid", "sigmoid_prime",
-    "Optimizer", "Schedule", "adagrad", "adam", "constant", "exponential_decay", "gd",
-    "momentum", "nesterov", "newton", "rmsprop", "step_decay", "sutskever_momentum", "template", "time_decay",
+    "optim", "Optimizer", "Schedule", "clipped", "template", *(entry.name for entry in optim.CATALOGUE),
     "Problem", "beale", "himmelblau", "ill_conditioned", "least_squares", "logistic_regression", "quadratic",
     "rosenbrock", "saddle", "scalar", "sigmoid_neuron",
     "Sweep", "Trace", "run", "sweep",

@@ -24,23 +24,9 @@ import numpy as np
 
 from . import _checks
 
-__all__ = [
-    "Optimizer",
-    "Schedule",
-    "gd",
-    "momentum",
-    "nesterov",
-    "adagrad",
-    "rmsprop",
-    "adam",
-    "newton",
-    "constant",
-    "time_decay",
-    "step_decay",
-    "exponential_decay",
-    "sutskever_momentum",
-    "template",
-]
+# The optimizers, schedules and clipping functions are exported through CATALOGUE (at the end
+# of this module); here are only the types and the tools that act on optimizers.
+__all__ = ["Optimizer", "Schedule", "template", "clipped", "CATALOGUE", "Entry", "SYMBOLS"]
 
 
 # --------------------------------------------------------------------------- schedules
@@ -66,7 +52,22 @@ class Schedule:
 
 
 def constant(eta: float) -> Schedule:
-    r"""The constant schedule :math:`\eta_t = \eta`."""
+    r"""The constant schedule :math:`\eta_t = \eta`.
+
+    .. math:: \eta_t = \eta \quad \text{for every } t
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> s = dd.constant(0.1)
+    >>> s(0), s(1000)
+    (0.1, 0.1)
+
+    Notes
+    -----
+    Every optimizer turns a number given as ``eta`` into this schedule. Taught in chapter 5,
+    beside the decaying schedules.
+    """
     eta = _checks.positive("eta", eta)
     return Schedule(lambda t: eta, _fmt(eta), eta)
 
@@ -76,7 +77,9 @@ def _fmt(value) -> str:
 
 
 def time_decay(eta: float, k: float) -> Schedule:
-    r"""Time-based decay :math:`\eta_t = \eta / (1 + k t)`.
+    r"""Time-based decay of the rate.
+
+    .. math:: \eta_t = \frac{\eta}{1 + k t}
 
     Parameters
     ----------
@@ -84,6 +87,13 @@ def time_decay(eta: float, k: float) -> Schedule:
         The initial learning rate :math:`\eta_0 = \eta`, > 0.
     k : float
         The decay rate, ≥ 0 (0 gives a constant rate).
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> s = dd.time_decay(1.0, k=0.5)
+    >>> [s(t) for t in range(4)]
+    [1.0, 0.6666666666666666, 0.5, 0.4]
 
     Notes
     -----
@@ -96,7 +106,31 @@ def time_decay(eta: float, k: float) -> Schedule:
 
 
 def step_decay(eta: float, drop: float, every: int) -> Schedule:
-    r"""Piecewise-constant decay :math:`\eta_t = \eta \cdot \text{drop}^{\lfloor t / \text{every} \rfloor}`."""
+    r"""Piecewise-constant decay: the rate is multiplied by ``drop`` every ``every`` steps.
+
+    .. math:: \eta_t = \eta \cdot \text{drop}^{\lfloor t / \text{every} \rfloor}
+
+    Parameters
+    ----------
+    eta : float
+        The initial rate η > 0.
+    drop : float
+        The factor in (0, 1].
+    every : int
+        The number of steps ≥ 1 between drops.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> s = dd.step_decay(0.1, drop=0.5, every=2)
+    >>> [s(t) for t in range(5)]
+    [0.1, 0.1, 0.05, 0.05, 0.025]
+
+    Notes
+    -----
+    Equals ``torch.optim.lr_scheduler.StepLR(step_size=every, gamma=drop)``.
+    Taught in chapter 5.
+    """
     eta = _checks.positive("eta", eta)
     drop = _checks.real("drop", drop, lo=0.0, hi=1.0, lo_open=True)
     every = _checks.count("every", every, minimum=1)
@@ -104,7 +138,28 @@ def step_decay(eta: float, drop: float, every: int) -> Schedule:
 
 
 def exponential_decay(eta: float, k: float) -> Schedule:
-    r"""Exponential decay :math:`\eta_t = \eta e^{-k t}`."""
+    r"""Exponential decay of the rate.
+
+    .. math:: \eta_t = \eta e^{-k t}
+
+    Parameters
+    ----------
+    eta : float
+        The initial rate η > 0.
+    k : float
+        The decay rate k ≥ 0 per step.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> s = dd.exponential_decay(1.0, k=0.5)
+    >>> [round(s(t), 4) for t in range(3)]
+    [1.0, 0.6065, 0.3679]
+
+    Notes
+    -----
+    Equals ``torch.optim.lr_scheduler.ExponentialLR(gamma=exp(-k))``. Taught in chapter 5.
+    """
     eta = _checks.positive("eta", eta)
     k = _checks.real("k", k, lo=0.0)
     return Schedule(lambda t: eta * math.exp(-k * t), f"{eta:g}·exp(-{k:g}t)", eta)
@@ -139,6 +194,182 @@ def sutskever_momentum(beta_max: float = 0.99, every: int = 250) -> Schedule:
         return min(1.0 - 2.0 ** (-1.0 - math.log2(t // every + 1)), beta_max)
 
     return Schedule(rule, f"sutskever(β_max={beta_max:g})", 0.5)
+
+
+def linear_ramp(eta: float, start_factor: float = 1.0 / 3.0, end_factor: float = 1.0,
+                steps: int = 5) -> Schedule:
+    r"""A linear ramp of the learning rate over the first ``steps`` steps, then constant:
+
+    .. math:: \eta_t = \eta \Bigl(s + (e - s) \frac{\min(t, T)}{T}\Bigr),
+
+    with :math:`s` = ``start_factor``, :math:`e` = ``end_factor`` and :math:`T` = ``steps``.
+    With :math:`s < e = 1` it is the usual linear *warm-up*: the rate climbs from
+    :math:`s\eta` to :math:`\eta` and stays there.
+
+    Parameters
+    ----------
+    eta : float
+        The base learning rate η > 0.
+    start_factor, end_factor : float
+        The factors > 0 of η at t = 0 and from t = T on (``end_factor < start_factor`` gives a
+        linear decay instead of a warm-up).
+    steps : int
+        The length T ≥ 1 of the ramp.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> s = dd.linear_ramp(0.3, start_factor=0.25, end_factor=1.0, steps=3)
+    >>> [round(s(t), 4) for t in range(5)]
+    [0.075, 0.15, 0.225, 0.3, 0.3]
+
+    Notes
+    -----
+    Equals ``torch.optim.lr_scheduler.LinearLR(start_factor=s, end_factor=e, total_iters=T)``
+    (whose defaults are also 1/3, 1 and 5), stepped once after each optimizer step.
+
+    References
+    ----------
+    Goyal, P. et al. (2017). Accurate, large minibatch SGD: training ImageNet in 1 hour.
+    arXiv:1706.02677 (the gradual warm-up). Taught in chapter 11.
+    """
+    eta = _checks.positive("eta", eta)
+    start_factor = _checks.positive("start_factor", start_factor)
+    end_factor = _checks.positive("end_factor", end_factor)
+    steps = _checks.count("steps", steps, minimum=1)
+
+    def rule(t):
+        return eta * (start_factor + (end_factor - start_factor) * min(t, steps) / steps)
+
+    return Schedule(rule, f"{eta:g}·linear({start_factor:g}→{end_factor:g}, {steps})", rule(0))
+
+
+def cosine_annealing(eta: float, steps: int, eta_min: float = 0.0) -> Schedule:
+    r"""Cosine annealing from η down to :math:`\eta_{\min}` over ``steps`` steps, then constant:
+
+    .. math:: \eta_t = \eta_{\min} + \tfrac12 (\eta - \eta_{\min})
+              \Bigl(1 + \cos\frac{\pi \min(t, T)}{T}\Bigr), \qquad T = \text{steps}.
+
+    Parameters
+    ----------
+    eta : float
+        The starting rate η > 0.
+    steps : int
+        The length T ≥ 1 of the decay.
+    eta_min : float
+        The final rate, 0 ≤ η_min ≤ η.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> s = dd.cosine_annealing(1.0, steps=4, eta_min=0.0)
+    >>> [round(s(t), 4) for t in range(6)]
+    [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
+
+    Notes
+    -----
+    Equals ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=T, eta_min=η_min)`` for
+    t ≤ T. After T PyTorch's rate climbs back along the cosine (a period of 2T); this one
+    stays at :math:`\eta_{\min}`, as a decay that ends is meant to.
+
+    References
+    ----------
+    Loshchilov, I., Hutter, F. (2017). SGDR: Stochastic gradient descent with warm restarts.
+    ICLR. Taught in chapter 11.
+    """
+    eta = _checks.positive("eta", eta)
+    steps = _checks.count("steps", steps, minimum=1)
+    eta_min = _checks.real("eta_min", eta_min, lo=0.0, hi=eta)
+
+    def rule(t):
+        return eta_min + 0.5 * (eta - eta_min) * (1.0 + math.cos(math.pi * min(t, steps) / steps))
+
+    return Schedule(rule, f"cosine({eta:g}→{eta_min:g}, {steps})", eta)
+
+
+_ANNEALING = ("cos", "linear")
+
+
+def one_cycle(eta_max: float, steps: int, pct_start: float = 0.3, div_factor: float = 25.0,
+              final_div_factor: float = 1e4, anneal: str = "cos") -> Schedule:
+    r"""The one-cycle policy: up from :math:`\eta_{\max}/d` to :math:`\eta_{\max}`, then down far below.
+
+    With :math:`\eta_0 = \eta_{\max}/d` (d = ``div_factor``), :math:`\eta_{\rm end} =
+    \eta_0 / D` (D = ``final_div_factor``), the peak at :math:`t_1 = p T - 1` (p =
+    ``pct_start``, T = ``steps``) and the end at :math:`t_2 = T - 1`:
+
+    .. math::
+        \eta_t = \begin{cases}
+          a(\eta_0, \eta_{\max}, t / t_1) & t \le t_1 \\
+          a(\eta_{\max}, \eta_{\rm end}, (t - t_1) / (t_2 - t_1)) & t_1 < t \le t_2 \\
+          \eta_{\rm end} & t > t_2
+        \end{cases}
+
+    where :math:`a(u, w, p) = w + \tfrac12 (u - w)(1 + \cos \pi p)` for cosine annealing and
+    :math:`u + (w - u)p` for linear.
+
+    Parameters
+    ----------
+    eta_max : float
+        The peak rate > 0.
+    steps : int
+        The number of steps T ≥ 2 of the cycle.
+    pct_start : float
+        The fraction p of the steps spent rising, in (0, 1), such that the peak falls strictly
+        inside the cycle: :math:`0 < pT - 1 < T - 1`.
+    div_factor, final_div_factor : float
+        d > 0 and D > 0: the start is :math:`\eta_{\max}/d`, the end :math:`\eta_{\max}/(dD)`.
+    anneal : {"cos", "linear"}
+        The shape of both phases.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> s = dd.one_cycle(1.0, steps=10, pct_start=0.3, div_factor=10.0, final_div_factor=100.0,
+    ...                  anneal="linear")
+    >>> [round(s(t), 4) for t in (0, 1, 2, 5, 9, 20)]
+    [0.1, 0.55, 1.0, 0.5719, 0.001, 0.001]
+
+    Notes
+    -----
+    Equals ``torch.optim.lr_scheduler.OneCycleLR(max_lr=η_max, total_steps=T,
+    pct_start=p, anneal_strategy=anneal, div_factor=d, final_div_factor=D,
+    cycle_momentum=False)`` for t < T. PyTorch refuses to step past T; this schedule stays at
+    its last rate. PyTorch's default also cycles the momentum (Adam's β₁) against the rate;
+    here β stays as the optimizer sets it.
+
+    References
+    ----------
+    Smith, L. N., Topin, N. (2019). Super-convergence: very fast training of neural networks
+    using large learning rates. Taught in chapter 11.
+    """
+    eta_max = _checks.positive("eta_max", eta_max)
+    steps = _checks.count("steps", steps, minimum=2)
+    pct_start = _checks.real("pct_start", pct_start, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    div_factor = _checks.positive("div_factor", div_factor)
+    final_div_factor = _checks.positive("final_div_factor", final_div_factor)
+    anneal = _checks.choice("anneal", anneal, _ANNEALING)
+    t1, t2 = pct_start * steps - 1.0, float(steps - 1)
+    if not 0.0 < t1 < t2:
+        raise ValueError(f"pct_start must put the peak t1 = pct_start·steps − 1 strictly between 0 and "
+                         f"steps − 1 = {steps - 1:g}; got t1 = {t1:g} for pct_start={pct_start:g}, steps={steps}")
+    eta0 = eta_max / div_factor
+    eta_end = eta0 / final_div_factor
+
+    def a(u, w, p):
+        return w + 0.5 * (u - w) * (1.0 + math.cos(math.pi * p)) if anneal == "cos" else u + (w - u) * p
+
+    def rule(t):
+        if t <= t1:
+            return a(eta0, eta_max, t / t1)
+        return a(eta_max, eta_end, (t - t1) / (t2 - t1)) if t <= t2 else eta_end
+
+    return Schedule(rule, f"one_cycle({eta_max:g}, {steps})", eta0)
+
+
+#: The book's symbol for each hyperparameter, for legends (:attr:`Optimizer.label`).
+SYMBOLS = {"eta": "η", "beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "mu": "μ", "k": "k",
+           "weight_decay": "λ", "max_norm": "c", "clip_value": "c"}
 
 
 def _schedule(eta) -> Schedule:
@@ -182,8 +413,7 @@ class Optimizer:
     @property
     def label(self) -> str:
         """``"momentum (η=0.1, β=0.9)"``: the name with its hyperparameters, for legends."""
-        symbols = {"eta": "η", "beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "mu": "μ"}
-        parts = [f"{symbols.get(k, k)}={_fmt(v) if not isinstance(v, Schedule) else v}"
+        parts = [f"{SYMBOLS.get(k, k)}={_fmt(v) if not isinstance(v, Schedule) else v}"
                  for k, v in self.hyper.items() if k != "eps"]
         return f"{self.name} ({', '.join(parts)})" if parts else self.name
 
@@ -561,6 +791,69 @@ def adam(eta: float | Schedule = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
                      {"eta": _hyper(eta), "beta1": beta1, "beta2": beta2, "eps": eps})
 
 
+def adamw(eta: float | Schedule = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+          eps: float = 1e-8, weight_decay: float = 0.01) -> Optimizer:
+    r"""AdamW: Adam with decoupled weight decay.
+
+    .. math::
+        \theta_{t+1} = \theta_t - \eta_t \lambda\, \theta_t
+                       - \eta_t \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+
+    with :math:`\hat m_t, \hat v_t` exactly as in :func:`adam`, computed from the gradient of
+    the loss alone. The decay :math:`\lambda` shrinks the weights directly; it never enters
+    :math:`m_t` or :math:`v_t`. L2 regularisation, which adds :math:`\tfrac\lambda2\|\theta\|^2`
+    to the loss, puts :math:`\lambda\theta_t` into the gradient instead, where Adam's division
+    by :math:`\sqrt{\hat v_t}` rescales it coordinate by coordinate. For gradient descent the
+    two coincide; for Adam they differ (chapter 11).
+
+    Parameters
+    ----------
+    eta : float or Schedule
+        Learning rate η > 0; default 1e-3.
+    beta1, beta2 : float
+        Decay rates in [0, 1) of the two moments; defaults 0.9 and 0.999.
+    eps : float
+        ε > 0, outside the square root; default 1e-8.
+    weight_decay : float
+        The decay λ ≥ 0 per unit of learning rate; default 0.01 (0 gives :func:`adam`).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> opt = dd.adamw(eta=0.1, weight_decay=0.5)
+    >>> x = np.array([2.0])
+    >>> step, _ = opt.update(np.array([3.0]), opt.init(x), x)
+    >>> round(float(step[0]), 6)                       # −ηλθ − η·sign(g) = −0.1 − 0.1
+    -0.2
+
+    Notes
+    -----
+    Equals ``torch.optim.AdamW(lr=eta, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay)`` (the same default λ = 0.01), which multiplies the weights
+    by :math:`1 - \eta_t\lambda` before Adam's step. The step reads ``x``, so call
+    ``update(g, state, x)`` with the current weights.
+
+    References
+    ----------
+    Loshchilov, I., Hutter, F. (2019). Decoupled weight decay regularization. ICLR.
+    Taught in chapter 11.
+    """
+    schedule = _schedule(eta)
+    weight_decay = _checks.real("weight_decay", weight_decay, lo=0.0)
+    base = adam(eta, beta1, beta2, eps)
+
+    def update(g, state, x=None):
+        if x is None:
+            raise ValueError("adamw's step reads the weights: call update(g, state, x)")
+        g, x = _gradient(g, x)
+        step, state_next = base.update(g, state)
+        if weight_decay:
+            step -= (schedule(state.t) * weight_decay) * x
+        return step, state_next
+
+    return Optimizer(base.init, update, "adamw", {**base.hyper, "weight_decay": weight_decay})
+
+
 def newton(eta: float = 1.0, mu: float = 0.0) -> Optimizer:
     r"""Newton's method, optionally damped, optionally regularised.
 
@@ -816,6 +1109,152 @@ def template(rate: str = "constant", update: str = "plain", *, eta: float = 0.01
     return Optimizer(init, update_, name, hyper)
 
 
+# --------------------------------------------------------------------------- gradient clipping
+
+
+def _finite_array(name: str, value) -> np.ndarray:
+    """A finite float64 array of any shape (a copy: the caller's array is left alone)."""
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of real numbers, got {type(value).__name__}") from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    return arr
+
+
+def clip_grad_norm(g, max_norm: float, eps: float = 1e-6) -> np.ndarray:
+    r"""Scale a gradient down, if it is long, so that its norm is at most ``max_norm``:
+
+    .. math:: \operatorname{clip}(g) = g \cdot \min\Bigl(1, \frac{c}{\|g\|_2 + \epsilon}\Bigr),
+              \qquad c = \text{max\_norm}.
+
+    The direction is kept; only the length changes, to just under :math:`c` when
+    :math:`\|g\| > c`.
+
+    Parameters
+    ----------
+    g : array_like
+        The gradient (all parameters together: the norm is over every entry).
+    max_norm : float
+        The largest norm c > 0.
+    eps : float
+        ε ≥ 0 added to the norm, as PyTorch does; default 1e-6.
+
+    Returns
+    -------
+    ndarray
+        A new array; ``g`` is not changed.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.clip_grad_norm([3.0, 4.0], max_norm=1.0, eps=0.0)   # norm 5 → 1, same direction
+    array([0.6, 0.8])
+    >>> dd.clip_grad_norm([0.3, 0.4], max_norm=1.0)            # short already: unchanged
+    array([0.3, 0.4])
+
+    Notes
+    -----
+    Equals ``torch.nn.utils.clip_grad_norm_(params, max_norm)`` (2-norm over all the
+    parameters' gradients), which works in place.
+
+    References
+    ----------
+    Pascanu, R., Mikolov, T., Bengio, Y. (2013). On the difficulty of training recurrent
+    neural networks. ICML. Taught in chapter 11.
+    """
+    g = _finite_array("g", g)
+    max_norm = _checks.positive("max_norm", max_norm)
+    eps = _checks.real("eps", eps, lo=0.0)
+    return g * min(1.0, max_norm / (float(np.linalg.norm(g)) + eps))
+
+
+def clip_grad_value(g, clip_value: float) -> np.ndarray:
+    r"""Clip every entry of a gradient to :math:`[-c, c]`:
+
+    .. math:: \operatorname{clip}(g)_i = \max(-c, \min(c, g_i)), \qquad c = \text{clip\_value}.
+
+    Unlike :func:`clip_grad_norm` this changes the direction whenever some entry is clipped.
+
+    Parameters
+    ----------
+    g : array_like
+        The gradient.
+    clip_value : float
+        The bound c > 0.
+
+    Returns
+    -------
+    ndarray
+        A new array; ``g`` is not changed.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.clip_grad_value([3.0, -0.2, -4.0], clip_value=1.0)
+    array([ 1. , -0.2, -1. ])
+
+    Notes
+    -----
+    Equals ``torch.nn.utils.clip_grad_value_(params, clip_value)``, which works in place.
+
+    References
+    ----------
+    Mikolov, T. (2012). Statistical language models based on neural networks. PhD thesis,
+    Brno University of Technology. Taught in chapter 11.
+    """
+    g = _finite_array("g", g)
+    clip_value = _checks.positive("clip_value", clip_value)
+    return np.clip(g, -clip_value, clip_value)
+
+
+def clipped(opt: Optimizer, *, max_norm: float | None = None, clip_value: float | None = None) -> Optimizer:
+    r"""An optimizer that clips each gradient before ``opt`` sees it.
+
+    .. math:: (\Delta_t, s_t) = \mathrm{update}_{\rm opt}(\operatorname{clip}(g_t), s_{t-1}, x_t)
+
+    with :func:`clip_grad_norm` (``max_norm``) or :func:`clip_grad_value` (``clip_value``):
+    give exactly one.
+
+    Parameters
+    ----------
+    opt : Optimizer
+        The optimizer.
+    max_norm, clip_value : float, optional
+        The bound of the clipping.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> opt = dd.clipped(dd.gd(eta=0.1), max_norm=1.0)
+    >>> dd.optim.steps_on(opt, [[30.0, 40.0]]).round(6)       # the gradient's norm 50 becomes 1
+    array([[-0.06, -0.08]])
+
+    Notes
+    -----
+    The same as calling ``torch.nn.utils.clip_grad_norm_`` (or ``clip_grad_value_``) between
+    ``loss.backward()`` and ``optimizer.step()``. Taught in chapter 11.
+    """
+    if not isinstance(opt, Optimizer):
+        raise TypeError(f"opt must be an Optimizer, got {type(opt).__name__}")
+    if (max_norm is None) == (clip_value is None):
+        raise ValueError("give exactly one of max_norm and clip_value")
+    if max_norm is not None:
+        max_norm = _checks.positive("max_norm", max_norm)
+        clip, bound, how = (lambda g: clip_grad_norm(g, max_norm)), max_norm, "norm"
+    else:
+        clip_value = _checks.positive("clip_value", clip_value)
+        clip, bound, how = (lambda g: clip_grad_value(g, clip_value)), clip_value, "value"
+
+    def update(g, state, x=None, **kwargs):
+        return opt.update(clip(np.asarray(g, dtype=np.float64)), state, x, **kwargs)
+
+    return Optimizer(opt.init, update, f"{opt.name}, clipped by {how}",
+                     {**opt.hyper, "max_norm" if how == "norm" else "clip_value": bound},
+                     needs_problem=opt.needs_problem)
+
+
 # --------------------------------------------------------------------------- given gradients
 
 
@@ -1005,3 +1444,57 @@ def state_size(opt: Optimizer, d: int = 3) -> StateSize:
 
 
 __all__ += ["state_size", "StateSize"]
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+class Entry(NamedTuple):
+    """One optimizer, schedule or clipping function of the library, described once.
+
+    The package's exports, the torch-parity test's coverage, the bad-input tests and the
+    convergence tests all walk :data:`CATALOGUE`; ``tests/library/test_catalogue.py`` names
+    every place a new entry is still missing.
+    """
+
+    name: str                       #: the function's name, ``descend.<name>``
+    kind: str                       #: "optimizer", "schedule" or "clip"
+    chapter: int                    #: the chapter that teaches it
+    torch: str | None               #: the PyTorch counterpart it equals, if any
+    example: dict                   #: the arguments of one valid call
+    on_convex: Callable[[float], dict] | None = None
+    """For an optimizer: arguments under which it lowers, within 300 steps, any convex loss
+    whose largest curvature is the given L (the convergence tests run them)."""
+
+
+CATALOGUE = (
+    Entry("gd", "optimizer", 2, "torch.optim.SGD", {"eta": 0.1}, lambda L: {"eta": 1.0 / L}),
+    Entry("momentum", "optimizer", 4, "torch.optim.SGD", {"eta": 0.1, "beta": 0.9},
+          lambda L: {"eta": 0.5 / L, "beta": 0.5}),
+    Entry("nesterov", "optimizer", 4, "torch.optim.SGD", {"eta": 0.1, "beta": 0.9},
+          lambda L: {"eta": 0.5 / L, "beta": 0.5}),
+    Entry("adagrad", "optimizer", 7, "torch.optim.Adagrad", {"eta": 0.1, "eps": 1e-10}, lambda L: {"eta": 0.1}),
+    Entry("rmsprop", "optimizer", 7, "torch.optim.RMSprop", {"eta": 0.01, "beta": 0.99, "eps": 1e-8},
+          lambda L: {"eta": 0.01}),
+    Entry("adam", "optimizer", 7, "torch.optim.Adam", {"eta": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+          lambda L: {"eta": 0.01}),
+    Entry("adamw", "optimizer", 11, "torch.optim.AdamW",
+          {"eta": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
+          lambda L: {"eta": 0.01, "weight_decay": 1e-3}),
+    Entry("newton", "optimizer", 9, None, {"eta": 1.0, "mu": 0.0}, lambda L: {}),
+    Entry("constant", "schedule", 5, None, {"eta": 0.1}),
+    Entry("time_decay", "schedule", 2, None, {"eta": 0.1, "k": 0.01}),
+    Entry("step_decay", "schedule", 5, "torch.optim.lr_scheduler.StepLR", {"eta": 0.1, "drop": 0.5, "every": 10}),
+    Entry("exponential_decay", "schedule", 5, "torch.optim.lr_scheduler.ExponentialLR", {"eta": 0.1, "k": 0.01}),
+    Entry("sutskever_momentum", "schedule", 4, None, {"beta_max": 0.99, "every": 250}),
+    Entry("linear_ramp", "schedule", 11, "torch.optim.lr_scheduler.LinearLR",
+          {"eta": 0.1, "start_factor": 0.25, "end_factor": 1.0, "steps": 10}),
+    Entry("cosine_annealing", "schedule", 11, "torch.optim.lr_scheduler.CosineAnnealingLR",
+          {"eta": 0.1, "steps": 50, "eta_min": 0.001}),
+    Entry("one_cycle", "schedule", 11, "torch.optim.lr_scheduler.OneCycleLR",
+          {"eta_max": 0.1, "steps": 50, "pct_start": 0.3, "div_factor": 25.0, "final_div_factor": 1e4}),
+    Entry("clip_grad_norm", "clip", 11, "torch.nn.utils.clip_grad_norm_", {"g": [3.0, 4.0], "max_norm": 1.0}),
+    Entry("clip_grad_value", "clip", 11, "torch.nn.utils.clip_grad_value_", {"g": [3.0, -4.0], "clip_value": 1.0}),
+)
+
+__all__ += [entry.name for entry in CATALOGUE]

@@ -62,7 +62,9 @@ def test_the_wheel_holds_the_library_alone(wheel):
         names = z.namelist()
         metadata = z.read(info + "METADATA").decode()
     package = sorted(n.removeprefix("descend/") for n in names if n.startswith("descend/"))
-    assert package == MODULES, f"the wheel's descend/ differs from src/descend: {package}"
+    data = student_route.wheel_data()
+    assert "_data/digits.csv.gz" in data and all((LIBRARY / name).is_file() for name in data)
+    assert package == sorted(MODULES + data), f"the wheel's descend/ differs from src/descend: {package}"
     others = [n for n in names if not n.startswith(("descend/", info))]
     assert not others, f"the wheel holds more than the library: {others}"
     requires = re.findall(r"^Requires-Dist: (.+)$", metadata, re.MULTILINE)

@@ -170,3 +170,136 @@ def test_array_hyperparameters_broadcast_over_a_batch():
     x = np.zeros((3, 2))
     step, _ = opt.update(np.ones((3, 2)), opt.init(x), x)
     np.testing.assert_allclose(step, [[-0.1, -0.01]] * 3, rtol=1e-6)
+
+
+# Chapter 11: decoupled weight decay, warm-up and annealing schedules, gradient clipping.
+
+def test_adamw_two_steps():
+    # θ = 2, λ = 0.5, η = 0.1, gradients 2 then 1 (Adam's own steps as in test_adam_two_steps)
+    # t=1: decay −0.1·0.5·2 = −0.1, Adam −0.1 → step −0.2, θ = 1.8
+    # t=2: decay −0.1·0.5·θ ≈ −0.09, Adam −0.1·m̂/(√v̂ + ε) with m̂ = 0.28/0.19, v̂ = 0.004996/0.001999
+    opt = dd.adamw(eta=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.5)
+    x = np.array([2.0])
+    state = opt.init(x)
+    s1, state = opt.update(np.array([2.0]), state, x)
+    assert s1 == pytest.approx([-0.2], rel=1e-7)
+    x = x + s1
+    s2, state = opt.update(np.array([1.0]), state, x)
+    m_hat, v_hat = 0.28 / 0.19, 0.004996 / (1 - 0.999**2)
+    assert x == pytest.approx([1.8], rel=1e-9)                    # 1.8 up to Adam's ε
+    assert s2 == pytest.approx([-0.05 * x[0] - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8)], rel=1e-12)
+    # the decay never enters the moments: they are Adam's
+    assert state.m == pytest.approx([0.28]) and state.v == pytest.approx([0.004996])
+
+
+def test_adamw_without_decay_is_adam_and_needs_x():
+    a, _ = steps_of(dd.adam(eta=0.05), [[3.0, -1.0], [0.5, 2.0], [-1.0, 1.0]], x=np.array([1.0, -2.0]))
+    w, _ = steps_of(dd.adamw(eta=0.05, weight_decay=0.0), [[3.0, -1.0], [0.5, 2.0], [-1.0, 1.0]],
+                    x=np.array([1.0, -2.0]))
+    for s, t in zip(a, w):
+        np.testing.assert_array_equal(s, t)
+    with pytest.raises(ValueError, match="reads the weights"):
+        dd.adamw().update(np.ones(1), dd.adamw().init(np.ones(1)))
+    assert dd.adamw(eta=0.1, weight_decay=0.5).label == "adamw (η=0.1, β₁=0.9, β₂=0.999, λ=0.5)"
+
+
+def test_decoupled_decay_equals_l2_for_gd_but_not_for_adam():
+    """Loshchilov & Hutter's point: for gradient descent, decaying the weights by ηλθ is L2
+    regularisation with weight λ; for Adam it is not (the L2 gradient is rescaled by √v̂)."""
+    lam, eta = 0.3, 0.1
+    grads = [np.array([4.0, -0.01]), np.array([2.0, 0.02])]
+    x0 = np.array([1.0, 1.0])
+
+    def run(opt, l2):
+        x, state = x0.copy(), opt.init(x0)
+        for g in grads:
+            step, state = opt.update(g + l2 * x, state, x)
+            x = x + step
+        return x
+
+    opt = dd.gd(eta=eta)                                       # gd's decoupled decay, by hand
+    x, state = x0.copy(), opt.init(x0)
+    for g in grads:
+        step, state = opt.update(g, state, x)
+        x = x + step - eta * lam * x
+    np.testing.assert_allclose(x, run(dd.gd(eta=eta), lam), rtol=1e-14)
+    assert np.max(np.abs(x - run(dd.gd(eta=eta), 0.0))) > 0.01   # and the decay did something
+    adamw, adam_l2 = run(dd.adamw(eta=eta, weight_decay=lam), 0.0), run(dd.adam(eta=eta), lam)
+    assert np.max(np.abs(adamw - adam_l2)) > 0.01
+
+
+def test_linear_ramp_values():
+    s = dd.linear_ramp(0.2, start_factor=0.1, end_factor=1.0, steps=4)
+    assert [s(t) for t in range(7)] == pytest.approx([0.02, 0.065, 0.11, 0.155, 0.2, 0.2, 0.2], rel=1e-14)
+    down = dd.linear_ramp(1.0, start_factor=1.0, end_factor=0.5, steps=2)
+    assert [down(t) for t in range(4)] == pytest.approx([1.0, 0.75, 0.5, 0.5])
+    assert s.eta0 == pytest.approx(0.02)
+
+
+def test_cosine_annealing_values():
+    s = dd.cosine_annealing(0.1, steps=4, eta_min=0.02)
+    # η_min + (η − η_min)(1 + cos(πt/4))/2
+    expected = [0.1, 0.02 + 0.04 * (1 + np.sqrt(0.5)), 0.06, 0.02 + 0.04 * (1 - np.sqrt(0.5)), 0.02, 0.02, 0.02]
+    assert [s(t) for t in range(7)] == pytest.approx(expected, rel=1e-14)
+    with pytest.raises(ValueError, match="eta_min"):
+        dd.cosine_annealing(0.1, steps=4, eta_min=0.2)
+
+
+def test_one_cycle_values():
+    # η0 = 1/5 = 0.2, end 0.2/10 = 0.02, peak at t1 = 0.4·10 − 1 = 3, end of the cycle t2 = 9
+    s = dd.one_cycle(1.0, steps=10, pct_start=0.4, div_factor=5.0, final_div_factor=10.0, anneal="cos")
+    up = [0.2 + 0.4 * (1 - np.cos(np.pi * t / 3)) for t in range(4)]
+    down = [0.02 + 0.49 * (1 + np.cos(np.pi * (t - 3) / 6)) for t in range(4, 10)]
+    assert [s(t) for t in range(10)] == pytest.approx(up + down, rel=1e-14)
+    assert s(3) == pytest.approx(1.0) and s(9) == pytest.approx(0.02) and s(50) == pytest.approx(0.02)
+    with pytest.raises(ValueError, match="pct_start"):
+        dd.one_cycle(1.0, steps=10, pct_start=0.1)        # peak at t1 = 0
+    with pytest.raises(ValueError, match="anneal"):
+        dd.one_cycle(1.0, steps=10, anneal="cosine")
+
+
+def test_clip_grad_norm_keeps_direction_and_bounds_the_norm():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        g = rng.normal(size=7) * 10 ** rng.uniform(-3, 3)
+        c = 10 ** rng.uniform(-2, 2)
+        out = dd.clip_grad_norm(g, max_norm=c)
+        assert np.linalg.norm(out) <= c * (1 + 1e-12)
+        if np.linalg.norm(g) <= c:
+            np.testing.assert_array_equal(out, g * min(1.0, c / (np.linalg.norm(g) + 1e-6)))
+            np.testing.assert_allclose(out, g, rtol=1e-6 / np.linalg.norm(g) + 1e-15)
+        else:
+            np.testing.assert_allclose(out / np.linalg.norm(out), g / np.linalg.norm(g), rtol=1e-12)
+    g = np.array([3.0, 4.0])
+    dd.clip_grad_norm(g, max_norm=1.0)
+    np.testing.assert_array_equal(g, [3.0, 4.0])               # the caller's array is left alone
+    np.testing.assert_allclose(dd.clip_grad_norm(np.ones((2, 2)) * 2, max_norm=2.0, eps=0.0),
+                               np.ones((2, 2)))                  # the norm is over every entry
+
+
+def test_clip_grad_value_and_clipped():
+    np.testing.assert_array_equal(dd.clip_grad_value([[2.0, -0.3], [-5.0, 0.5]], clip_value=0.5),
+                                  [[0.5, -0.3], [-0.5, 0.5]])
+    # a clipped optimizer sees the clipped gradient and nothing else changes
+    steps, state = steps_of(dd.clipped(dd.momentum(eta=0.1, beta=0.5), clip_value=1.0), [[3.0, 0.2], [-2.0, 0.4]])
+    assert steps[0] == pytest.approx([-0.1, -0.02])               # u1 = 0.1·(1, 0.2)
+    assert steps[1] == pytest.approx([-0.05 + 0.1, -0.01 - 0.04])  # u2 = 0.5 u1 + 0.1·(−1, 0.4)
+    assert dd.clipped(dd.gd(eta=0.1), max_norm=2.0).label == "gd, clipped by norm (η=0.1, c=2)"
+    with pytest.raises(ValueError, match="exactly one"):
+        dd.clipped(dd.gd(), max_norm=1.0, clip_value=1.0)
+    with pytest.raises(ValueError, match="exactly one"):
+        dd.clipped(dd.gd())
+    with pytest.raises(TypeError, match="opt must be an Optimizer"):
+        dd.clipped("gd", max_norm=1.0)
+    with pytest.raises(ValueError, match="g must be finite"):
+        dd.clip_grad_norm([1.0, np.nan], max_norm=1.0)
+
+
+def test_clipping_tames_a_run_that_would_explode():
+    """Gradient descent with η above 2/L explodes; clipping the gradient's norm keeps the
+    steps at most η·c long, so the run stays bounded (it need not converge)."""
+    p = dd.quadratic([[10.0, 0.0], [0.0, 1.0]])
+    wild = dd.run(dd.gd(eta=0.25), p, [1.0, 1.0], steps=1000)   # |1 − 2.5| = 1.5 per step
+    tame = dd.run(dd.clipped(dd.gd(eta=0.25), max_norm=1.0), p, [1.0, 1.0], steps=1000)
+    assert wild.diverged and not tame.diverged
+    assert np.max(np.linalg.norm(np.diff(tame.xs, axis=0), axis=1)) <= 0.25 * (1 + 1e-12)

@@ -51,15 +51,9 @@ CONVEX = {
     "least_squares": (dd.least_squares(np.column_stack([np.linspace(0, 1, 20), np.ones(20)]),
                                        np.linspace(0, 1, 20) * 2 + 1), [-1.0, 0.0]),
 }
-OPTIMIZERS = {
-    "gd": lambda L: dd.gd(eta=1.0 / L),
-    "momentum": lambda L: dd.momentum(eta=0.5 / L, beta=0.5),
-    "nesterov": lambda L: dd.nesterov(eta=0.5 / L, beta=0.5),
-    "adagrad": lambda L: dd.adagrad(eta=0.1),
-    "rmsprop": lambda L: dd.rmsprop(eta=0.01),
-    "adam": lambda L: dd.adam(eta=0.01),
-    "newton": lambda L: dd.newton(),
-}
+# every optimizer of the catalogue, with the setting its entry gives for a curvature L
+OPTIMIZERS = {entry.name: (lambda L, entry=entry: getattr(dd, entry.name)(**entry.on_convex(L)))
+              for entry in dd.optim.CATALOGUE if entry.kind == "optimizer"}
 
 
 @pytest.mark.parametrize("problem", sorted(CONVEX))
@@ -130,11 +124,7 @@ def test_float64_throughout():
     x0 = np.array([-1.0, 1.5], dtype=np.float32)
     trace = dd.run(dd.adam(eta=0.1), dd.rosenbrock(), x0, steps=5)
     assert trace.xs.dtype == trace.fs.dtype == trace.grad_norms.dtype == np.float64
-    for opt in (dd.gd(), dd.momentum(), dd.nesterov(), dd.adagrad(), dd.rmsprop(), dd.adam()):
-        x = np.ones(3, dtype=np.float32)
-        step, state = opt.update(np.ones(3, dtype=np.float32), opt.init(x), x)
-        assert step.dtype == np.float64, opt.name
-        assert all(getattr(a, "dtype", np.float64) == np.float64 for a in state[1:]), opt.name
+    # each optimizer's own steps and state: test_catalogue.py::test_optimizer_is_pure_and_float64
 
 
 def test_trace_keeps_the_final_state():
