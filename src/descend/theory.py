@@ -49,10 +49,37 @@ def _eigenvalues(eigenvalues) -> np.ndarray:
     return lam
 
 
+def _roots(b, c):
+    r"""The roots of :math:`z^2 - b z + c = 0` (arrays, elementwise) on a new last axis, larger first.
+
+    A real pair comes without cancellation: the larger as :math:`(b \pm \sqrt{b^2 - 4c})/2`
+    with the sign of b, the other as c over it.  A complex pair lists the root with positive
+    imaginary part first.
+    """
+    disc = b * b - 4.0 * c
+    root = np.sqrt(np.abs(disc))
+    big = (b + np.copysign(root, b)) / 2.0
+    small = np.divide(c, big, out=np.zeros_like(big), where=big != 0)   # big = 0 only if b = c = 0
+    pair = disc < 0
+    return np.stack([np.where(pair, b / 2.0 + 0.5j * root, big),
+                     np.where(pair, b / 2.0 - 0.5j * root, small)], axis=-1)
+
+
 def _spectral_radius(b, c):
     r"""max |z| over the roots of :math:`z^2 - b z + c = 0` (arrays, elementwise)."""
-    root = np.sqrt((b * b - 4.0 * c).astype(np.complex128))
-    return np.maximum(np.abs(b + root), np.abs(b - root)) / 2.0
+    return np.abs(_roots(b, c)[..., 0])
+
+
+_METHODS = ("momentum", "nesterov")
+
+
+def _step_polynomial(method, eta, beta, lam):
+    r"""b and c of :math:`z^2 - b z + c`, the characteristic polynomial of one step (arrays)."""
+    if method == "momentum":
+        b = 1.0 + beta - eta * lam
+        return b, beta * np.ones_like(b)
+    shrink = 1.0 - eta * lam
+    return (1.0 + beta) * shrink, beta * shrink
 
 
 def _out(rho):
@@ -169,8 +196,7 @@ def momentum_rate(eta, beta, eigenvalues):
     beta = _param("beta", beta, lo=0.0, hi=1.0, hi_open=True)
     lam = _eigenvalues(eigenvalues)
     eta, beta = np.broadcast_arrays(np.asarray(eta)[..., None], np.asarray(beta)[..., None])
-    b = 1.0 + beta - eta * lam
-    return _out(_spectral_radius(b, beta * np.ones_like(b)).max(axis=-1))
+    return _out(_spectral_radius(*_step_polynomial("momentum", eta, beta, lam)).max(axis=-1))
 
 
 def nesterov_rate(eta, beta, eigenvalues):
@@ -204,8 +230,7 @@ def nesterov_rate(eta, beta, eigenvalues):
     beta = _param("beta", beta, lo=0.0, hi=1.0, hi_open=True)
     lam = _eigenvalues(eigenvalues)
     eta, beta = np.broadcast_arrays(np.asarray(eta)[..., None], np.asarray(beta)[..., None])
-    shrink = 1.0 - eta * lam
-    return _out(_spectral_radius((1.0 + beta) * shrink, beta * shrink).max(axis=-1))
+    return _out(_spectral_radius(*_step_polynomial("nesterov", eta, beta, lam)).max(axis=-1))
 
 
 def heavy_ball_optimum(lambda_min: float, lambda_max: float) -> Optimum:
@@ -1040,7 +1065,127 @@ def momentum_regimes(eta: float, beta: float, eigenvalues) -> list[str]:
     return kinds
 
 
-__all__ += ["first_order_lower_bound", "best_polynomial_error", "momentum_components", "momentum_regimes"]
+def step_roots(method: str, eta, beta, eigenvalues) -> np.ndarray:
+    r"""The two roots of one step of heavy ball or Nesterov along each eigenvector of a quadratic.
+
+    Along an eigenvector with eigenvalue λ, one step of either method is a linear map of the
+    pair (iterate error, velocity), and its two eigenvalues z are the roots of the map's
+    characteristic polynomial, with :math:`x = \eta\lambda`:
+
+    .. math::
+        \text{heavy ball:}\quad z^2 - (1 + \beta - x)\, z + \beta, \qquad
+        \text{Nesterov:}\quad z^2 - (1 + \beta)(1 - x)\, z + \beta (1 - x).
+
+    The error is :math:`e_t = A z_1^t + B z_2^t` (for distinct roots), so the roots tell how
+    it moves: :func:`momentum_regimes` and :func:`nesterov_regimes` name that from them, and
+    :func:`momentum_rate` and :func:`nesterov_rate` are the largest :math:`\lvert z\rvert`.
+
+    Parameters
+    ----------
+    method : {"momentum", "nesterov"}
+        Heavy ball (:func:`descend.momentum`) or Nesterov (:func:`descend.nesterov`).
+    eta : float or array_like
+        Learning rate(s) η > 0.
+    beta : float or array_like
+        Momentum β in [0, 1); broadcast against ``eta`` (e.g. a meshgrid of both).
+    eigenvalues : array_like of shape (n,)
+        The eigenvalues of the Hessian, all > 0.
+
+    Returns
+    -------
+    ndarray of complex, of shape ``broadcast(eta, beta).shape + (n, 2)``
+        The roots :math:`z_1, z_2` for each setting and eigenvalue, the larger in size first
+        (of a complex pair, the one with positive imaginary part); real roots have imaginary
+        part exactly 0.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.theory.step_roots("momentum", 1.0, 0.25, [0.25, 1.25, 2.5]).tolist()   # ηλ = 0.25, 1.25, 2.5
+    [[(0.5+0j), (0.5+0j)], [0.5j, -0.5j], [(-1+0j), (-0.25+0j)]]
+
+    (a double root at the creep edge :math:`(1 - \sqrt\beta)^2`, a complex pair of size
+    :math:`\sqrt\beta`, and a root −1 at the limit :math:`2(1 + \beta)`.)
+
+    References
+    ----------
+    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods.
+    Nesterov, Y. (1983). A method for solving the convex programming problem with convergence
+    rate O(1/k²). Taught in chapter 4 (ex-momentum-stability-regions).
+    """
+    method = _checks.choice("method", method, _METHODS)
+    eta = _param("eta", eta, lo=0.0, lo_open=True)
+    beta = _param("beta", beta, lo=0.0, hi=1.0, hi_open=True)
+    lam = _eigenvalues(eigenvalues)
+    eta, beta = np.broadcast_arrays(np.asarray(eta)[..., None], np.asarray(beta)[..., None])
+    return _roots(*_step_polynomial(method, eta, beta, lam))
+
+
+def nesterov_regimes(eta: float, beta: float, eigenvalues) -> list[str]:
+    r"""How Nesterov's error moves along each eigenvector: creeps, swings, flips or diverges.
+
+    The roots of :math:`z^2 - (1 + \beta)(1 - \eta\lambda) z + \beta(1 - \eta\lambda)` decide
+    it, as for :func:`momentum_regimes`: both real and non-negative, the error **creeps** to 0
+    without changing sign; complex, it **swings** through 0 inside an envelope shrinking by
+    :math:`\sqrt{\beta(1 - \eta\lambda)}` per step; real with a negative one, it ends up
+    **flipping** its sign at each step; with a root of size 1 or more it does not converge,
+    labelled **diverges**.  With :math:`x = \eta\lambda` (a start from rest) that is
+
+    .. math::
+        \text{creeps for } x \le \Bigl(\frac{1 - \beta}{1 + \beta}\Bigr)^2, \quad
+        \text{swings up to } x = 1, \quad
+        \text{flips for } 1 < x < \frac{2(1 + \beta)}{1 + 2\beta}, \quad
+        \text{diverges from there on.}
+
+    At :math:`x = 1` exactly both roots are 0, yet for β > 0 the error is not a creep:
+    :math:`e_1 = -\beta e_0` and then 0, one sign change; it is labelled **swings**, the end of
+    that window (where its rate :math:`\sqrt{\beta(1 - x)}` reaches 0).  For β = 0 the method
+    is gradient descent, which lands in one step there: **creeps**.  On the limit itself, a
+    root −1, the error stays bounded without shrinking and is labelled **diverges**.
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate η > 0.
+    beta : float
+        Momentum β in [0, 1).
+    eigenvalues : array_like of shape (n,)
+        The eigenvalues of the Hessian, all > 0.
+
+    Returns
+    -------
+    list of str
+        One of ``"creeps"``, ``"swings"``, ``"flips"``, ``"diverges"`` per eigenvalue.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.theory.nesterov_regimes(0.1, 0.5, [0.5, 5.0, 12.0, 15.0])   # ηλ = 0.05, 0.5, 1.2, 1.5
+    ['creeps', 'swings', 'flips', 'diverges']
+    >>> dd.theory.momentum_regimes(0.1, 0.5, [0.5, 5.0, 12.0, 15.0])   # heavy ball still swings
+    ['creeps', 'swings', 'swings', 'swings']
+
+    References
+    ----------
+    Nesterov, Y. (1983). A method for solving the convex programming problem with convergence
+    rate O(1/k²). Taught in chapter 4 (ex-momentum-stability-regions).
+    """
+    for name, value in (("eta", eta), ("beta", beta)):
+        if np.ndim(value) != 0:
+            raise TypeError(f"{name} must be a real number (one setting), got shape {np.shape(value)}")
+    eta = _checks.real("eta", eta, lo=0.0, lo_open=True)
+    beta = _checks.real("beta", beta, lo=0.0, hi=1.0, hi_open=True)
+    lam = _eigenvalues(eigenvalues)
+    z = step_roots("nesterov", eta, beta, lam)
+    at_one = (1.0 - eta * lam == 0.0) & (beta > 0)    # both roots 0, one sign change
+    kinds = np.where(np.abs(z[:, 0]) >= 1.0, "diverges",
+                     np.where((z.imag != 0).any(axis=1) | at_one, "swings",
+                              np.where(z.real.min(axis=1) >= 0, "creeps", "flips")))
+    return kinds.tolist()
+
+
+__all__ += ["first_order_lower_bound", "best_polynomial_error", "momentum_components", "momentum_regimes",
+            "step_roots", "nesterov_regimes"]
 
 
 class CurvatureDiagnostic(NamedTuple):
