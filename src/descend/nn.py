@@ -858,6 +858,433 @@ __all__ += ["conv2d", "conv2d_backward", "conv_output_size",
 __all__ += ["line_kernel", "shift", "shift_matrix", "commutant", "cnn_curves"]
 
 
+# ----------------------------------------------------------------------- multi-channel layers (chapter 10)
+
+
+def _batch(name, x, channels="C"):
+    """A batch of multi-channel images: a finite float64 array of shape (N, C, H, W), no axis empty."""
+    x = _image(name, x)
+    if x.ndim != 4 or 0 in x.shape:
+        raise ValueError(f"{name} must have shape (N, {channels}, H, W), a batch of images with channels "
+                         f"and no empty axis; got {x.shape}")
+    return x
+
+
+def _conv_parts(x, kernels, stride, padding):
+    """Check the arguments of :func:`conv2d_multi`; return them and the output's height and width."""
+    x = _batch("x", x, "C_in")
+    kernels = _image("kernels", kernels)
+    if kernels.ndim != 4 or kernels.shape[1] != x.shape[1] or 0 in kernels.shape:
+        raise ValueError(f"kernels must have shape (C_out, C_in, kh, kw) with C_in = {x.shape[1]} channels "
+                         f"of x (and no empty axis); got {kernels.shape}")
+    stride = _checks.count("stride", stride, minimum=1)
+    padding = _checks.count("padding", padding)
+    (H, W), (kh, kw) = x.shape[2:], kernels.shape[2:]
+    if kh > H + 2 * padding or kw > W + 2 * padding:
+        raise ValueError(f"kernels must fit inside the padded image: kernels {kh} × {kw}, image {H} × {W} "
+                         f"with padding {padding}, i.e. {H + 2 * padding} × {W + 2 * padding}")
+    out = (conv_output_size(H, kh, padding=padding, stride=stride),
+           conv_output_size(W, kw, padding=padding, stride=stride))
+    return x, kernels, stride, padding, out
+
+
+def _strided_windows(x, shape, stride, padding=0):
+    """The windows of ``shape`` of ``x`` padded with zeros, every ``stride``-th: (N, C, H', W', kh, kw)."""
+    if padding:
+        x = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
+    return _windows(x, shape)[:, :, ::stride, ::stride]
+
+
+def _grad_out(grad_out, shape, forward):
+    grad_out = _image("grad_out", grad_out)
+    if grad_out.shape != shape:
+        raise ValueError(f"grad_out must have the shape of {forward}, {shape}; got {grad_out.shape}")
+    return grad_out
+
+
+def _scatter(shape, rows, cols, values):
+    """An array of ``shape`` (N, C, H, W), zero but for ``values`` added at (row, column) of each channel.
+
+    ``rows``, ``cols`` and ``values`` broadcast together to (N, C, …); values at the same pixel add up.
+    """
+    N, C, H, W = shape
+    index = (np.arange(N * C).reshape((N, C) + (1,) * (np.ndim(rows) - 2)) * H + rows) * W + cols
+    index, values = np.broadcast_arrays(index, values)
+    return np.bincount(index.ravel(), weights=values.ravel(), minlength=N * C * H * W).reshape(shape)
+
+
+def _window_pixels(out_hw, shape, stride):
+    """Row and column of pixel (a, b) of window (i, j), shaped (1, 1, H', 1, kh, 1) and (W', 1, kw)."""
+    (Ho, Wo), (kh, kw) = out_hw, shape
+    rows = stride * np.arange(Ho)[:, None, None, None] + np.arange(kh)[:, None]
+    return rows[None, None], stride * np.arange(Wo)[:, None, None] + np.arange(kw)
+
+
+def conv2d_multi(x, kernels, bias=None, *, stride: int = 1, padding: int = 0) -> np.ndarray:
+    r"""A convolution layer: a batch of multi-channel images, C_out kernels of C_in channels each.
+
+    Each output channel :math:`o` of image :math:`n` sums the cross-correlations (:func:`conv2d`)
+    of the :math:`C_\mathrm{in}` input channels with the :math:`C_\mathrm{in}` slices of kernel
+    :math:`o`, and adds the bias :math:`b_o`:
+
+    .. math::
+        Y_{n,o} = b_o + \sum_{c=1}^{C_\mathrm{in}} K_{o,c} \star \tilde X_{n,c}, \qquad
+        (K \star \tilde X)_{ij} = \sum_{a=0}^{k_h - 1} \sum_{b=0}^{k_w - 1} K_{ab}\,
+        \tilde X_{s i + a,\, s j + b},
+
+    where :math:`\tilde X` is the input with :math:`p` rows and columns of zeros added on every
+    side (``padding``) and the kernel moves :math:`s` pixels at a time (``stride``).  An
+    :math:`H \times W` input gives an :math:`H' \times W'` map with
+    :math:`H' = \lfloor (H + 2p - k_h)/s \rfloor + 1` (:func:`conv_output_size`), and likewise
+    :math:`W'`.  This is the definition of ``torch.nn.functional.conv2d(x, kernels, bias,
+    stride, padding)`` (cross-correlation, zero padding, floor), so the two give the same
+    numbers.  Computed for all images, channels and positions at once from a strided view
+    (``numpy.lib.stride_tricks.sliding_window_view``) and one ``numpy.tensordot``.
+
+    Parameters
+    ----------
+    x : (N, C_in, H, W) array_like
+        A batch of N images with C_in channels each.
+    kernels : (C_out, C_in, kh, kw) array_like
+        C_out kernels, each with one kh × kw slice per input channel.
+    bias : (C_out,) array_like, optional
+        One number per output channel :math:`b_o`; zero if omitted.
+    stride : int, optional
+        The step :math:`s \ge 1` of the kernel, in pixels, along both axes (1 by default).
+    padding : int, optional
+        The number :math:`p \ge 0` of rows and columns of zeros on every side (0 by default).
+
+    Returns
+    -------
+    (N, C_out, H', W') array
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)            # one image, one channel
+    >>> K = np.stack([np.ones((1, 2, 2)), -np.ones((1, 2, 2))])   # two kernels: ± the sum of a 2 × 2 block
+    >>> dd.nn.conv2d_multi(x, K, bias=[0.0, 100.0], stride=2)
+    array([[[[10., 18.],
+             [42., 50.]],
+    <BLANKLINE>
+            [[90., 82.],
+             [58., 50.]]]])
+    >>> dd.nn.conv2d_multi(np.ones((5, 3, 8, 8)), np.ones((4, 3, 3, 3)), padding=1).shape   # "same" size
+    (5, 4, 8, 8)
+
+    References
+    ----------
+    LeCun, Y., Bottou, L., Bengio, Y., Haffner, P. (1998). Gradient-based learning applied to
+    document recognition. Proceedings of the IEEE 86(11), section II (convolutional layers
+    with several feature maps).
+    Goodfellow, I., Bengio, Y., Courville, A. (2016). Deep Learning, sections 9.1 and 9.5
+    (multi-channel, strided and zero-padded convolution).
+    Taught in chapter 10.
+    """
+    x, kernels, stride, padding, _ = _conv_parts(x, kernels, stride, padding)
+    c_out = kernels.shape[0]
+    if bias is None:
+        bias = np.zeros(c_out)
+    else:
+        bias = _image("bias", bias, ndim=0)
+        if bias.shape != (c_out,):
+            raise ValueError(f"bias must have shape (C_out,) = ({c_out},), one number per kernel; "
+                             f"got {bias.shape}")
+    windows = _strided_windows(x, kernels.shape[2:], stride, padding)        # (N, C_in, H', W', kh, kw)
+    Y = np.tensordot(windows, kernels, axes=([1, 4, 5], [1, 2, 3]))         # (N, H', W', C_out)
+    Y += bias
+    return np.ascontiguousarray(Y.transpose(0, 3, 1, 2))
+
+
+def conv2d_multi_backward(x, kernels, grad_out, *, stride: int = 1, padding: int = 0):
+    r"""The gradients of a loss through :func:`conv2d_multi`, given the gradient at its output.
+
+    With :math:`G = \partial L / \partial Y` and the padded input :math:`\tilde X`, every output
+    entry that contains a parameter contributes to its gradient:
+
+    .. math::
+        \frac{\partial L}{\partial b_o} = \sum_{n,i,j} G_{n,o,i,j}, \qquad
+        \frac{\partial L}{\partial K_{o,c,a,b}} = \sum_{n,i,j} G_{n,o,i,j}\,
+        \tilde X_{n,c,\, s i + a,\, s j + b},
+
+    .. math::
+        \frac{\partial L}{\partial \tilde X_{n,c,k,l}} = \sum_{o} \sum_{\substack{i, a:\, s i + a = k \\
+        j, b:\, s j + b = l}} G_{n,o,i,j}\, K_{o,c,a,b},
+
+    and :math:`\partial L / \partial X` is :math:`\partial L / \partial \tilde X` without the
+    padding (the zeros are not parameters).  The last is computed as it reads: every output's
+    gradient, times the kernel, added back onto the window of pixels it was computed from
+    (overlapping windows add up; rows and columns that no window reaches, when :math:`s` does not
+    divide :math:`H + 2p - k_h`, get 0).  As for :func:`conv2d_backward`, it is also a "full"
+    cross-correlation with the kernels flipped in both axes and input and output channels
+    swapped, of :math:`G` spread out with :math:`s - 1` zeros between its entries.
+
+    Parameters
+    ----------
+    x : (N, C_in, H, W) array_like
+        The input of the forward pass.
+    kernels : (C_out, C_in, kh, kw) array_like
+        The kernels of the forward pass (the bias does not enter the gradients).
+    grad_out : (N, C_out, H', W') array_like
+        :math:`\partial L / \partial Y`, the shape of ``conv2d_multi(x, kernels, stride=stride,
+        padding=padding)``.
+    stride, padding : int, optional
+        As in the forward pass.
+
+    Returns
+    -------
+    grad_x : (N, C_in, H, W) array
+        :math:`\partial L / \partial X`.
+    grad_kernels : (C_out, C_in, kh, kw) array
+        :math:`\partial L / \partial K`, summed over the batch.
+    grad_bias : (C_out,) array
+        :math:`\partial L / \partial b`, summed over the batch.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> rng = np.random.default_rng(0)
+    >>> x, K, G = rng.normal(size=(2, 3, 5, 5)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=(2, 4, 3, 3))
+    >>> gx, gK, gb = dd.nn.conv2d_multi_backward(x, K, G, stride=2, padding=1)
+    >>> loss = lambda k: np.sum(G * dd.nn.conv2d_multi(x, k.reshape(K.shape), stride=2, padding=1))  # Σ G ⊙ Y
+    >>> dd.check_grad(loss, lambda k: gK.ravel(), K.ravel()) < 1e-8
+    True
+
+    References
+    ----------
+    Goodfellow, I., Bengio, Y., Courville, A. (2016). Deep Learning, section 9.5 (the
+    gradients of a strided multi-channel convolution).
+    LeCun, Y., Bottou, L., Bengio, Y., Haffner, P. (1998). Gradient-based learning applied to
+    document recognition. Proceedings of the IEEE 86(11).
+    Taught in chapter 10.
+    """
+    x, kernels, stride, padding, out_hw = _conv_parts(x, kernels, stride, padding)
+    (N, _, H, W), (c_out, _, kh, kw) = x.shape, kernels.shape
+    G = _grad_out(grad_out, (N, c_out) + out_hw, "conv2d_multi(x, kernels, stride=stride, padding=padding)")
+    windows = _strided_windows(x, (kh, kw), stride, padding)
+    grad_kernels = np.tensordot(G, windows, axes=([0, 2, 3], [0, 2, 3]))    # (C_out, C_in, kh, kw)
+    # Σ_o G[n, o, i, j] K[o, c, a, b], added back at pixel (s i + a, s j + b) of the padded image
+    # (cheaper than the full correlation, whose windows hold C_out · k² numbers per padded pixel)
+    spread = np.einsum("noij,ocab->ncijab", G, kernels, optimize=True)
+    rows, cols = _window_pixels(out_hw, (kh, kw), stride)
+    grad_padded = _scatter((N, x.shape[1], H + 2 * padding, W + 2 * padding), rows, cols, spread)
+    grad_x = grad_padded[:, :, padding:padding + H, padding:padding + W]
+    return np.ascontiguousarray(grad_x), grad_kernels, G.sum(axis=(0, 2, 3))
+
+
+def _pool_parts(x, size, stride):
+    """Check the arguments of a pooling layer; return them (stride filled in) and its windows."""
+    x = _batch("x", x)
+    size = _checks.count("size", size, minimum=1)
+    stride = size if stride is None else _checks.count("stride", stride, minimum=1)
+    H, W = x.shape[2:]
+    if size > min(H, W):
+        raise ValueError(f"size must be at most the height and width of x, {H} × {W} (a window must fit); "
+                         f"got {size}")
+    return x, size, stride, _strided_windows(x, (size, size), stride)
+
+
+def max_pool2d(x, size: int = 2, stride: int | None = None) -> np.ndarray:
+    r"""Max pooling: the largest entry of each size × size window, channel by channel.
+
+    .. math::
+        Y_{n,c,i,j} = \max_{0 \le a,\, b < k} X_{n,c,\, s i + a,\, s j + b},
+        \qquad H' = \lfloor (H - k)/s \rfloor + 1,
+
+    with :math:`k` = ``size`` and :math:`s` = ``stride`` (:math:`s = k` by default: windows side
+    by side, not overlapping; rows and columns left over at the border are dropped).  This is
+    ``torch.nn.functional.max_pool2d(x, size, stride)``.  A small shift of the input often
+    leaves the maximum of a window in place, so the output changes less than the input.
+
+    Parameters
+    ----------
+    x : (N, C, H, W) array_like
+        A batch of images with channels (feature maps).
+    size : int, optional
+        The window's side :math:`k \ge 1` (2 by default), at most H and W.
+    stride : int, optional
+        The step :math:`s \ge 1` between windows; ``size`` if omitted.
+
+    Returns
+    -------
+    (N, C, H', W') array
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> x = np.array([[1.0, 2.0, 5.0, 0.0],
+    ...               [3.0, 4.0, 1.0, 1.0],
+    ...               [0.0, 0.0, 7.0, 8.0],
+    ...               [9.0, 0.0, 6.0, 6.0]]).reshape(1, 1, 4, 4)
+    >>> dd.nn.max_pool2d(x)[0, 0]
+    array([[4., 5.],
+           [9., 8.]])
+
+    References
+    ----------
+    Goodfellow, I., Bengio, Y., Courville, A. (2016). Deep Learning, section 9.3 (pooling;
+    max pooling after Zhou and Chellappa 1988).
+    LeCun, Y., Bottou, L., Bengio, Y., Haffner, P. (1998). Gradient-based learning applied to
+    document recognition. Proceedings of the IEEE 86(11) (its "subsampling" layers pool by
+    averaging, :func:`avg_pool2d`).
+    Taught in chapter 10.
+    """
+    _, _, _, windows = _pool_parts(x, size, stride)
+    return windows.max(axis=(-2, -1))
+
+
+def max_pool2d_backward(x, grad_out, size: int = 2, stride: int | None = None) -> np.ndarray:
+    r"""The gradient of a loss through :func:`max_pool2d`, given the gradient at its output.
+
+    Each output is one of its window's entries, the largest, so its gradient goes to that
+    entry alone:
+
+    .. math::
+        \frac{\partial L}{\partial X_{n,c,k,l}} = \sum_{i,j} G_{n,c,i,j}\,
+        \mathbb 1\bigl[(k, l) = (s i + a^*, s j + b^*)\bigr],
+        \qquad (a^*, b^*) = \arg\max_{a,b} X_{n,c,\, s i + a,\, s j + b},
+
+    zero for every entry that is no window's maximum; overlapping windows (stride < size) can
+    send several terms to one entry.  **Ties**: when a window's maximum occurs more than once,
+    all of the gradient goes to the first occurrence in row-major order (smallest :math:`a`,
+    then smallest :math:`b`), as in PyTorch's CPU kernel, which keeps the first maximum it
+    meets scanning the window row by row.  (At a tie the maximum is not differentiable; this is
+    one of its subgradients.)
+
+    Parameters
+    ----------
+    x : (N, C, H, W) array_like
+        The input of the forward pass.
+    grad_out : (N, C, H', W') array_like
+        :math:`\partial L / \partial Y`, the shape of ``max_pool2d(x, size, stride)``.
+    size, stride : int, optional
+        As in the forward pass.
+
+    Returns
+    -------
+    (N, C, H, W) array
+        :math:`\partial L / \partial X`.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> x = np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 1, 2, 2)
+    >>> dd.nn.max_pool2d_backward(x, [[[[10.0]]]])[0, 0]          # all to the maximum, 4
+    array([[ 0.,  0.],
+           [ 0., 10.]])
+    >>> dd.nn.max_pool2d_backward(np.ones((1, 1, 2, 2)), [[[[10.0]]]])[0, 0]   # a tie: the first one
+    array([[10.,  0.],
+           [ 0.,  0.]])
+
+    References
+    ----------
+    Goodfellow, I., Bengio, Y., Courville, A. (2016). Deep Learning, sections 9.3 and 6.5.
+    Taught in chapter 10.
+    """
+    x, size, stride, windows = _pool_parts(x, size, stride)
+    N, C, Ho, Wo = windows.shape[:4]
+    G = _grad_out(grad_out, (N, C, Ho, Wo), "max_pool2d(x, size, stride)")
+    first = windows.reshape(N, C, Ho, Wo, size * size).argmax(axis=-1)   # argmax takes the first of ties
+    rows = stride * np.arange(Ho)[:, None] + first // size
+    cols = stride * np.arange(Wo) + first % size
+    return _scatter(x.shape, rows, cols, G)
+
+
+def avg_pool2d(x, size: int = 2, stride: int | None = None) -> np.ndarray:
+    r"""Average pooling: the mean of each size × size window, channel by channel.
+
+    .. math::
+        Y_{n,c,i,j} = \frac{1}{k^2} \sum_{a=0}^{k-1} \sum_{b=0}^{k-1} X_{n,c,\, s i + a,\, s j + b},
+        \qquad H' = \lfloor (H - k)/s \rfloor + 1,
+
+    with :math:`k` = ``size`` and :math:`s` = ``stride`` (:math:`s = k` by default; rows and
+    columns left over at the border are dropped).  This is
+    ``torch.nn.functional.avg_pool2d(x, size, stride)``.
+
+    Parameters
+    ----------
+    x : (N, C, H, W) array_like
+        A batch of images with channels (feature maps).
+    size : int, optional
+        The window's side :math:`k \ge 1` (2 by default), at most H and W.
+    stride : int, optional
+        The step :math:`s \ge 1` between windows; ``size`` if omitted.
+
+    Returns
+    -------
+    (N, C, H', W') array
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> dd.nn.avg_pool2d(x)[0, 0]                      # (0 + 1 + 4 + 5)/4, …
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+
+    References
+    ----------
+    LeCun, Y., Bottou, L., Bengio, Y., Haffner, P. (1998). Gradient-based learning applied to
+    document recognition. Proceedings of the IEEE 86(11), section II.B (the subsampling
+    layers S2 and S4 add the four values of each 2 × 2 block, then multiply by a trained
+    coefficient and add a trained bias: an average pooling up to that scale).
+    Goodfellow, I., Bengio, Y., Courville, A. (2016). Deep Learning, section 9.3.
+    Taught in chapter 10.
+    """
+    _, _, _, windows = _pool_parts(x, size, stride)
+    return windows.mean(axis=(-2, -1))
+
+
+def avg_pool2d_backward(x, grad_out, size: int = 2, stride: int | None = None) -> np.ndarray:
+    r"""The gradient of a loss through :func:`avg_pool2d`, given the gradient at its output.
+
+    Every entry of a window carries weight :math:`1/k^2` in its mean, so
+
+    .. math::
+        \frac{\partial L}{\partial X_{n,c,k',l'}} = \frac{1}{k^2} \sum_{\substack{i, a:\, s i + a = k' \\
+        j, b:\, s j + b = l'}} G_{n,c,i,j}
+
+    (zero for entries in no window; with the default stride each entry lies in at most one).
+
+    Parameters
+    ----------
+    x : (N, C, H, W) array_like
+        The input of the forward pass (only its shape matters).
+    grad_out : (N, C, H', W') array_like
+        :math:`\partial L / \partial Y`, the shape of ``avg_pool2d(x, size, stride)``.
+    size, stride : int, optional
+        As in the forward pass.
+
+    Returns
+    -------
+    (N, C, H, W) array
+        :math:`\partial L / \partial X`.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> dd.nn.avg_pool2d_backward(np.zeros((1, 1, 2, 3)), [[[[8.0]]]])[0, 0]   # the last column: no window
+    array([[2., 2., 0.],
+           [2., 2., 0.]])
+
+    References
+    ----------
+    LeCun, Y., Bottou, L., Bengio, Y., Haffner, P. (1998). Gradient-based learning applied to
+    document recognition. Proceedings of the IEEE 86(11).
+    Goodfellow, I., Bengio, Y., Courville, A. (2016). Deep Learning, section 9.3.
+    Taught in chapter 10.
+    """
+    x, size, stride, windows = _pool_parts(x, size, stride)
+    N, C, Ho, Wo = windows.shape[:4]
+    G = _grad_out(grad_out, (N, C, Ho, Wo), "avg_pool2d(x, size, stride)")
+    rows, cols = _window_pixels((Ho, Wo), (size, size), stride)
+    return _scatter(x.shape, rows, cols, G[..., None, None] / size**2)
+
+
+__all__ += ["conv2d_multi", "conv2d_multi_backward", "max_pool2d", "max_pool2d_backward",
+            "avg_pool2d", "avg_pool2d_backward"]
+
+
 # ------------------------------------------------------------------------- softmax, cross-entropy (chapter 1)
 
 
