@@ -1051,6 +1051,9 @@ def momentum_regimes(eta: float, beta: float, eigenvalues) -> list[str]:
     >>> dd.theory.momentum_regimes(0.03, 0.0, [1.0, 50.0, 100.0])   # ηλ = 0.03, 1.5, 3
     ['creeps', 'flips', 'diverges']
     """
+    for name, value in (("eta", eta), ("beta", beta)):
+        if np.ndim(value) != 0:
+            raise TypeError(f"{name} must be a real number (one setting), got shape {np.shape(value)}")
     eta = _checks.real("eta", eta, lo=0.0, lo_open=True)
     beta = _checks.real("beta", beta, lo=0.0, hi=1.0, hi_open=True)
     lam = _eigenvalues(eigenvalues)

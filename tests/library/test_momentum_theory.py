@@ -252,3 +252,12 @@ def test_step_roots_and_nesterov_regimes_bad_input():
         theory.nesterov_regimes(np.array([0.1, 0.2]), 0.5, [1.0])
     with pytest.raises(TypeError, match="beta"):
         theory.nesterov_regimes(0.1, "high", [1.0])
+
+
+@pytest.mark.parametrize("regimes", [dd.theory.momentum_regimes, dd.theory.nesterov_regimes])
+@pytest.mark.parametrize("arg", ["eta", "beta"])
+def test_regimes_refuse_several_settings_at_once(regimes, arg):
+    """An array of η or β would give one name per setting, not per eigenvalue: refused."""
+    kwargs = {"eta": 0.1, "beta": 0.5, **{arg: np.array([0.1, 0.5])}}
+    with pytest.raises(TypeError, match=rf"{arg} must be a real number \(one setting\)"):
+        regimes(kwargs["eta"], kwargs["beta"], [1.0])
