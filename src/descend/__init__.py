@@ -91,3 +91,8 @@ __all__ += ["verdict", "ClaimFailed", "check", "check_close", "check_at_most", "
 from . import variants  # noqa: E402
 
 __all__ += ["variants"]
+
+# Chapter 11: optimizers in practice (a classifier on real digits, early stopping, the range test).
+from . import practice  # noqa: E402
+
+__all__ += ["practice"]
