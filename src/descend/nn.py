@@ -1586,3 +1586,900 @@ def mlp_graph(X, y, hidden: int) -> tuple[list, list]:
 
 
 __all__ += ["log_sum_exp", "softmax", "cross_entropy", "neuron_graph", "cross_entropy_graph", "mlp_graph"]
+
+
+# ------------------------------------------------------- a convolutional network on real digits (chapter 10)
+
+
+def _convnet_images(images):
+    """Images as a batch (N, C_in, H, W): a stack (N, H, W) gets one channel."""
+    x = _image("images", images, ndim=3)
+    if x.ndim == 3:
+        x = x[:, None]
+    if x.ndim != 4 or 0 in x.shape:
+        raise ValueError(f"images must have shape (N, H, W) or (N, C_in, H, W) with no empty axis, got {x.shape}")
+    if min(x.shape[2:]) < 2:
+        raise ValueError(f"images must be at least 2 × 2 (one pooling window), got {x.shape[2:]}")
+    return x
+
+
+def _convnet_sizes(x_shape, channels, classes):
+    """The lengths of the four blocks (K, c, W, b) of the flat parameter vector."""
+    _, c_in, H, W = x_shape
+    features = channels * (H // 2) * (W // 2)
+    return channels * c_in * 9, channels, classes * features, classes
+
+
+def _convnet_parts(params, x_shape, channels):
+    """Cut θ into K (C, C_in, 3, 3), c (C,), W (m, F), b (m,); the number of classes m is read from its length."""
+    params = _checks.vector("params", params)
+    channels = _checks.count("channels", channels, minimum=1)
+    nK, nc, per_class, _ = _convnet_sizes(x_shape, channels, 1)
+    classes, extra = divmod(params.size - nK - nc, per_class + 1)
+    if classes < 2 or extra:
+        raise ValueError(f"params must have C·(9·C_in + 1) + m·(F + 1) entries for m ≥ 2 classes, with "
+                         f"C = {channels} channels and F = {per_class} features: "
+                         f"{nK + nc + 2 * (per_class + 1)}, {nK + nc + 3 * (per_class + 1)}, …; got {params.size}")
+    K, c, W, b = np.split(params, np.cumsum([nK, nc, classes * per_class]))
+    return K.reshape(channels, x_shape[1], 3, 3), c, W.reshape(classes, per_class), b
+
+
+def _convnet_patches(x):
+    """Every 3 × 3 window of the images padded by 1, one column per pixel: (9·C_in, N, H·W).
+
+    Channels and kernel offsets first, so that the convolution of the whole batch is one
+    matrix product, and so is its kernel gradient.
+    """
+    N, c_in, H, W = x.shape
+    windows = _strided_windows(x, (3, 3), 1, padding=1)             # (N, C_in, H, W, 3, 3)
+    return np.ascontiguousarray(windows.transpose(1, 4, 5, 0, 2, 3)).reshape(c_in * 9, N, H * W)
+
+
+def _convnet_forward(params, patches, shape, channels):
+    """The forward pass on precomputed patches: what the backward pass needs, and the scores."""
+    N, c_in, H, W = shape
+    K, c, W_head, b = _convnet_parts(params, shape, channels)
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = (K.reshape(channels, -1) @ patches.reshape(9 * c_in, -1)).reshape(channels, N, H, W)
+    Z += c[:, None, None, None]                    # conv2d_multi(x, K, c, padding=1), channels first
+    A = np.maximum(Z, 0.0)                         # ReLU
+    # the four pixels (a, b) = (0, 0), (0, 1), (1, 0), (1, 1) of every 2 × 2 window, row-major
+    corners = [A[..., a:2 * (H // 2):2, b:2 * (W // 2):2] for a in (0, 1) for b in (0, 1)]
+    pooled = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
+    first = np.full(pooled.shape, 3, dtype=np.int8)  # max_pool2d: the first maximum, row-major
+    for k in (2, 1, 0):
+        first[corners[k] == pooled] = k
+    F = pooled.transpose(1, 0, 2, 3).reshape(N, -1)  # features in the order (channel, row, column)
+    with np.errstate(over="ignore", invalid="ignore"):   # a diverged θ: the loss is reported as inf
+        return K, W_head, Z, first, F, F @ W_head.T + b
+
+
+def _convnet(params, patches, shape, labels, channels, grad, forward=None):
+    K, W, Z, first, F, s = forward if forward is not None else _convnet_forward(params, patches, shape, channels)
+    if labels is None:
+        return s
+    N = shape[0]
+    labels = _labels(labels, N, W.shape[0])
+    if not np.all(np.isfinite(s)):                 # a diverged run: dd.run reports it as diverged
+        return np.inf if not grad else (np.inf, np.full(np.size(params), np.nan))
+    loss = float(np.mean(cross_entropy(s, labels)))
+    if not grad:
+        return loss
+    ds = softmax(s)                                  # ∂L/∂s = (softmax(s) − onehot(y)) / N
+    ds[np.arange(N), labels] -= 1.0
+    ds /= N
+    # max_pool2d_backward: each pooled entry's gradient to the first maximum of its window ...
+    dF = (ds @ W).reshape(N, channels, *first.shape[2:]).transpose(1, 0, 2, 3)
+    h, w = first.shape[2:]
+    dZ = np.zeros(Z.shape)
+    for k, (a, b) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
+        dZ[..., a:2 * h:2, b:2 * w:2] = np.where(first == k, dF, 0.0)
+    dZ *= Z > 0                                      # ... then through the ReLU
+    dZ = dZ.reshape(channels, -1)
+    dK = dZ @ patches.reshape(patches.shape[0], -1).T   # conv2d_multi_backward's kernel gradient
+    return loss, np.concatenate([dK.ravel(), dZ.sum(axis=1), (ds.T @ F).ravel(), ds.sum(axis=0)])
+
+
+def _convnet_layers(params, images, labels, *, channels=8):
+    """The same loss and gradient composed from the library's layers (slower; the tests compare the two)."""
+    x = _convnet_images(images)
+    K, c, W, b = _convnet_parts(params, x.shape, channels)
+    Z = conv2d_multi(x, K, c, padding=1)
+    A = np.maximum(Z, 0.0)
+    F = max_pool2d(A, 2)
+    s = F.reshape(len(x), -1) @ W.T + b
+    n = len(x)
+    loss = float(np.mean(cross_entropy(s, labels)))
+    ds = softmax(s)
+    ds[np.arange(n), labels] -= 1.0
+    ds /= n
+    dZ = max_pool2d_backward(A, (ds @ W).reshape(F.shape), 2) * (Z > 0)
+    _, dK, dc = conv2d_multi_backward(x, K, dZ, padding=1)
+    return loss, np.concatenate([dK.ravel(), dc, (ds.T @ F.reshape(n, -1)).ravel(), ds.sum(axis=0)])
+
+
+def convnet_loss(params, images, labels, *, channels: int = 8) -> float:
+    r"""Cross-entropy of a small convolutional network: convolution, ReLU, max pooling, softmax.
+
+    For a batch of images :math:`X_n` with :math:`C_\mathrm{in}` channels of :math:`H \times W`
+    pixels (H, W even), C kernels :math:`K_o` of :math:`C_\mathrm{in} \times 3 \times 3` with
+    biases :math:`c_o`, and a dense head :math:`W` (m × F), :math:`b` (m), with
+    :math:`F = C\,(H/2)(W/2)` features:
+
+    .. math::
+        Z_{n,o} = c_o + \sum_{c} K_{o,c} \star \tilde X_{n,c}, \qquad
+        A = \max(0, Z), \qquad
+        P_n = \mathrm{maxpool}_{2 \times 2}(A_n), \qquad
+        s_n = W \operatorname{vec}(P_n) + b,
+
+    .. math::
+        L(\theta) = \frac1N \sum_{n=1}^N \Bigl(\log \sum_{k=1}^m e^{s_{nk}} - s_{n, y_n}\Bigr),
+
+    where :math:`\tilde X` is the image padded with one row and column of zeros on every side,
+    so each map keeps the image's size (:func:`conv2d_multi` with ``padding=1``), and the
+    :math:`2 \times 2` max pooling (:func:`max_pool2d`) halves it.  For the 8 × 8 digits
+    (:func:`descend.data.digits`) with C = 8 that is 8 · 9 + 8 = 80 convolution parameters and
+    10 · (128 + 1) = 1290 in the head.
+
+    Parameters
+    ----------
+    params : (C·(9·C_in + 1) + m·(F + 1),) array_like
+        θ in one flat vector: the kernels K (C, C_in, 3, 3) in C order, their biases c, W (row by
+        row, one row per class), b.  The number of classes m is read from its length.
+    images : (N, H, W) or (N, C_in, H, W) array_like
+        The images (a stack without a channel axis has one channel).
+    labels : (N,) int array_like
+        The classes, in 0 … m − 1.
+    channels : int
+        The number C of kernels (output channels of the convolution).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> train = dd.data.digits().train
+    >>> theta = np.zeros(8 * (9 + 1) + 10 * (8 * 4 * 4 + 1))       # 1370 parameters
+    >>> round(dd.nn.convnet_loss(theta, train.images[:50], train.labels[:50]), 6) == round(float(np.log(10)), 6)
+    True
+
+    References
+    ----------
+    LeCun, Y., Bottou, L., Bengio, Y., Haffner, P. (1998). Gradient-based learning applied to
+    document recognition. Proceedings of the IEEE 86(11).
+    Taught in chapter 10, which trains it on the digits with SGD, momentum and Adam
+    (:func:`convnet_classifier`).
+    """
+    x = _convnet_images(images)
+    return _convnet(params, _convnet_patches(x), x.shape, labels, channels, grad=False)
+
+
+def convnet_grad(params, images, labels, *, channels: int = 8) -> np.ndarray:
+    r"""The gradient of :func:`convnet_loss` by backpropagation, in the same flat layout.
+
+    With :math:`\delta_n = (\mathrm{softmax}(s_n) - e_{y_n}) / N`, layer by layer backwards:
+
+    .. math::
+        \nabla_W L = \sum_n \delta_n \operatorname{vec}(P_n)^\top, \quad
+        \nabla_b L = \sum_n \delta_n, \quad
+        \frac{\partial L}{\partial P_n} = W^\top \delta_n,
+
+    then :func:`max_pool2d_backward` sends each pooled entry's gradient to the maximum of its
+    window, the ReLU keeps it where :math:`Z > 0`, and :func:`conv2d_multi_backward` gives the
+    gradients of the kernels and biases.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> train = dd.data.digits().train
+    >>> X, y, theta = train.images[:20], train.labels[:20], dd.nn.convnet_init(seed=1) + 0.01
+    >>> dd.check_grad(lambda t: dd.nn.convnet_loss(t, X, y),
+    ...               lambda t: dd.nn.convnet_grad(t, X, y), theta) < 1e-7
+    True
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    x = _convnet_images(images)
+    return _convnet(params, _convnet_patches(x), x.shape, labels, channels, grad=True)[1]
+
+
+def convnet_predict(params, images, *, channels: int = 8) -> np.ndarray:
+    r"""The class :func:`convnet_loss`'s network scores highest for each image, :math:`\arg\max_k s_{nk}`.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.nn.convnet_predict(dd.nn.convnet_init(), dd.data.digits().test.images).shape
+    (359,)
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    x = _convnet_images(images)
+    return _convnet_forward(params, _convnet_patches(x), x.shape, channels)[-1].argmax(axis=1)
+
+
+def convnet_accuracy(params, images, labels, *, channels: int = 8) -> float:
+    r"""The fraction of images that :func:`convnet_predict` classifies right.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> test = dd.data.digits().test
+    >>> 0 <= dd.nn.convnet_accuracy(dd.nn.convnet_init(), *test) <= 1
+    True
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    labels = np.asarray(labels)
+    predicted = convnet_predict(params, images, channels=channels)
+    if labels.shape != predicted.shape:
+        raise ValueError(f"labels must have one class per image, shape {predicted.shape}; got {labels.shape}")
+    return float(np.mean(predicted == labels))
+
+
+def convnet_init(channels: int = 8, classes: int = 10, *, shape=(8, 8), in_channels: int = 1,
+                 seed=0) -> np.ndarray:
+    r"""Starting parameters for :func:`convnet_loss`: He for the ReLU layer, LeCun for the head.
+
+    The kernel entries are drawn from :math:`\mathcal N(0, 2/n_\mathrm{in})` with the fan-in
+    :math:`n_\mathrm{in} = 9\,C_\mathrm{in}` (He et al., 2015: the convolution feeds a ReLU, which
+    halves the mean square), the head's weights from :math:`\mathcal N(0, 1/F)` (no ReLU
+    follows: the variance-preserving scale of a linear layer), and every bias is zero; see
+    :func:`init_weights`.
+
+    Parameters
+    ----------
+    channels : int
+        The number C of kernels.
+    classes : int
+        The number of classes m ≥ 2.
+    shape : (int, int)
+        The images' height and width, each ≥ 2.
+    in_channels : int
+        :math:`C_\mathrm{in}`.
+    seed : int or numpy.random.Generator
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.nn.convnet_init().size            # 8·(9 + 1) + 10·(8·4·4 + 1)
+    1370
+
+    References
+    ----------
+    He, K., Zhang, X., Ren, S., Sun, J. (2015). Delving deep into rectifiers: surpassing
+    human-level performance on ImageNet classification. ICCV.
+    Taught in chapter 10.
+    """
+    channels = _checks.count("channels", channels, minimum=1)
+    classes = _checks.count("classes", classes, minimum=2)
+    in_channels = _checks.count("in_channels", in_channels, minimum=1)
+    if len(shape) != 2:
+        raise ValueError(f"shape must be (height, width), got {shape!r}")
+    H, W = (_checks.count("shape", s, minimum=2) for s in shape)
+    rng = _rng(seed)
+    nK, nc, nW, nb = _convnet_sizes((1, in_channels, H, W), channels, classes)
+    K = init_weights(9 * in_channels, channels, "he", seed=rng)
+    head = init_weights(nW // classes, classes, "lecun", seed=rng)
+    return np.concatenate([K.ravel(), np.zeros(nc), head.ravel(), np.zeros(nb)])
+
+
+def convnet_classifier(images, labels, *, channels: int = 8, name: str = "CNN, digits"):
+    r"""The training loss of :func:`convnet_loss` as a :class:`~descend.Problem` with mini-batch gradients.
+
+    ``dd.run(opt, problem, theta0, steps, batch_size=B, seed=s)`` then trains the network by
+    mini-batch SGD, momentum or Adam; ``problem.f`` is the mean loss over all the images.
+
+    Parameters
+    ----------
+    images : (N, H, W) or (N, C_in, H, W) array_like
+    labels : (N,) int array_like
+        Their classes, in 0 … m − 1, with m = ``labels.max() + 1`` (at least 2).
+    channels : int
+        The number C of kernels.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> train = dd.data.digits().train
+    >>> problem = dd.nn.convnet_classifier(*train)
+    >>> problem.dim, problem.n_examples
+    (1370, 1078)
+    >>> trace = dd.run(dd.adam(eta=0.01), problem, dd.nn.convnet_init(), steps=30, batch_size=32)
+    >>> bool(trace.fs[-1] < 0.5 * trace.fs[0])
+    True
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    from .problems import Problem  # here, not at the top: problems imports this module
+
+    x = _convnet_images(images)
+    channels = _checks.count("channels", channels, minimum=1)
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu" or labels.ndim != 1 or labels.size == 0:
+        raise ValueError(f"labels must be a 1-D array of integer classes, got {labels.dtype} of shape {labels.shape}")
+    classes = max(int(labels.max()) + 1, 2)
+    labels = _labels(labels, len(x), classes)
+    dim = sum(_convnet_sizes(x.shape, channels, classes))
+    patches = _convnet_patches(x)
+    last = {}   # the forward pass at the last point: dd.run asks for f and then grad at the same θ
+
+    def forward(theta):
+        theta = _checks.vector("params", theta, dim=dim)
+        if "theta" not in last or not np.array_equal(last["theta"], theta):
+            last.update(theta=theta, out=_convnet_forward(theta, patches, x.shape, channels))
+        return theta, last["out"]
+
+    def f(theta):
+        theta, out = forward(theta)
+        return _convnet(theta, patches, x.shape, labels, channels, grad=False, forward=out)
+
+    def grad(theta):
+        theta, out = forward(theta)
+        return _convnet(theta, patches, x.shape, labels, channels, grad=True, forward=out)[1]
+
+    def batch_grad(theta, idx):
+        return _convnet(theta, patches[:, idx], (len(idx),) + x.shape[1:], labels[idx], channels, grad=True)[1]
+
+    return Problem(f, grad, None, name=name, dim=dim, n_examples=len(x), batch_grad=batch_grad)
+
+
+def convnet_curves(trace, train, val, *, every: int = 1, channels: int = 8) -> dict:
+    r"""The validation loss and the training and validation accuracy along a run of :func:`convnet_classifier`.
+
+    At every ``every``-th iterate of the trace (once per epoch when ``every`` is the number of
+    steps per epoch).  The training loss is already in ``trace.fs``.
+
+    Parameters
+    ----------
+    trace : Trace
+    train, val : (images, labels)
+    every : int
+    channels : int
+
+    Returns
+    -------
+    dict
+        ``epoch``, ``val_loss``, ``train_acc``, ``val_acc``: arrays of the same length.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> train, val, _ = dd.data.digits()
+    >>> trace = dd.run(dd.adam(eta=0.01), dd.nn.convnet_classifier(*train), dd.nn.convnet_init(),
+    ...                steps=20, batch_size=32)
+    >>> r = dd.nn.convnet_curves(trace, train, val, every=10)
+    >>> r["epoch"].round(3).tolist(), bool(r["val_acc"][-1] > r["val_acc"][0])
+    ([0.0, 0.297, 0.594], True)
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    every = _checks.count("every", every, minimum=1)
+    xs = trace.xs[::every]
+    epochs = trace.epochs if trace.epochs is not None else np.arange(len(trace.fs), dtype=float)
+    net = dict(channels=channels)
+    return dict(epoch=np.asarray(epochs[:len(trace.xs)][::every]),
+                val_loss=np.array([convnet_loss(x, *val, **net) for x in xs]),
+                train_acc=np.array([convnet_accuracy(x, *train, **net) for x in xs]),
+                val_acc=np.array([convnet_accuracy(x, *val, **net) for x in xs]))
+
+
+__all__ += ["convnet_loss", "convnet_grad", "convnet_predict", "convnet_accuracy", "convnet_init",
+            "convnet_classifier", "convnet_curves"]
+
+
+# ------------------------------------------------------------ initialization and batch normalization (chapter 10)
+
+
+def _rng(seed):
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(_checks.count("seed", seed))
+
+
+#: The variance of each weight, as a function of (fan_in, fan_out).
+INIT_VARIANCES = {
+    "lecun": lambda n_in, n_out: 1.0 / n_in,
+    "glorot": lambda n_in, n_out: 2.0 / (n_in + n_out),
+    "he": lambda n_in, n_out: 2.0 / n_in,
+}
+
+
+def init_variance(fan_in: int, fan_out: int, scheme) -> float:
+    r"""The variance :math:`\sigma^2` of each weight under an initialization scheme.
+
+    ``"lecun"``: :math:`1/n_\mathrm{in}`; ``"glorot"`` (Xavier): :math:`2/(n_\mathrm{in} +
+    n_\mathrm{out})`; ``"he"`` (Kaiming): :math:`2/n_\mathrm{in}`; a positive number is taken as
+    :math:`\sigma` itself (a fixed scale, for comparison).
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.nn.init_variance(256, 256, "glorot"), dd.nn.init_variance(256, 256, "he"), dd.nn.init_variance(4, 9, 0.1)
+    (0.00390625, 0.0078125, 0.010000000000000002)
+
+    Notes
+    -----
+    Taught in chapter 10; see :func:`init_weights`.
+    """
+    fan_in = _checks.count("fan_in", fan_in, minimum=1)
+    fan_out = _checks.count("fan_out", fan_out, minimum=1)
+    if isinstance(scheme, str):
+        _checks.choice("scheme", scheme, tuple(INIT_VARIANCES))
+        return INIT_VARIANCES[scheme](fan_in, fan_out)
+    if isinstance(scheme, bool) or not isinstance(scheme, (int, float, np.floating, np.integer)):
+        raise TypeError(f"scheme must be one of {', '.join(map(repr, INIT_VARIANCES))} or a standard deviation "
+                        f"σ > 0, got {scheme!r}")
+    return _checks.positive("scheme", scheme) ** 2
+
+
+def init_weights(fan_in: int, fan_out: int, scheme="he", *, seed=0) -> np.ndarray:
+    r"""A random weight matrix of shape (fan_out, fan_in), entries independent :math:`\mathcal N(0, \sigma^2)`.
+
+    .. math::
+        \sigma^2_\mathrm{LeCun} = \frac{1}{n_\mathrm{in}}, \qquad
+        \sigma^2_\mathrm{Glorot} = \frac{2}{n_\mathrm{in} + n_\mathrm{out}}, \qquad
+        \sigma^2_\mathrm{He} = \frac{2}{n_\mathrm{in}} .
+
+    A layer :math:`z = W h` with :math:`n_\mathrm{in}` inputs multiplies the mean square of its
+    input by :math:`n_\mathrm{in}\sigma^2` (in expectation, for independent zero-mean weights); a
+    ReLU then halves it.  So :math:`1/n_\mathrm{in}` keeps the variance of a linear (or tanh, near
+    0) stack, :math:`2/n_\mathrm{in}` that of a ReLU stack (He et al.), and Glorot and Bengio's
+    :math:`2/(n_\mathrm{in} + n_\mathrm{out})` compromises between the forward pass
+    (:math:`1/n_\mathrm{in}`) and the backward pass (:math:`1/n_\mathrm{out}`); for a square
+    layer the three are :math:`1/n`, :math:`1/n` and :math:`2/n`.  (Glorot and Bengio's
+    "normalized initialization" draws from a uniform distribution with this variance; PyTorch's
+    ``xavier_normal_`` and ``kaiming_normal_`` draw from the normal one, as here.)
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+        :math:`n_\mathrm{in}` and :math:`n_\mathrm{out}`, each ≥ 1 (for a convolution,
+        :math:`n_\mathrm{in} = C_\mathrm{in} k_h k_w`).
+    scheme : {"he", "glorot", "lecun"} or float
+        The scale, or a fixed standard deviation σ > 0 (see :func:`init_variance`).
+    seed : int or numpy.random.Generator
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> W = dd.nn.init_weights(1000, 500, "he", seed=0)
+    >>> W.shape, round(float(W.var() * 1000 / 2), 2)          # σ² = 2/1000
+    ((500, 1000), 1.0)
+
+    References
+    ----------
+    Glorot, X., Bengio, Y. (2010). Understanding the difficulty of training deep feedforward
+    neural networks. AISTATS.
+    He, K., Zhang, X., Ren, S., Sun, J. (2015). Delving deep into rectifiers: surpassing
+    human-level performance on ImageNet classification. ICCV.
+    LeCun, Y., Bottou, L., Orr, G., Müller, K.-R. (1998). Efficient BackProp.
+    Taught in chapter 10.
+    """
+    variance = init_variance(fan_in, fan_out, scheme)
+    return _rng(seed).normal(0.0, np.sqrt(variance), (int(fan_out), int(fan_in)))
+
+
+_ACTIVATIONS = {"linear": lambda z: z, "relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh}
+
+
+def activation_variances(depth: int, width: int, scheme="he", activation: str = "relu", *,
+                         batch: int = 100, seed=0) -> np.ndarray:
+    r"""The variance of the signal after each layer of a deep stack at its random start.
+
+    Draws ``batch`` inputs :math:`x \sim \mathcal N(0, I)` of ``width`` entries and sends them
+    through ``depth`` layers :math:`z_l = W_l h_{l-1}`, :math:`h_l = \varphi(z_l)`,
+    :math:`h_0 = x`, with square weight matrices from :func:`init_weights` and no biases, and
+    returns the mean of :math:`z_l^2` over the units and the inputs, for l = 1 … depth.  The
+    pre-activations have mean zero (the weights do), so this estimates :math:`\mathrm{Var}(z_l)`,
+    which the lemma of chapter 10 predicts:
+
+    .. math::
+        \mathrm{Var}(z_1) = n\sigma^2\, \mathbb E[x^2], \qquad
+        \mathrm{Var}(z_{l+1}) = n\sigma^2\, \mathbb E[\varphi(z_l)^2]
+        = \begin{cases} n\sigma^2\, \mathrm{Var}(z_l) & \text{linear} \\
+                        \tfrac12 n\sigma^2\, \mathrm{Var}(z_l) & \text{ReLU.} \end{cases}
+
+    Parameters
+    ----------
+    depth, width : int
+        The number of layers L ≥ 1 and their width n ≥ 1.
+    scheme : {"he", "glorot", "lecun"} or float
+        As in :func:`init_weights`.
+    activation : {"relu", "linear", "tanh"}
+    batch : int
+        The number of random inputs.
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    (depth,) array
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> v = dd.nn.activation_variances(30, 256, "he", "relu")
+    >>> round(float(v[0]), 1), round(float(np.exp(np.mean(np.diff(np.log(v))))), 2)   # 2 E[x²], then × 1 per layer
+    (2.0, 0.99)
+    >>> v = dd.nn.activation_variances(30, 256, "glorot", "relu")
+    >>> round(float(np.exp(np.mean(np.diff(np.log(v))))), 2)                          # halved at every layer
+    0.5
+
+    References
+    ----------
+    Glorot, X., Bengio, Y. (2010). Understanding the difficulty of training deep feedforward
+    neural networks. AISTATS.
+    He, K., Zhang, X., Ren, S., Sun, J. (2015). Delving deep into rectifiers. ICCV, section 2.2.
+    Taught in chapter 10.
+    """
+    depth = _checks.count("depth", depth, minimum=1)
+    width = _checks.count("width", width, minimum=1)
+    batch = _checks.count("batch", batch, minimum=1)
+    phi = _ACTIVATIONS[_checks.choice("activation", activation, tuple(_ACTIVATIONS))]
+    init_variance(width, width, scheme)                 # check the scheme before drawing anything
+    rng = _rng(seed)
+    h = rng.normal(size=(batch, width))
+    out = np.empty(depth)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for l in range(depth):
+            z = h @ init_weights(width, width, scheme, seed=rng).T
+            out[l] = np.mean(z * z)
+            h = phi(z)
+    return out
+
+
+def batch_norm(x, gamma, beta, eps: float = 1e-5):
+    r"""Batch normalization of a batch of feature vectors (training mode): normalize, scale, shift.
+
+    For each feature j, over the N rows of the batch,
+
+    .. math::
+        \mu_j = \frac1N \sum_n x_{nj}, \qquad
+        v_j = \frac1N \sum_n (x_{nj} - \mu_j)^2, \qquad
+        \hat x_{nj} = \frac{x_{nj} - \mu_j}{\sqrt{v_j + \epsilon}}, \qquad
+        y_{nj} = \gamma_j \hat x_{nj} + \beta_j .
+
+    The variance is the biased one (divided by N), as in Ioffe and Szegedy's algorithm 1 and
+    ``torch.nn.functional.batch_norm(..., training=True)``; ε keeps the division finite when a
+    feature is constant over the batch.
+
+    Parameters
+    ----------
+    x : (N, D) array_like
+        The batch, N ≥ 1 rows of D features.
+    gamma, beta : (D,) array_like
+        The scale :math:`\gamma` and shift :math:`\beta`, one per feature.
+    eps : float
+        :math:`\epsilon > 0`.
+
+    Returns
+    -------
+    y : (N, D) array
+    cache : tuple
+        What :func:`batch_norm_backward` needs: :math:`\hat x`, :math:`\gamma` and
+        :math:`1/\sqrt{v + \epsilon}`.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> x = np.array([[1.0, 10.0], [3.0, 10.0]])
+    >>> y, _ = dd.nn.batch_norm(x, gamma=[1.0, 1.0], beta=[0.0, 5.0], eps=0.0 + 1e-12)
+    >>> y.round(6)
+    array([[-1.,  5.],
+           [ 1.,  5.]])
+
+    References
+    ----------
+    Ioffe, S., Szegedy, C. (2015). Batch normalization: accelerating deep network training by
+    reducing internal covariate shift. ICML, algorithm 1.
+    Taught in chapter 10.
+    """
+    x = _checks.matrix("x", x)
+    D = x.shape[1]
+    gamma, beta = (_checks.vector(name, v, dim=D) for name, v in (("gamma", gamma), ("beta", beta)))
+    return _batch_norm(x, gamma, beta, _checks.positive("eps", eps))
+
+
+def _batch_norm(x, gamma, beta, eps=1e-5):
+    """:func:`batch_norm` without the checks of its arguments."""
+    centred = x - x.mean(axis=0)
+    inv_std = 1.0 / np.sqrt(np.mean(centred * centred, axis=0) + eps)
+    x_hat = centred * inv_std
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std)
+
+
+def batch_norm_backward(grad_out, cache):
+    r"""The gradients of a loss through :func:`batch_norm`, given the gradient :math:`g` at its output.
+
+    Every :math:`x_{nj}` enters every :math:`y_{mj}` of its column through :math:`\mu_j` and
+    :math:`v_j`; the chain rule through them collapses to the closed form
+
+    .. math::
+        \frac{\partial L}{\partial \beta_j} = \sum_n g_{nj}, \qquad
+        \frac{\partial L}{\partial \gamma_j} = \sum_n g_{nj}\, \hat x_{nj}, \qquad
+        \frac{\partial L}{\partial x_{nj}} = \frac{\gamma_j}{N\sqrt{v_j + \epsilon}}
+        \Bigl(N g_{nj} - \sum_m g_{mj} - \hat x_{nj} \sum_m g_{mj}\, \hat x_{mj}\Bigr).
+
+    The gradient of each column of x is thus :math:`\gamma_j / \sqrt{v_j + \epsilon}` times
+    :math:`g` with its mean and (for :math:`\epsilon = 0` exactly, otherwise nearly) its component
+    along :math:`\hat x` removed: it sums to zero, so a step along it leaves the batch mean where
+    it is.
+
+    Parameters
+    ----------
+    grad_out : (N, D) array_like
+        :math:`g = \partial L / \partial y`.
+    cache : tuple
+        The second value :func:`batch_norm` returned.
+
+    Returns
+    -------
+    grad_x : (N, D) array
+    grad_gamma, grad_beta : (D,) arrays
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> rng = np.random.default_rng(0)
+    >>> x, g, gamma = rng.normal(size=(5, 3)), rng.normal(size=(5, 3)), rng.normal(size=3)
+    >>> _, cache = dd.nn.batch_norm(x, gamma, np.zeros(3))
+    >>> gx, _, _ = dd.nn.batch_norm_backward(g, cache)
+    >>> loss = lambda v: np.sum(g * dd.nn.batch_norm(v.reshape(5, 3), gamma, np.zeros(3))[0])
+    >>> dd.check_grad(loss, lambda v: gx.ravel(), x.ravel()) < 1e-7
+    True
+
+    References
+    ----------
+    Ioffe, S., Szegedy, C. (2015). Batch normalization. ICML, section 3 (the chain rule through
+    the batch statistics).
+    Taught in chapter 10.
+    """
+    try:
+        x_hat, gamma, inv_std = cache
+    except (TypeError, ValueError):
+        raise TypeError("cache must be the second value that batch_norm returned") from None
+    g = _checks.matrix("grad_out", grad_out)
+    if g.shape != x_hat.shape:
+        raise ValueError(f"grad_out must have the shape of batch_norm's output, {x_hat.shape}; got {g.shape}")
+    n = g.shape[0]
+    grad_beta = g.sum(axis=0)
+    grad_gamma = (g * x_hat).sum(axis=0)
+    grad_x = (gamma * inv_std / n) * (n * g - grad_beta - x_hat * grad_gamma)
+    return grad_x, grad_gamma, grad_beta
+
+
+__all__ += ["init_variance", "init_weights", "activation_variances", "batch_norm", "batch_norm_backward"]
+
+
+# -------------------------------------------------- a deep MLP with and without batch normalization (chapter 10)
+
+
+def _deep_mlp_widths(widths):
+    try:
+        widths = tuple(widths)
+    except TypeError:
+        raise TypeError(f"widths must be a sequence of layer widths (n_0, …, n_L), got {widths!r}") from None
+    if len(widths) < 2:
+        raise ValueError(f"widths must hold at least the input and output widths, got {widths!r}")
+    widths = tuple(_checks.count("widths", w, minimum=1) for w in widths)
+    if widths[-1] < 2:
+        raise ValueError(f"widths must end with the number of classes m ≥ 2, got {widths[-1]}")
+    return widths
+
+
+def _deep_mlp_split(params, widths, batch_norm):
+    """Cut θ into one (W, b) pair per layer; with batch norm, hidden layers hold (W, γ, β) instead."""
+    params = _checks.vector("params", params)
+    sizes = []
+    for l, (n_in, n_out) in enumerate(zip(widths, widths[1:])):
+        hidden = l < len(widths) - 2
+        sizes += [n_in * n_out] + ([n_out, n_out] if batch_norm and hidden else [n_out])
+    if params.size != sum(sizes):
+        raise ValueError(f"params must have {sum(sizes)} entries for widths {widths} "
+                         f"{'with' if batch_norm else 'without'} batch normalization, got {params.size}")
+    parts = np.split(params, np.cumsum(sizes)[:-1])
+    layers, k = [], 0
+    for l, (n_in, n_out) in enumerate(zip(widths, widths[1:])):
+        width = 3 if batch_norm and l < len(widths) - 2 else 2
+        layer = parts[k:k + width]
+        layers.append((layer[0].reshape(n_out, n_in), *layer[1:]))
+        k += width
+    return layers
+
+
+def _deep_mlp(params, X, labels, widths, batch_norm, grad):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # a diverged θ: loss inf
+        return _deep_mlp_pass(params, X, labels, widths, batch_norm, grad)
+
+
+def _deep_mlp_pass(params, X, labels, widths, batch_norm, grad):
+    layers = _deep_mlp_split(params, widths, batch_norm)
+    h, saved = X, []
+    for W, *rest in layers[:-1]:
+        z = h @ W.T
+        if batch_norm:
+            z, cache = _batch_norm(z, *rest)
+        else:
+            z, cache = z + rest[0], None
+        saved.append((h, z, cache))
+        h = np.maximum(z, 0.0)
+    W, b = layers[-1]
+    s = h @ W.T + b
+    if labels is None:
+        return s
+    n = len(X)
+    labels = _labels(labels, n, widths[-1])
+    if not np.all(np.isfinite(s)):                 # a diverged run: dd.run reports it as diverged
+        return np.inf if not grad else (np.inf, np.full(np.size(params), np.nan))
+    loss = float(np.mean(cross_entropy(s, labels)))
+    if not grad:
+        return loss
+    ds = softmax(s)
+    ds[np.arange(n), labels] -= 1.0
+    ds /= n
+    grads = [[ds.T @ h, ds.sum(axis=0)]]
+    dh = ds @ W
+    for (W, *_), (h_in, z, cache) in zip(layers[-2::-1], saved[::-1]):
+        dz = dh * (z > 0)
+        if batch_norm:
+            dz, dgamma, dbeta = batch_norm_backward(dz, cache)
+            grads.append([dz.T @ h_in, dgamma, dbeta])
+        else:
+            grads.append([dz.T @ h_in, dz.sum(axis=0)])
+        dh = dz @ W
+    return loss, np.concatenate([g.ravel() for layer in grads[::-1] for g in layer])
+
+
+def _deep_mlp_data(X, widths):
+    X = _checks.matrix("X", X)
+    if X.shape[1] != widths[0]:
+        raise ValueError(f"X must have widths[0] = {widths[0]} columns (one per input), got {X.shape[1]}")
+    return X
+
+
+def deep_mlp_loss(params, X, labels, *, widths, batch_norm: bool = False) -> float:
+    r"""Cross-entropy of a ReLU network with L − 1 hidden layers, with or without batch normalization.
+
+    .. math::
+        h_0 = x, \qquad z_l = W_l h_{l-1} + b_l \ \text{ or }\
+        z_l = \mathrm{BN}_{\gamma_l, \beta_l}(W_l h_{l-1}), \qquad h_l = \max(0, z_l),
+        \qquad s = W_L h_{L-1} + b_L,
+
+    for l = 1 … L − 1, and the mean cross-entropy of the softmax of s.  With batch
+    normalization (:func:`batch_norm`, ε = 1e-5) the statistics are those of the rows of ``X``:
+    the loss of a mini-batch uses the mini-batch's (training mode), and the loss on a whole
+    set uses that set's.  The bias :math:`b_l` is left out before a normalization, which would
+    cancel it; :math:`\beta_l` takes its place.
+
+    Parameters
+    ----------
+    params : array_like
+        θ, layer by layer: :math:`W_l` (row by row) then :math:`b_l`, or :math:`W_l`,
+        :math:`\gamma_l`, :math:`\beta_l` for a normalized hidden layer.
+    X : (N, n_0) array_like
+    labels : (N,) int array_like
+    widths : sequence of int
+        :math:`(n_0, n_1, \dots, n_L)`, the input width, the hidden widths and the number of
+        classes.
+    batch_norm : bool
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> train = dd.data.digits().train
+    >>> X, y = train.images.reshape(-1, 64), train.labels
+    >>> theta = dd.nn.deep_mlp_init((64, 32, 10), batch_norm=True)
+    >>> round(dd.nn.deep_mlp_loss(theta, X, y, widths=(64, 32, 10), batch_norm=True), 2) > 0
+    True
+
+    References
+    ----------
+    Ioffe, S., Szegedy, C. (2015). Batch normalization. ICML.
+    Taught in chapter 10.
+    """
+    widths = _deep_mlp_widths(widths)
+    return _deep_mlp(params, _deep_mlp_data(X, widths), labels, widths, bool(batch_norm), grad=False)
+
+
+def deep_mlp_grad(params, X, labels, *, widths, batch_norm: bool = False) -> np.ndarray:
+    r"""The gradient of :func:`deep_mlp_loss` by backpropagation (through :func:`batch_norm_backward`).
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> X, y = dd.data.digits().train.images[:30].reshape(-1, 64), dd.data.digits().train.labels[:30]
+    >>> w, theta = (64, 16, 16, 10), dd.nn.deep_mlp_init((64, 16, 16, 10), batch_norm=True, seed=1)
+    >>> dd.check_grad(lambda t: dd.nn.deep_mlp_loss(t, X, y, widths=w, batch_norm=True),
+    ...               lambda t: dd.nn.deep_mlp_grad(t, X, y, widths=w, batch_norm=True), theta) < 1e-6
+    True
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    widths = _deep_mlp_widths(widths)
+    return _deep_mlp(params, _deep_mlp_data(X, widths), labels, widths, bool(batch_norm), grad=True)[1]
+
+
+def deep_mlp_init(widths, *, scheme="he", batch_norm: bool = False, seed=0) -> np.ndarray:
+    r"""Starting parameters for :func:`deep_mlp_loss`: weights by ``scheme``, zero biases, γ = 1, β = 0.
+
+    Every weight matrix comes from :func:`init_weights` with the given scheme, except the
+    last, which uses LeCun's :math:`1/n_\mathrm{in}` (no ReLU follows it).
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> dd.nn.deep_mlp_init((64, 32, 10)).size, dd.nn.deep_mlp_init((64, 32, 10), batch_norm=True).size
+    (2410, 2442)
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    widths = _deep_mlp_widths(widths)
+    rng = _rng(seed)
+    parts = []
+    for l, (n_in, n_out) in enumerate(zip(widths, widths[1:])):
+        last = l == len(widths) - 2
+        parts.append(init_weights(n_in, n_out, "lecun" if last else scheme, seed=rng).ravel())
+        parts += [np.ones(n_out), np.zeros(n_out)] if batch_norm and not last else [np.zeros(n_out)]
+    return np.concatenate(parts)
+
+
+def deep_mlp_classifier(X, labels, *, widths, batch_norm: bool = False, name: str | None = None):
+    r"""The training loss of :func:`deep_mlp_loss` as a :class:`~descend.Problem` with mini-batch gradients.
+
+    With batch normalization, each mini-batch gradient uses the mini-batch's statistics, and
+    ``problem.f`` those of the whole training set.
+
+    Examples
+    --------
+    >>> import descend as dd
+    >>> train = dd.data.digits().train
+    >>> p = dd.nn.deep_mlp_classifier(train.images.reshape(-1, 64), train.labels, widths=(64, 32, 10))
+    >>> p.dim, p.n_examples
+    (2410, 1078)
+
+    Notes
+    -----
+    Taught in chapter 10.
+    """
+    from .problems import Problem  # here, not at the top: problems imports this module
+
+    widths = _deep_mlp_widths(widths)
+    X = _deep_mlp_data(X, widths)
+    labels = _labels(np.asarray(labels), len(X), widths[-1])
+    bn = bool(batch_norm)
+    dim = deep_mlp_init(widths, batch_norm=bn).size
+
+    last = {}   # loss and gradient at the last point: dd.run asks for f and then grad at the same θ
+
+    def both(theta):
+        theta = _checks.vector("params", theta, dim=dim)
+        if "theta" not in last or not np.array_equal(last["theta"], theta):
+            last.update(theta=theta, out=_deep_mlp(theta, X, labels, widths, bn, grad=True))
+        return last["out"]
+
+    def f(theta):
+        return both(theta)[0]
+
+    def grad(theta):
+        return both(theta)[1]
+
+    def batch_grad(theta, idx):
+        return _deep_mlp(theta, X[idx], labels[idx], widths, bn, grad=True)[1]
+
+    name = name or ("MLP with batch norm" if bn else "MLP")
+    return Problem(f, grad, None, name=name, dim=dim, n_examples=len(X), batch_grad=batch_grad)
+
+
+__all__ += ["deep_mlp_loss", "deep_mlp_grad", "deep_mlp_init", "deep_mlp_classifier"]
