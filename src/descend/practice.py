@@ -341,6 +341,7 @@ class Training(NamedTuple):
     epochs: int              #: the epochs run (fewer than asked if stopped early or diverged)
     diverged: bool           #: a step overflowed; the curves end at the last finite epoch
     steps_per_epoch: int     #: ⌈N/B⌉
+    state: object            #: the optimizer's state after the last step (Adam's m, v …)
 
 
 def _minibatches(n: int, size: int, seed: int):
@@ -427,6 +428,7 @@ def train(opt: Optimizer, problem: Problem, x0, epochs: int, *, batch_size: int,
 
     curves = [measure(x)]
     best, theta_best, diverged, state = 0, x, False, opt.init(x)
+    kept = state
     extra = {"problem": problem} if opt.needs_problem else {}
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for k in range(1, epochs + 1):
@@ -441,14 +443,15 @@ def train(opt: Optimizer, problem: Problem, x0, epochs: int, *, batch_size: int,
             if diverged or not all(math.isfinite(v) for v in row[:2]):
                 diverged = True
                 break
-            x = y
+            x, kept = y, state
             curves.append(row)
             if row[1] < curves[best][1]:
                 best, theta_best = k, x
             elif patience is not None and k - best >= patience:
                 break
     train_loss, val_loss, val_score = (np.array(c) for c in zip(*curves))
-    return Training(train_loss, val_loss, val_score, best, theta_best, x, len(curves) - 1, diverged, per_epoch)
+    return Training(train_loss, val_loss, val_score, best, theta_best, x, len(curves) - 1, diverged, per_epoch,
+                    kept)
 
 
 # --------------------------------------------------------------------------- the learning-rate range test

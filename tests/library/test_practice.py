@@ -179,10 +179,11 @@ def digits_problems():
 
 def test_train_takes_the_steps_of_run(digits_problems):
     net, problem, val = digits_problems
-    out = P.train(dd.momentum(eta=0.05), problem, net.init(0), 3, batch_size=50, validation=val, seed=4)
-    trace = dd.run(dd.momentum(eta=0.05), problem, net.init(0), 3 * out.steps_per_epoch, batch_size=50, seed=4)
+    out = P.train(dd.adam(eta=0.05), problem, net.init(0), 3, batch_size=50, validation=val, seed=4)
+    trace = dd.run(dd.adam(eta=0.05), problem, net.init(0), 3 * out.steps_per_epoch, batch_size=50, seed=4)
     assert out.steps_per_epoch == 22 and out.epochs == 3
     assert np.array_equal(out.theta, trace.x)
+    assert np.array_equal(out.state.v, trace.state.v) and out.state.t == trace.state.t == 66
     assert out.train_loss[-1] == problem.f(trace.x) and out.val_loss[0] == val.f(net.init(0))
     assert math.isnan(out.val_score[0])
 
