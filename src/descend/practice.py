@@ -350,7 +350,8 @@ def _minibatches(n: int, size: int, seed: int):
 
 
 def train(opt: Optimizer, problem: Problem, x0, epochs: int, *, batch_size: int, validation: Problem,
-          score: Callable | None = None, patience: int | None = None, seed: int = 0) -> Training:
+          score: Callable | None = None, patience: int | None = None, seed: int = 0,
+          track_train: bool = True) -> Training:
     r"""Train by mini-batches for whole epochs, scoring the validation split after each; early stopping.
 
     The steps are those of ``dd.run(opt, problem, x0, epochs·⌈N/B⌉, batch_size=B, seed=seed)``
@@ -379,6 +380,9 @@ def train(opt: Optimizer, problem: Problem, x0, epochs: int, *, batch_size: int,
         p ≥ 1; None runs every epoch (and still reports the best one).
     seed : int
         Seed of the shuffles.
+    track_train : bool
+        Compute the full training loss after each epoch; with False the curve is NaN, which
+        saves a pass over the training data per epoch when only the validation loss matters.
 
     Returns
     -------
@@ -423,7 +427,7 @@ def train(opt: Optimizer, problem: Problem, x0, epochs: int, *, batch_size: int,
     per_epoch = -(-n // batch_size)
 
     def measure(theta):
-        return (float(problem.f(theta)), float(validation.f(theta)),
+        return (float(problem.f(theta)) if track_train else math.nan, float(validation.f(theta)),
                 float(score(theta)) if score is not None else math.nan)
 
     curves = [measure(x)]
@@ -440,7 +444,7 @@ def train(opt: Optimizer, problem: Problem, x0, epochs: int, *, batch_size: int,
                     diverged = True
                     break
             row = measure(y) if not diverged else None
-            if diverged or not all(math.isfinite(v) for v in row[:2]):
+            if diverged or not math.isfinite(row[1]) or (track_train and not math.isfinite(row[0])):
                 diverged = True
                 break
             x, kept = y, state
@@ -608,7 +612,7 @@ class Comparison(NamedTuple):
     val_score: np.ndarray      #: (seeds,): the score of each seed's selected parameters
     test_score: np.ndarray     #: (seeds,): ``test(θ)`` of each seed's selected parameters (NaN without)
     best_epochs: np.ndarray    #: (seeds,): each seed's selected epoch
-    runs: tuple                #: the seeds' :class:`Training` runs
+    runs: tuple                #: the seeds' :class:`Training` runs (without the training loss)
 
 
 def compare(make_opt: Callable, problem: Problem, validation: Problem, init: Callable, etas, *, epochs: int,
@@ -671,7 +675,7 @@ def compare(make_opt: Callable, problem: Problem, validation: Problem, init: Cal
     if len(seeds) < 2:
         raise ValueError(f"seeds must hold at least 2 seeds, to show a spread; got {seeds}")
     tune_seed = _checks.count("tune_seed", tune_seed)
-    options = dict(batch_size=batch_size, validation=validation, patience=patience)
+    options = dict(batch_size=batch_size, validation=validation, patience=patience, track_train=False)
 
     def lowest(run):
         return math.inf if run.diverged else float(run.val_loss[run.best_epoch])

@@ -186,6 +186,10 @@ def test_train_takes_the_steps_of_run(digits_problems):
     assert np.array_equal(out.state.v, trace.state.v) and out.state.t == trace.state.t == 66
     assert out.train_loss[-1] == problem.f(trace.x) and out.val_loss[0] == val.f(net.init(0))
     assert math.isnan(out.val_score[0])
+    quick = P.train(dd.adam(eta=0.05), problem, net.init(0), 3, batch_size=50, validation=val, seed=4,
+                    track_train=False)
+    assert np.all(np.isnan(quick.train_loss)) and np.array_equal(quick.val_loss, out.val_loss)
+    assert np.array_equal(quick.theta, out.theta)
 
 
 def test_best_epoch_and_patience(digits_problems):
