@@ -88,9 +88,35 @@ def _launch_buttons_need_a_repository(app, config):
         options["launch_buttons"] = buttons
 
 
+#: Fixes of the HTML that Sphinx and its extensions write into a page's body, for axe-core's
+#: WCAG 2.1 A/AA rules: (what, the exact markup, its replacement). Each names the rule it meets.
+_ACCESSIBLE_BODY = (
+    # label-content-name-mismatch: myst-nb names every folded cell's toggle "Toggle hidden
+    # content", which hides its visible text ("Show the code that checks ..."); without the
+    # label the visible text is the name.
+    ("folded cells", '<summary aria-label="Toggle hidden content">', "<summary>"),
+    # aria-required-children: docutils marks the bibliography a list whose children are
+    # citations and anchors, not list items (and doc-biblioentry is a deprecated role).
+    ("bibliography", '<div role="list" class="citation-list">', '<div class="citation-list">'),
+    ("bibliography", ' role="doc-biblioentry"', ""),
+)
+# (The proof index's layout table, which Sphinx's template writes outside the body, is marked
+# as such by _static/descend-a11y.js.)
+
+
+def _accessible_body(app, pagename, templatename, context, doctree):
+    """Apply :data:`_ACCESSIBLE_BODY` to the page's body."""
+    body = context.get("body")
+    if isinstance(body, str):
+        for _, markup, replacement in _ACCESSIBLE_BODY:
+            body = body.replace(markup, replacement)
+        context["body"] = body
+
+
 def setup(app):
     os.environ["DESCEND_EXPLORE"] = "static"
     app.connect("config-inited", _launch_buttons_need_a_repository)
+    app.connect("html-page-context", _accessible_body)
     if not (_mathjax_source() / "tex-chtml.js").is_file():
         raise RuntimeError("MathJax files not found: install requirements.txt (django-static-mathjax)")
     app.connect("build-finished", _copy_mathjax)

@@ -1,0 +1,78 @@
+"""axe-core on every page of the site, in the light and the dark theme: no serious or critical
+violation of the WCAG 2.1 A/AA rules (experimental rules included).
+
+axe-core 4.12.1 comes inside the pinned ``axe-playwright-python`` wheel (requirements.txt), so
+the audit runs offline. The fixes it needed live in ``book/_static/descend.css`` (link and
+index-table colours), ``book/_static/descend-a11y.js`` (the theme's buttons, index tables)
+and ``book/_ext/descend_site.py`` (folded cells, bibliography); the keyboard and the sliders'
+names and values are tested in ``test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import HTML
+from test_browser import REASON, Page, browser, server  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"BROWSER TESTS SKIPPED: {REASON}")
+
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "experimental"]},
+         "resultTypes": ["violations"]}
+GRAVE = ("serious", "critical")
+
+
+def pages() -> list[str]:
+    """Every page of the site but redirects (index.html only sends the reader to the intro)."""
+    return sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
+                  if "_static" not in p.parts and 'http-equiv="Refresh"' not in p.read_text()[:300])
+
+
+def audit(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe().run(page, options=RULES).response["violations"]
+
+
+def report(violations) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:5]:
+            why = [c["message"] for c in node.get("any", []) + node.get("all", []) + node.get("none", [])]
+            lines.append(f"    {node['target']}: {node['html'][:120]} | {why[:1]}")
+    return "\n".join(lines)
+
+
+def test_the_site_has_pages():
+    assert len(pages()) >= 15, pages()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("path", pages() if HTML.is_dir() else [])
+def test_no_serious_or_critical_violations(browser, server, path, theme):
+    page = Page(browser, server, path, color_scheme=theme)
+    try:
+        assert page.page.evaluate("document.documentElement.dataset.theme") == theme
+        # let fonts, icons and the theme's colours settle before measuring contrast
+        page.page.evaluate("() => document.fonts.ready.then(() => new Promise(r => "
+                           "requestAnimationFrame(() => requestAnimationFrame(r))))")
+        grave = [v for v in audit(page.page) if v["impact"] in GRAVE]
+        assert not grave, f"{path} in the {theme} theme:\n{report(grave)}"
+    finally:
+        page.close()
+
+
+def test_the_audit_finds_what_it_should(browser):
+    """The audit is not vacuous: a page with the faults it guards against fails it."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content("""<html lang="en"><head><title>t</title></head><body><main>
+        <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+        <div role="list"><a href="#x">not a list item</a></div>
+        <p style="color:#777;background:#888">low contrast</p>
+        <button aria-label="Colour">Search</button>
+        </main></body></html>""")
+    found = {v["id"] for v in audit(page) if v["impact"] in GRAVE}
+    context.close()
+    assert {"image-alt", "aria-required-children", "color-contrast", "label-content-name-mismatch"} <= found, found
