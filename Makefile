@@ -7,6 +7,11 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 # Notebooks run on two workers; one notebook's cells always stay on one worker.
 JOBS   ?= 2
+# One BLAS thread per process: the tests run notebooks and graders side by side, and OpenBLAS
+# threads in each of them fight over the cores. Measured on 2 cores: chapters 10 and 11
+# executed together took 40.6 s with OpenBLAS's default threads, 18.1 s with one; chapter 11
+# alone, 13.4 s either way. (torch, in `make bench`, uses its own OpenMP threads.)
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: help book homework test test-lib test-homework test-notebooks test-site lab lab-sources serve bench grade written clean distclean
 
