@@ -26,8 +26,17 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 # The parts of MathJax 3 that tex-chtml.js loads: itself, its fonts, the TeX extensions it
-# can autoload, and the menu and accessibility components the reader can switch on.
-_MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "ui", "a11y")
+# can autoload, and the menu and accessibility components the reader can switch on. The
+# accessibility explorer (speech, Braille) also loads the MathML input and the speech rule
+# engine's rules for each language of the menu (sre/mathmaps, 3.9 MB): without them, switching
+# it on left every formula of the page untypeset.
+_MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "input/mml.js", "ui", "a11y",
+                  "sre/mathmaps")
+# The speech rule engine names jsdelivr for its rules, for Internet Explorer's rules and for an
+# XPath polyfill: defaults that MathJax overrides (it points the engine at sre/mathmaps) or that
+# no current browser uses. The copies served by the site name no other host.
+_CDN = "https://cdn.jsdelivr.net/npm/"
+_OFFLINE = "/mathjax-offline-unavailable/"
 
 
 def _mathjax_source() -> Path:
@@ -47,6 +56,10 @@ def _copy_mathjax(app, exception):
             shutil.copytree(src, dst, dirs_exist_ok=True)
         else:
             shutil.copy2(src, dst)
+    for script in target.rglob("*.js"):
+        text = script.read_text(encoding="utf-8")
+        if _CDN in text:
+            script.write_text(text.replace(_CDN, _OFFLINE), encoding="utf-8")
 
 
 def _copy_student_homework(app, exception):

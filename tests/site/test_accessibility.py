@@ -76,3 +76,40 @@ def test_the_audit_finds_what_it_should(browser):
     found = {v["id"] for v in audit(page) if v["impact"] in GRAVE}
     context.close()
     assert {"image-alt", "aria-required-children", "color-contrast", "label-content-name-mismatch"} <= found, found
+
+
+SPEECH = ("localStorage.setItem('MathJax-Menu-Settings', "
+          "JSON.stringify({explorer: true, speech: true, braille: true, assistiveMml: true}))")
+
+
+def test_mathjax_speech_works_offline(browser, server):
+    """A reader who switches on MathJax's accessibility explorer (speech and Braille, in its
+    menu, remembered in localStorage) gets spoken formulas from the site's own files: the
+    rules of the speech engine come from _static/mathjax/sre, nothing from another host."""
+    context = browser.new_context()
+    context.add_init_script(SPEECH)
+    page, external, loaded, failed = context.new_page(), [], [], []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(server) or url.startswith("data:"):
+            loaded.append(url)
+            r.continue_()
+        else:
+            external.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
+    try:
+        page.goto(f"{server}/notebooks/01_derivatives.html", wait_until="load")
+        page.wait_for_function("() => document.querySelector('mjx-container[sre-explorer-id]') !== null",
+                               timeout=30_000)
+        spoken = page.evaluate("() => Array.from(document.querySelectorAll('mjx-container[sre-explorer-id]'))"
+                               ".slice(0, 50).map(m => m.getAttribute('aria-label') || '')")
+        assert external == [] and failed == [], (external, failed)
+        assert any(u.endswith("/sre/mathmaps/en.json") for u in loaded), "the English speech rules were not loaded"
+        assert sum(1 for s in spoken if s.strip()) >= 40, spoken
+        assert any(" " in s for s in spoken), "no formula was spoken as words"
+    finally:
+        context.close()

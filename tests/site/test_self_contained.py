@@ -26,9 +26,6 @@ LINK_LOADS = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "man
 
 # JS strings that name another origin but are never fetched by these pages, each for a reason:
 JS_ALLOWED = [
-    # MathJax's speech-rule engine would come from jsdelivr only if a reader turned on speech
-    # in MathJax's menu *and* the local copy failed; the browser test proves nothing is fetched.
-    r"https://cdn\.jsdelivr\.net/npm/(speech-rule-engine|sre-mathmaps-ie|wicked-good-xpath)",
     # XML namespaces and licence/documentation links inside comments and error messages.
     r"https?://www\.w3\.org/", r"https?://(www\.)?mathjax\.org", r"https?://www\.apache\.org/licenses/", r"https?://github\.com/",
     r"https?://clipboardjs\.com", r"https?://zenorocha\.mit-license\.org", r"https?://(www\.)?sphinx-doc\.org",
