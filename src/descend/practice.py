@@ -24,7 +24,7 @@ from .nn import cross_entropy, softmax
 from .optim import Optimizer, Schedule, _schedule
 from .problems import Problem
 
-__all__ = ["MLP", "ACTIVATIONS", "l2", "decoupled", "Training", "train", "RangeTest", "lr_range_test",
+__all__ = ["MLP", "ACTIVATIONS", "l2", "decoupled", "l2_decay_rates", "Training", "train", "RangeTest", "lr_range_test",
            "exponential_rates", "Comparison", "compare"]
 
 #: The hidden layer's nonlinearity, and the initialization that goes with it.
@@ -275,21 +275,24 @@ def l2(problem: Problem, lam: float) -> Problem:
                    name=f"{problem.name} + L2 ({lam:g})")
 
 
-def decoupled(opt: Optimizer, eta: float | Schedule, weight_decay: float) -> Optimizer:
+def decoupled(opt: Optimizer, eta: float | Schedule | None, weight_decay: float) -> Optimizer:
     r"""An optimizer whose weights also decay, outside the optimizer: decoupled weight decay.
 
     .. math:: \theta_{t+1} = \theta_t + \Delta_t - \eta_t\lambda\,\theta_t ,
 
     where :math:`\Delta_t` is the step of ``opt`` on the gradient of the loss alone and
-    :math:`\eta_t` the schedule ``eta`` (give the one ``opt`` uses).  ``decoupled(dd.adam(eta),
+    :math:`\eta_t` the learning rate of ``opt`` (``eta=None`` reads it from
+    ``opt.hyper["eta"]``; a different ``eta`` is an error, since the decay must use the rate of
+    the steps).  ``decoupled(dd.adam(eta),
     eta, lam)`` is ``dd.adamw(eta, weight_decay=lam)``; ``decoupled(dd.gd(eta), eta, lam)`` is
     gradient descent on :func:`l2` ``(problem, lam)``.
 
     Parameters
     ----------
     opt : Optimizer
-    eta : float or Schedule
-        The learning rate that multiplies the decay.
+    eta : float, Schedule or None
+        The learning rate that multiplies the decay: ``opt``'s own (None reads it from
+        ``opt.hyper["eta"]``; another value raises ValueError).
     weight_decay : float
         λ ≥ 0.
 
@@ -309,7 +312,17 @@ def decoupled(opt: Optimizer, eta: float | Schedule, weight_decay: float) -> Opt
     """
     if not isinstance(opt, Optimizer):
         raise TypeError(f"opt must be an Optimizer, got {type(opt).__name__}")
-    schedule = _schedule(eta if isinstance(eta, Schedule) else _checks.positive("eta", eta))
+    own = opt.hyper.get("eta")
+    if eta is None:
+        if own is None:
+            raise ValueError(f"eta: {opt.name} has no learning rate in opt.hyper; pass eta")
+        eta = own
+    elif not isinstance(eta, Schedule):
+        eta = _checks.positive("eta", eta)
+    if own is not None and not (eta is own or (not isinstance(eta, Schedule)
+                                               and not isinstance(own, Schedule) and eta == own)):
+        raise ValueError(f"eta must be the learning rate of opt ({own!r}), got {eta!r}")
+    schedule = _schedule(eta)
     weight_decay = _checks.real("weight_decay", weight_decay, lo=0.0)
 
     def init(x):
@@ -324,6 +337,48 @@ def decoupled(opt: Optimizer, eta: float | Schedule, weight_decay: float) -> Opt
 
     return Optimizer(init, update, f"{opt.name} + decay", {**opt.hyper, "weight_decay": weight_decay},
                      needs_problem=opt.needs_problem)
+
+
+def l2_decay_rates(state, weight_decay: float, opt: Optimizer) -> np.ndarray:
+    r"""The rate at which Adam on an L2 loss decays each coordinate, read from Adam's state.
+
+    .. math:: \frac{\lambda}{\sqrt{\hat v_{t,j}} + \epsilon}, \qquad
+              \hat v_t = \frac{v_t}{1 - \beta_2^{\,t}} ,
+
+    the factor that multiplies :math:`\eta_t\theta_{t,j}` in Adam's step on
+    :math:`L + \tfrac\lambda2\|\theta\|^2` when :math:`\beta_1 = 0`; with
+    :math:`\beta_1 > 0` it is the rate that :math:`\beta_1 = 0` would give with this
+    :math:`\hat v_t`.  AdamW decays every coordinate at :math:`\lambda`.
+
+    Parameters
+    ----------
+    state : Adam's state (with fields ``t``, the number of steps taken, and ``v``)
+    weight_decay : float
+        λ ≥ 0.
+    opt : Optimizer
+        The Adam that produced ``state``; its ``beta2`` and ``eps`` are read from ``opt.hyper``.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> opt = dd.adam(eta=0.1)
+    >>> x = np.zeros(2)
+    >>> _, state = opt.update(np.array([0.5, 0.001]), opt.init(x), x)
+    >>> np.round(dd.practice.l2_decay_rates(state, 0.01, opt), 4)     # λ / |g| after one step
+    array([0.02  , 9.9999])
+
+    References
+    ----------
+    Loshchilov, I., Hutter, F. (2019). Decoupled weight decay regularization. ICLR.
+    Taught in chapter 11.
+    """
+    if not isinstance(opt, Optimizer) or not {"beta2", "eps"} <= set(opt.hyper):
+        raise TypeError("opt must be an Adam-type Optimizer with beta2 and eps in opt.hyper")
+    weight_decay = _checks.real("weight_decay", weight_decay, lo=0.0)
+    if not hasattr(state, "v") or not hasattr(state, "t") or int(state.t) < 1:
+        raise ValueError("state must be Adam's state after at least one step (fields t >= 1 and v)")
+    v_hat = np.asarray(state.v, dtype=np.float64) / (1 - opt.hyper["beta2"] ** int(state.t))
+    return weight_decay / (np.sqrt(v_hat) + opt.hyper["eps"])
 
 
 # --------------------------------------------------------------------------- training by epochs

@@ -325,3 +325,41 @@ def test_compare_rejects_bad_input(digits_problems):
         P.compare(mk, ls, ls, lambda s: np.zeros(2), [1e6], epochs=60, batch_size=50)
     c = P.compare(mk, ls, ls, lambda s: np.zeros(2), [0.1, 1e6], epochs=60, batch_size=50)
     assert c.grid_val_loss[1] == math.inf and c.eta == 0.1
+
+
+def test_decoupled_reads_or_checks_the_rate_of_opt():
+    x, g = np.array([2.0]), np.array([3.0])
+    implicit = P.decoupled(dd.gd(eta=0.1), None, 0.5)
+    step, _ = implicit.update(g, implicit.init(x), x)
+    assert step[0] == pytest.approx(-0.1 * 3 - 0.1 * 0.5 * 2, rel=1e-15)
+    with pytest.raises(ValueError, match="eta must be the learning rate of opt"):
+        P.decoupled(dd.gd(eta=0.1), 0.2, 0.5)
+    rate = dd.cosine_annealing(0.1, steps=10)
+    P.decoupled(dd.gd(eta=rate), rate, 0.5)                       # the same schedule: fine
+    with pytest.raises(ValueError, match="eta must be the learning rate of opt"):
+        P.decoupled(dd.gd(eta=rate), dd.cosine_annealing(0.1, steps=20), 0.5)
+    with pytest.raises(ValueError, match="eta must be the learning rate of opt"):
+        P.decoupled(dd.gd(eta=rate), 0.1, 0.5)
+
+
+def test_l2_decay_rates_match_adams_step_with_beta1_zero(small):
+    net = P.MLP(hidden=7)
+    problem = net.problem(*small)
+    lam, eta = 0.05, 0.01
+    for beta2, eps in [(0.999, 1e-8), (0.9, 1e-3)]:
+        opt = dd.adam(eta=eta, beta1=0.0, beta2=beta2, eps=eps)
+        x = net.init(0)
+        state = opt.init(x)
+        for _ in range(3):
+            g = problem.grad(x)
+            step, state = opt.update(g + lam * x, state, x)
+            rates = P.l2_decay_rates(state, lam, opt)
+            plain = -eta * g * rates / lam                          # −η g/(√v̂ + ε)
+            np.testing.assert_allclose(step, plain - eta * rates * x, rtol=1e-10, atol=1e-15)
+            x = x + step
+    with pytest.raises(TypeError, match="opt"):
+        P.l2_decay_rates(state, lam, dd.gd(eta=0.1))
+    with pytest.raises(ValueError, match="weight_decay"):
+        P.l2_decay_rates(state, -1.0, opt)
+    with pytest.raises(ValueError, match="state"):
+        P.l2_decay_rates(opt.init(x), lam, opt)
