@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["ClaimFailed", "Verdict", "check", "check_close", "check_at_most", "check_at_least",
+__all__ = ["glue", "ClaimFailed", "Verdict", "check", "check_close", "check_at_most", "check_at_least",
            "verdict", "verdict_close", "verdict_at_most", "verdict_at_least", "scientific"]
 
 
@@ -286,3 +286,29 @@ def scientific(x: float, digits: int = 1):
         raise ValueError(f"digits must be >= 0, got {digits}")
     m, e = f"{x:.{digits}e}".split("e")
     return Markdown(f"${m} \\times 10^{{{int(e)}}}$")
+
+
+def glue(name: str, value, display: bool = False) -> None:
+    """Glue a value for the prose (``{glue:text}`name:.2f```), NumPy scalars as Python numbers.
+
+    MyST-NB formats a glued number from its text form, and a NumPy scalar's text form
+    (``np.float64(0.5)``) is not a number it can read: the page would show the raw text and
+    the build warn. This converts NumPy scalars (and arrays of one element) with ``.item()``
+    and passes everything else on to ``myst_nb.glue`` unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from descend.verdict import _plain
+    >>> _plain(np.float64(0.5)), _plain(np.array([3])), _plain("text")
+    (0.5, 3, 'text')
+    """
+    from myst_nb import glue as myst_glue   # the book's build has it; the library does not need it
+
+    myst_glue(name, _plain(value), display=display)
+
+
+def _plain(value):
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.size == 1):
+        return value.item()
+    return value
