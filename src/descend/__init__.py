@@ -43,7 +43,7 @@ from .problems import (
     scalar,
     sigmoid_neuron,
 )
-from .run import Sweep, Trace, run, sweep
+from .run import Sweep, Trace, run, sweep, sweep_starts
 from .stochastic import batch_gradients, time_batch_grad
 from .linesearch import (Cost, LineSearchState, NegativeCurvature, WolfeCheck, backtracking, check_wolfe, cost,
                          exact_line_search, golden_section_line_search, grid_line_search, replay)
@@ -60,7 +60,7 @@ __all__ = [
     "optim", "Optimizer", "Schedule", "clipped", "template", *(entry.name for entry in optim.CATALOGUE),
     "Problem", "beale", "himmelblau", "ill_conditioned", "least_squares", "logistic_regression", "quadratic",
     "rosenbrock", "saddle", "scalar", "sigmoid_neuron",
-    "Sweep", "Trace", "run", "sweep",
+    "Sweep", "Trace", "run", "sweep", "sweep_starts",
     "batch_gradients", "time_batch_grad",
     "Cost", "LineSearchState", "NegativeCurvature", "WolfeCheck", "backtracking", "check_wolfe", "cost",
     "exact_line_search", "golden_section_line_search", "grid_line_search", "replay",

@@ -1,4 +1,6 @@
-"""The one optimization loop, :func:`run`, and the :class:`Trace` it returns."""
+"""The one optimization loop, :func:`run`, and the :class:`Trace` it returns; its batched
+form, which advances many runs together, behind :func:`sweep` (many hyperparameters) and
+:func:`sweep_starts` (many starts), and the :class:`Sweep` they return."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from . import _checks
 from .optim import Optimizer
 from .problems import Problem
 
-__all__ = ["Trace", "run", "Sweep", "sweep"]
+__all__ = ["Trace", "run", "Sweep", "sweep", "sweep_starts"]
 
 
 @dataclass(frozen=True)
@@ -241,14 +243,17 @@ def _evaluate(problem: Problem, x: np.ndarray) -> tuple[float, np.ndarray]:
 
 @dataclass(frozen=True)
 class Sweep:
-    """The record of :func:`sweep`: one run per combination of hyperparameters.
+    """The record of :func:`sweep` (one run per combination of hyperparameters) or of
+    :func:`sweep_starts` (one run per start).
 
     Attributes
     ----------
     grid : dict of str to array
-        The values swept for each hyperparameter, in the order of the axes below.
+        The values swept for each hyperparameter, in the order of the axes below; empty for
+        :func:`sweep_starts`, whose runs share one optimizer.
     fs : array of shape (*grid_shape, steps + 1)
-        The loss of every run at every step; NaN after a run diverged.
+        The loss of every run at every step; NaN after a run diverged.  ``grid_shape`` is
+        ``(S,)`` for S starts.
     dists : array of shape (*grid_shape, steps + 1) or None
         :math:`\\lVert x_t - x^\\star\\rVert` when the problem knows its minimizer.
     x : array of shape (*grid_shape, d)
@@ -257,6 +262,8 @@ class Sweep:
         The step at which each run met a non-finite value, or -1 if it never did.
     name : str
         The optimizer's name.
+    starts : array of shape (S, d) or None
+        The starts of :func:`sweep_starts`, one per row; None for :func:`sweep`.
     """
 
     grid: dict
@@ -265,6 +272,7 @@ class Sweep:
     x: np.ndarray
     diverged_at: np.ndarray
     name: str = ""
+    starts: np.ndarray | None = None
 
     @property
     def diverged(self) -> np.ndarray:
@@ -344,6 +352,9 @@ class Sweep:
         >>> res.best(p.f_star)           # 0.3 > 2/λ_max is unstable; 2/(λ_min + λ_max) ≈ 0.18
         {'eta': 0.15}
         """
+        if not self.grid:
+            raise ValueError("best compares hyperparameters, and this sweep has none: it ran one "
+                             "optimizer from many starts (descend.sweep_starts)")
         score = self.mean_log_gap(f_star, floor=floor)
         if np.all(np.isinf(score)):
             raise ValueError("every run diverged: there is no best setting")
@@ -400,32 +411,8 @@ def sweep(factory, problem: Problem, x0, steps: int = 100, **grid) -> Sweep:
     mesh = np.meshgrid(*values.values(), indexing="ij")
     shape = mesh[0].shape
     opt = factory(**{name: m.ravel() for name, m in zip(values, mesh)})
-    if opt.needs_problem:
-        raise ValueError(f"sweep runs first-order optimizers; {opt.name} needs the problem's Hessian")
-
-    S = mesh[0].size
-    X = np.repeat(x0[:, None], S, axis=1)
-    fs = np.full((S, steps + 1), np.nan)
-    x_star = problem.x_star
-    dists = np.full((S, steps + 1), np.nan) if x_star is not None else None
-    diverged_at = np.full(S, -1)
-    alive = np.ones(S, dtype=bool)
-    state = opt.init(X)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        fs[:, 0] = problem.f(X)
-        if dists is not None:
-            dists[:, 0] = np.linalg.norm(X - x_star[:, None], axis=0)
-        for t in range(steps):
-            step, state = opt.update(problem.grad(X), state, X)
-            X_new = X + step
-            f_new = problem.f(X_new)
-            bad = alive & ~(np.isfinite(f_new) & np.all(np.isfinite(X_new), axis=0))
-            diverged_at[bad] = t + 1
-            alive &= ~bad
-            X = np.where(alive, X_new, X)  # a diverged run stays at its last finite point
-            fs[alive, t + 1] = f_new[alive]
-            if dists is not None:
-                dists[alive, t + 1] = np.linalg.norm(X[:, alive] - x_star[:, None], axis=0)
+    fs, dists, X, diverged_at = _run_batch(opt, problem, np.repeat(x0[:, None], mesh[0].size, axis=1), steps,
+                                           start_name="x0")
     return Sweep(
         grid=values,
         fs=fs.reshape(*shape, steps + 1),
@@ -434,3 +421,146 @@ def sweep(factory, problem: Problem, x0, steps: int = 100, **grid) -> Sweep:
         diverged_at=diverged_at.reshape(shape),
         name=opt.name,
     )
+
+
+def sweep_starts(opt: Optimizer, problem: Problem, starts, steps: int = 100) -> Sweep:
+    r"""Run one optimizer from many starts at once, vectorized with NumPy.
+
+    The starts become the columns of a batch of iterates :math:`X_t` of shape ``(d, S)``,
+    and all S runs advance together, each by the rule of :func:`run`,
+
+    .. math:: X_{t+1} = X_t + \text{step}\bigl(\nabla L(X_t)\bigr) \quad\text{column by column},
+
+    so that a basin of attraction or a claim "from every start in an interval" costs one
+    loop of ``steps`` NumPy operations instead of S Python loops.  Each run gives the
+    iterates :func:`run` gives from its start, to rounding: NumPy's power of an array may
+    differ from its power of a single number in the last bit.
+
+    Parameters
+    ----------
+    opt : Optimizer
+        A first-order optimizer such as ``descend.gd(eta=0.1)``, shared by every run (each
+        run has its own state: its own velocity, moments and step counter).
+    problem : Problem
+        A problem whose ``f`` and ``grad`` accept a batch of points ``(d, S)``, as every
+        problem of :mod:`descend.problems` and :func:`descend.scalar` does.
+    starts : array_like of shape (S, d)
+        One start per row; for a 1-D problem, also a flat sequence of S numbers.
+    steps : int
+        Number of steps, ≥ 0.
+
+    Returns
+    -------
+    Sweep
+        With ``fs`` of shape ``(S, steps + 1)``, ``x`` of shape ``(S, d)`` (the last finite
+        iterate of each run), ``diverged_at`` of shape ``(S,)`` (-1 for a run that never
+        met a non-finite value, else the step of :attr:`Trace.diverged_at`), ``dists`` when
+        the problem knows its minimizer, ``starts`` and an empty ``grid``.  No overflow
+        warning is printed.
+
+    Examples
+    --------
+    >>> import numpy as np, descend as dd
+    >>> well = dd.scalar(lambda t: t**4 - 2 * t**2, lambda t: 4 * t**3 - 4 * t)   # minima at ±1
+    >>> res = dd.sweep_starts(dd.gd(eta=0.05), well, [-1.5, -0.2, 0.3, 1.5, 9.0], steps=200)
+    >>> res.diverged_at                          # from 9 the steps grow until the fifth overflows
+    array([-1, -1, -1, -1,  5])
+    >>> res.x[~res.diverged, 0].round(6)         # the others slide into the valley on their side
+    array([-1., -1.,  1.,  1.])
+    >>> dd.run(dd.gd(eta=0.05), well, x0=9.0, steps=200).diverged_at   # as run from 9 says
+    5
+
+    Notes
+    -----
+    Used in chapter 2 to check where gradient descent ends from hundreds of starts, and in
+    chapter 3 to run twelve starts around a minimum at once.
+    """
+    if not isinstance(opt, Optimizer):
+        raise TypeError(f"opt must be an Optimizer such as descend.gd(eta=0.1), got {type(opt).__name__}")
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a descend.Problem, got {type(problem).__name__}")
+    starts = _starts(starts, problem.dim)
+    steps = _checks.count("steps", steps)
+    fs, dists, X, diverged_at = _run_batch(opt, problem, starts.T.copy(), steps, start_name="starts")
+    return Sweep(grid={}, fs=fs, dists=dists, x=X.T.copy(), diverged_at=diverged_at, name=opt.name,
+                 starts=starts)
+
+
+def _starts(starts, dim: int) -> np.ndarray:
+    """The starts as a finite float64 array of shape (S, dim), S ≥ 1."""
+    try:
+        arr = np.array(starts, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"starts must be an array of real numbers of shape (S, {dim}), "
+                        f"got {type(starts).__name__}") from None
+    if dim == 1 and arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[1] != dim or arr.shape[0] == 0:
+        raise ValueError(f"starts must have shape (S, {dim}) for this problem, one start per row with S ≥ 1"
+                         f"{' (or S numbers)' if dim == 1 else ''}; got shape {arr.shape}")
+    return _checks.matrix("starts", arr)
+
+
+def _run_batch(opt: Optimizer, problem: Problem, X: np.ndarray, steps: int, *, start_name: str):
+    """The loop of :func:`run` on the S columns of ``X`` (d, S) at once.
+
+    Returns ``fs`` (S, steps + 1), ``dists`` (S, steps + 1) or None, the last finite
+    iterates (d, S) and ``diverged_at`` (S,), -1 where a run never diverged.
+    """
+    if opt.needs_problem:
+        raise ValueError(f"sweeps run first-order optimizers; {opt.name} needs the problem's Hessian: "
+                         "use descend.run")
+    if "max_norm" in opt.hyper:
+        raise ValueError(f"{opt.name} clips the gradient by its norm over all the coordinates, which in a "
+                         "batch would mix the runs: use descend.run")
+    d, S = X.shape
+    fs = np.full((steps + 1, S), np.nan)
+    x_star = problem.x_star
+    dists = np.full((steps + 1, S), np.nan) if x_star is not None else None
+    diverged_at = np.full(S, -1)
+    alive = np.ones(S, dtype=bool)
+    state = opt.init(X)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        fx, G = _evaluate_batch(problem, X)
+        finite = np.isfinite(fx) & np.isfinite(G).all(axis=0)
+        if not finite.all():
+            j = int(np.argmin(finite))
+            many = start_name == "starts"
+            where = f"starts[{j}] = {X[:, j]}" if many else str(X[:, j])
+            raise ValueError(f"{start_name} must be {'points' if many else 'a point'} where the loss and "
+                             f"gradient are finite; at {where} they are not")
+        fs[0] = fx
+        if dists is not None:
+            dists[0] = np.linalg.norm(X - x_star[:, None], axis=0)
+        for t in range(steps):
+            step, state = opt.update(G, state, X)
+            X_new = X + step
+            f_new, G_new = problem.f(X_new), problem.grad(X_new)
+            # the checks of `run`: a run stops at its first non-finite iterate, loss or gradient
+            finite = np.isfinite(X_new).all(axis=0) & np.isfinite(f_new) & np.isfinite(G_new).all(axis=0)
+            bad = alive & ~finite
+            if bad.any():
+                diverged_at[bad] = t + 1
+                alive &= ~bad
+            if alive.all():
+                X, G = X_new, G_new
+                fs[t + 1] = f_new
+            else:  # a diverged run stays at its last finite point
+                X, G = np.where(alive, X_new, X), np.where(alive, G_new, G)
+                fs[t + 1, alive] = f_new[alive]
+            if dists is not None:
+                dists[t + 1, alive] = np.linalg.norm(X[:, alive] - x_star[:, None], axis=0)
+    return fs.T, None if dists is None else dists.T, X, diverged_at
+
+
+def _evaluate_batch(problem: Problem, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    d, S = X.shape
+    fx = np.asarray(problem.f(X), dtype=np.float64)
+    if fx.shape != (S,):
+        raise ValueError(f"problem.f must accept a batch of points of shape (d, S) and return shape (S,); "
+                         f"on shape {X.shape} {problem.name!r} returned shape {fx.shape}")
+    G = np.asarray(problem.grad(X), dtype=np.float64)
+    if G.shape != X.shape:
+        raise ValueError(f"problem.grad must accept a batch of points of shape (d, S) and return that shape; "
+                         f"on shape {X.shape} {problem.name!r} returned shape {G.shape}")
+    return fx, G

@@ -120,6 +120,93 @@ def test_sweep_bad_input():
         dd.sweep(dd.gd, p, [1.0, 1.0], steps=10, eta=[0.1]).rate(start=10)
 
 
+WELL = dd.scalar(lambda t: t**4 - 2 * t**2 + t / 2, lambda t: 4 * t**3 - 4 * t + 0.5,
+                 name="tilted double well")
+MANY_STARTS = {
+    "well": (WELL, np.linspace(-1.5, 1.5, 13)),                   # 1-D: a flat sequence of starts
+    "himmelblau": (dd.himmelblau(), np.random.default_rng(0).uniform(-5, 5, size=(9, 2))),
+    "valley": (dd.ill_conditioned(kappa=10.0, angle=0.3), np.random.default_rng(1).normal(size=(6, 2))),
+}
+ONE_OPTIMIZER = {"gd": dd.gd(eta=0.01), "momentum": dd.momentum(eta=0.01, beta=0.9),
+                 "adam": dd.adam(eta=0.05)}
+
+
+@pytest.mark.parametrize("name", sorted(ONE_OPTIMIZER))
+@pytest.mark.parametrize("problem", sorted(MANY_STARTS))
+def test_sweep_starts_matches_run_start_by_start(problem, name):
+    # Not bitwise: NumPy's power on an array and on a scalar can differ in the last bit (SIMD
+    # kernels), so the runs agree to rounding.  300 steps: Adam at a constant η hovers around
+    # a minimum and, over thousands of steps, amplifies those last bits.
+    p, starts = MANY_STARTS[problem]
+    opt = ONE_OPTIMIZER[name]
+    res = dd.sweep_starts(opt, p, starts, steps=300)
+    S = len(starts)
+    assert res.fs.shape == (S, 301) and res.x.shape == (S, p.dim) and res.diverged_at.shape == (S,)
+    assert res.grid == {} and res.name == opt.name and res.starts.shape == (S, p.dim)
+    for i, x0 in enumerate(starts):
+        trace = dd.run(opt, p, x0, steps=300)
+        assert not trace.diverged and res.diverged_at[i] == -1
+        np.testing.assert_allclose(res.fs[i], trace.fs, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(res.x[i], trace.x, rtol=1e-12, atol=1e-15)
+        if p.x_star is not None:     # ‖x_t − x*‖ cancels the leading digits of equal iterates
+            np.testing.assert_allclose(res.dists[i], np.linalg.norm(trace.xs - p.x_star, axis=1),
+                                       rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", sorted(ONE_OPTIMIZER))
+def test_sweep_starts_marks_divergence_at_the_step_run_does_quietly(name):
+    opt = ONE_OPTIMIZER[name]
+    starts = [-1.0, 0.5, 6.0, 40.0, 1e20]       # 1e20: the second step overflows the loss
+    big = dict(gd=dd.gd(eta=0.05), momentum=dd.momentum(eta=0.05, beta=0.9), adam=opt)[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = dd.sweep_starts(big, WELL, starts, steps=500)
+    for i, x0 in enumerate(starts):
+        trace = dd.run(big, WELL, x0, steps=500)
+        assert res.diverged[i] == trace.diverged
+        assert res.diverged_at[i] == (trace.diverged_at if trace.diverged else -1)
+        n = trace.steps + 1
+        np.testing.assert_allclose(res.fs[i, :n], trace.fs, rtol=1e-12, atol=1e-15)
+        assert np.isnan(res.fs[i, n:]).all()
+        np.testing.assert_allclose(res.x[i], trace.x, rtol=1e-12)   # the last finite iterate
+    if name != "adam":                            # Adam's steps are at most about η: it never diverges here
+        assert res.diverged_at.tolist() == [-1, -1, 5, 4, 2]
+    else:
+        assert not res.diverged.any()
+
+
+def test_sweep_starts_is_sweep_from_each_start():
+    # the same batched loop: a sweep over one value from x0 is the sweep over starts from [x0]
+    p = dd.rosenbrock()
+    for x0 in ([-1.0, 1.5], [2.0, 2.0]):       # the second diverges at η = 0.002, at step 7
+        one = dd.sweep(dd.momentum, p, x0, steps=200, eta=[0.002], beta=[0.5])
+        many = dd.sweep_starts(dd.momentum(eta=0.002, beta=0.5), p, [x0, [0.0, 0.0]], steps=200)
+        np.testing.assert_array_equal(one.fs[0, 0], many.fs[0])
+        np.testing.assert_array_equal(one.x[0, 0], many.x[0])
+        np.testing.assert_array_equal(one.dists[0, 0], many.dists[0])
+        assert one.diverged_at[0, 0] == many.diverged_at[0]
+    assert many.diverged_at.tolist() == [7, -1]
+
+
+def test_sweep_starts_refuses_what_it_cannot_batch():
+    p = dd.himmelblau()
+    with pytest.raises(ValueError, match="clips the gradient by its norm"):
+        dd.sweep_starts(dd.clipped(dd.gd(eta=0.1), max_norm=1.0), p, [[1.0, 1.0]], steps=3)
+    pointwise = dd.Problem(f=lambda x: float(np.sum(x**2)), grad=lambda x: 2 * x, dim=2)
+    with pytest.raises(ValueError, match=r"problem.f must accept a batch of points of shape \(d, S\)"):
+        dd.sweep_starts(dd.gd(), pointwise, [[1.0, 1.0], [2.0, 2.0]], steps=3)
+    with pytest.raises(ValueError, match="this sweep has none"):
+        dd.sweep_starts(dd.gd(), p, [[1.0, 1.0]], steps=3).best()
+    with pytest.raises(ValueError, match=r"starts must be points where the loss and gradient are finite; "
+                                         r"at starts\[1\]"):
+        dd.sweep_starts(dd.gd(), dd.scalar(np.log, lambda t: 1 / t), [1.0, -1.0, 2.0], steps=3)
+    # and a clipped optimizer that clips entry by entry is batched
+    by_value = dd.clipped(dd.gd(eta=0.1), clip_value=1.0)
+    res = dd.sweep_starts(by_value, p, [[1.0, 1.0], [-4.0, 4.0]], steps=50)
+    for i, x0 in enumerate(([1.0, 1.0], [-4.0, 4.0])):
+        np.testing.assert_allclose(res.x[i], dd.run(by_value, p, x0, steps=50).x, rtol=1e-12)
+
+
 def test_float64_throughout():
     x0 = np.array([-1.0, 1.5], dtype=np.float32)
     trace = dd.run(dd.adam(eta=0.1), dd.rosenbrock(), x0, steps=5)
