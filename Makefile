@@ -13,10 +13,11 @@ JOBS   ?= 2
 # alone, 13.4 s either way. (torch, in `make bench`, uses its own OpenMP threads.)
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: help book homework test test-lib test-homework test-notebooks test-site lab lab-sources serve bench grade written clean distclean
+.PHONY: help book pdf homework test test-lib test-homework test-notebooks test-site lab lab-sources serve bench grade written clean distclean
 
 help:
 	@echo "make book   build the website into _build/html (creates .venv first if needed)"
+	@echo "make pdf    the book as one PDF, _build/pdf/descend.pdf (XeLaTeX; copied into _build/html if the site exists)"
 	@echo "make homework  student editions and autograder zips of the homework, and the descend wheel, into _build/homework"
 	@echo "make homework SEED=N  variant N of the homework (other constants), into _build/homework/variants/seed-N"
 	@echo "make test   run the whole test suite: library, notebooks, book build, site"
@@ -45,6 +46,22 @@ book: $(STAMP) _build/.library-stamp homework
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
+# The PDF edition: Jupyter Book's LaTeX route (Sphinx's LaTeX builder, XeLaTeX, latexmk) into
+# _build/pdf/descend.pdf, then copied to _build/html/descend.pdf, which every page of the site
+# links, when the site exists. It builds in _build/pdf/_build with its own doctrees (the site's
+# stay valid) but reuses the site's executed notebooks, _build/.jupyter_cache (book/_ext/descend_pdf.py):
+# after `make book` it executes nothing. Its doctrees go when the library changes, as the site's do.
+# Needs Debian's TeX Live, which .ci/run installs.
+pdf: $(STAMP) _build/.library-stamp
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v makeindex >/dev/null \
+	  || { echo "make pdf needs TeX Live (xelatex, latexmk, makeindex): install the packages that .ci/run installs"; exit 1; }
+	@mkdir -p _build/pdf
+	@if [ _build/.library-stamp -nt _build/pdf/.library-stamp ]; then rm -rf _build/pdf/_build/.doctrees; touch _build/pdf/.library-stamp; fi
+	$(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf --warningiserror --nitpick --keep-going
+	cp _build/pdf/_build/latex/descend.pdf _build/pdf/descend.pdf
+	@if [ -f _build/html/index.html ]; then cp _build/pdf/descend.pdf _build/html/descend.pdf; fi
+	@echo "The PDF is at file://$(CURDIR)/_build/pdf/descend.pdf"
+
 # otter assign, offline, on every notebooks/homework/hw*.ipynb (an unchanged one is skipped):
 # _build/homework/student/*.ipynb for students (the site links them), autograder/*.zip for
 # `otter run` and Gradescope, solutions/*.ipynb for instructors; and wheel/descend-*.whl, the
@@ -53,7 +70,7 @@ book: $(STAMP) _build/.library-stamp homework
 homework: $(STAMP)
 	$(PY) tools/build_homework.py $(if $(SEED),--seed $(SEED))
 
-test: test-lib test-homework test-notebooks book test-site
+test: test-lib test-homework test-notebooks book pdf test-site
 
 test-lib: $(STAMP)
 	MPLBACKEND=Agg $(PY) -m pytest -q tests/library src/descend

@@ -129,6 +129,7 @@ def _accessible_body(app, pagename, templatename, context, doctree):
 def setup(app):
     os.environ["DESCEND_EXPLORE"] = "static"
     app.connect("config-inited", _launch_buttons_need_a_repository)
+    app.setup_extension("descend_pdf")  # book/_ext/descend_pdf.py: `make pdf` and the site's PDF button
     app.connect("html-page-context", _accessible_body)
     if not (_mathjax_source() / "tex-chtml.js").is_file():
         raise RuntimeError("MathJax files not found: install requirements.txt (django-static-mathjax)")

@@ -118,6 +118,29 @@ def html(explorer) -> str:
         :data:`ENCODINGS`; the message says how many frames there are, so the author can
         coarsen a slider.
     """
+    return bundle(explorer)["text/html"]
+
+
+def bundle(explorer) -> dict[str, str]:
+    """The explorer's static display: ``text/html`` (:func:`html`) and its starting frame as
+    ``image/png`` (base64), for outputs that cannot show HTML: the PDF edition's LaTeX picks
+    the PNG, a web page the HTML (myst-nb's priorities), so the site's pages do not grow.
+
+    >>> import base64, io
+    >>> import matplotlib.pyplot as plt
+    >>> import descend as dd
+    >>> def draw(a):
+    ...     fig, ax = plt.subplots(figsize=(2, 1))
+    ...     ax.plot([0, 1], [0, a])
+    ...     return fig
+    >>> ex = dd.explore(draw, a=dd.slider(0, 2, 1, value=1), alt="a line of slope a")
+    >>> shown = bundle(ex)
+    >>> sorted(shown)
+    ['image/png', 'text/html']
+    >>> start = np.asarray(Image.open(io.BytesIO(base64.b64decode(shown["image/png"]))))
+    >>> start.shape, bool((start == ex.rgba()[..., :3]).all())   # the frame at a = 1, exactly
+    ((100, 200, 3), True)
+    """
     images = [explorer.rgba(values) for values in explorer.grid()]
     _check_every_slider_matters(explorer, images)
     for encoding in ENCODINGS:
@@ -154,7 +177,7 @@ def html(explorer) -> str:
         k = list(explorer.sliders).index(explorer.play)
         controls.append(f'<button type="button" class="descend-explorer-play" data-slider="{k}" '
                         f'data-interval="{explorer.interval}" aria-pressed="false">&#9654; Play</button>')
-    return (
+    block = (
         f'<div class="descend-explorer" id="{uid}" data-frame="{start}" '
         f'data-encoding="{encoding[0]}-{encoding[1]}" data-error-max="{error_max}" '
         f'data-error-mean="{error_mean:.2f}">'
@@ -163,3 +186,13 @@ def html(explorer) -> str:
         f'<script type="application/json" class="descend-explorer-frames">{json.dumps(frames)}</script>'
         f"{_SCRIPT}</div>"
     )
+    return {"text/html": block, "image/png": base64.b64encode(_png(images[start])).decode("ascii")}
+
+
+def _png(rgba: np.ndarray) -> bytes:
+    """A frame as PNG, tagged with the resolution it was drawn at (so LaTeX sizes it as drawn)."""
+    from ._scene import DPI
+
+    buf = io.BytesIO()
+    Image.fromarray(rgba).convert("RGB").save(buf, format="PNG", optimize=True, dpi=(DPI, DPI))
+    return buf.getvalue()

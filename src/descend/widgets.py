@@ -174,7 +174,9 @@ class Explorer:
         if backend == "static":
             from . import _static
 
-            return {"text/html": _static.html(self), "text/plain": repr(self)}
+            # text/html for web pages; the PDF edition's LaTeX, which cannot show HTML, takes
+            # the image/png of the starting frame (book/_ext/descend_pdf.py captions it).
+            return {**_static.bundle(self), "text/plain": repr(self)}
         return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
 
     def widget(self):
