@@ -97,7 +97,8 @@ _FALLBACKS = {
 
 
 def _preamble() -> str:
-    lines = [r"\usepackage{newunicodechar}", r"\newfontfamily\descendsymbolfont{FreeSerif}[Extension=.otf]"]
+    lines = [r"\usepackage{newunicodechar}", r"\newfontfamily\descendsymbolfont{FreeSerif}[Extension=.otf]",
+             r"\renewcommand{\sphinxstyleindexentry}[1]{#1}"]   # index terms in the text's font, not typewriter
     for char, fallback in _FALLBACKS.items():
         code = f"{ord(char):04X}"
         lines.append(rf'\newunicodechar{{{char}}}{{\iffontchar\font"{code}\relax\char"{code}\relax\else{fallback}\fi}}')
