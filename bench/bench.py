@@ -40,6 +40,9 @@ BUDGETS = {  # key: (budget, "max" or "min", unit)
     "explorer_latency_ms_median": (50.0, "max", "ms"),
     "sweep_speedup_vs_loop": (50.0, "min", "×"),
     "adam_1e6_ratio_vs_torch": (2.0, "max", "×"),
+    "page_dcl_ms_max": (1000.0, "max", "ms"),
+    "page_load_ms_max": (1500.0, "max", "ms"),
+    "page_explorer_ms_max": (1500.0, "max", "ms"),
     "largest_page_mb": (3.0, "max", "MB"),
     "site_mb": (60.0, "max", "MB"),
     "make_test_s": (600.0, "max", "s"),
@@ -104,6 +107,60 @@ def site_weights(html: Path) -> tuple[float, float, str]:
     heaviest = max(pages, key=lambda p: page_weight(html, p))
     total = sum(p.stat().st_size for p in html.rglob("*") if p.is_file())
     return page_weight(html, heaviest) / 1e6, total / 1e6, str(heaviest.relative_to(html))
+
+
+# ------------------------------------------------------------------ page load in chromium
+
+PAGE_TIMES = """() => { const n = performance.getEntriesByType('navigation')[0];
+  return [n.domContentLoadedEventEnd, n.loadEventEnd]; }"""
+
+
+def page_loads(html: Path, repeat: int = 3) -> dict[str, tuple[float, float, float]]:
+    """Each chapter page in chromium from a local server, in a fresh context (empty cache).
+
+    Returns, per page, the medians in ms since navigation of DOMContentLoaded, the load event,
+    and the moment the first explorer shows a new frame when its slider is moved right after
+    DOMContentLoaded.
+    """
+    import functools
+    import http.server
+    import socketserver
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from test_browser import ARGS, CHROMIUM
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    out = {}
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html))) as httpd, \
+            sync_playwright() as p:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for page_file in sorted((html / "notebooks").glob("[0-9][0-9]_*.html")):
+            url = f"http://127.0.0.1:{httpd.server_address[1]}/notebooks/{page_file.name}"
+            runs = []
+            for _ in range(repeat):
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                page.goto(url, wait_until="domcontentloaded")
+                slider = page.locator(".descend-explorer input[type=range]").first
+                img = page.locator(".descend-explorer img").first
+                before = img.get_attribute("src")
+                slider.focus()
+                page.keyboard.press("ArrowLeft" if slider.input_value() == slider.get_attribute("max") else "ArrowRight")
+                page.wait_for_function("([i, b]) => i.getAttribute('src') !== b", arg=[img.element_handle(), before])
+                responded = page.evaluate("() => performance.now()")
+                page.wait_for_load_state("load")
+                page.wait_for_function("() => performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
+                dcl, load = page.evaluate(PAGE_TIMES)
+                runs.append((dcl, load, responded))
+                context.close()
+            out[page_file.stem] = tuple(statistics.median(r[i] for r in runs) for i in range(3))
+        browser.close()
+    return out
 
 
 # ------------------------------------------------------------------ explorer latency
@@ -239,6 +296,13 @@ def main() -> int:
         html = tree / "_build" / "html"
         results["largest_page_mb"], results["site_mb"], heaviest = site_weights(html)
         notes["largest_page_mb"] = f"heaviest: {heaviest} (HTML with inline frames, plus its images)"
+        print("chapter pages in chromium …", flush=True)
+        loads = page_loads(html)
+        for key, i, what in (("page_dcl_ms_max", 0, "DOMContentLoaded"), ("page_load_ms_max", 1, "load event"),
+                             ("page_explorer_ms_max", 2, "first explorer's new frame after a slider move")):
+            slowest = max(loads, key=lambda k: loads[k][i])
+            results[key] = loads[slowest][i]
+            notes[key] = f"{what}, slowest: {slowest}; " + ", ".join(f"{k[:2]} {v[i]:.0f}" for k, v in loads.items())
 
     print("explorer latency in a kernel …", flush=True)
     from conftest import chapter_files

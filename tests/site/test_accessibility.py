@@ -103,8 +103,10 @@ def test_mathjax_speech_works_offline(browser, server):
     page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
     try:
         page.goto(f"{server}/notebooks/01_derivatives.html", wait_until="load")
-        page.wait_for_function("() => document.querySelector('mjx-container[sre-explorer-id]') !== null",
-                               timeout=30_000)
+        # formulas out of view are typeset after the load event, in the background
+        page.wait_for_function("() => Array.from(document.querySelectorAll('mjx-container[sre-explorer-id]'))"
+                               ".slice(0, 50).filter(m => (m.getAttribute('aria-label') || '').trim()).length >= 40",
+                               timeout=60_000)
         spoken = page.evaluate("() => Array.from(document.querySelectorAll('mjx-container[sre-explorer-id]'))"
                                ".slice(0, 50).map(m => m.getAttribute('aria-label') || '')")
         assert external == [] and failed == [], (external, failed)

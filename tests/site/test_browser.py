@@ -110,6 +110,24 @@ RAW_TEX = r"""() => {
 }"""
 
 
+# MathJax typesets a formula when it scrolls into view (its lazy typesetting, _config.yml), and
+# _static/descend-lazy-math.js typesets the rest in the background after the load event, so that
+# screen readers get every formula: with no scrolling, none may be left waiting (an <mjx-lazy>
+# placeholder), folded solutions included, and each has the hidden MathML screen readers read.
+LAZY_AND_ALL_TYPESET = """async () => {
+  if (!MathJax.startup.document.lazyList) return 'lazy typesetting is off (ui/lazy not loaded)';
+  const start = performance.now();
+  while (document.querySelectorAll('mjx-lazy').length > 0) {
+    if (performance.now() - start > 30000) return document.querySelectorAll('mjx-lazy').length + ' left';
+    await new Promise(r => setTimeout(r, 100));
+  }
+  if (window.scrollY !== 0) return 'the page scrolled';
+  // each formula carries its hidden MathML, which screen readers read
+  const bare = Array.from(document.querySelectorAll('mjx-container')).filter(m => !m.querySelector('mjx-assistive-mml'));
+  return bare.length ? bare.length + ' formulas without assistive MathML' : 'ok';
+}"""
+
+
 @pytest.mark.parametrize("name", chapter_files())
 def test_chapter_page(browser, server, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -118,6 +136,7 @@ def test_chapter_page(browser, server, name):
         p = page.page
         assert p.locator("mjx-container").count() > 10, "MathJax did not typeset the page"
         assert p.evaluate(RAW_TEX) == [], "raw TeX is left in the text"
+        assert p.evaluate(LAZY_AND_ALL_TYPESET) == "ok", "formulas left untypeset in the background"
         p.screenshot(path=str(SHOTS / f"{name.split('/')[-1]}.png"), full_page=True)
 
         explorers = p.locator(".descend-explorer")
