@@ -34,14 +34,19 @@ MAX_BYTES = 950_000
 #: lossless WebP of a palette image, ``("lossy", quality)`` lossy WebP.
 ENCODINGS = (("palette", 256), ("lossy", 80), ("lossy", 65), ("lossy", 50), ("lossy", 35))
 
+# The frames are parsed from their JSON on the first move, not while the page loads: the block's
+# HTML already shows the starting frame and the sliders' starting values (unless the browser
+# restored other slider positions, coming back to the page: then they are shown at once).
 _SCRIPT = """<script>(function(root){
-var frames=JSON.parse(root.querySelector('.descend-explorer-frames').textContent);
+var frames=null;function frame(k){frames=frames||JSON.parse(root.querySelector('.descend-explorer-frames').textContent);return frames[k];}
 var img=root.querySelector('img'),inputs=root.querySelectorAll('input[type=range]');
 function show(){var k=0;inputs.forEach(function(inp){
 var vals=JSON.parse(inp.dataset.values),i=+inp.value;k=k*vals.length+i;
 var out=root.querySelector('output[for="'+inp.id+'"]');out.textContent=vals[i];
-inp.setAttribute('aria-valuetext',vals[i]);});img.src=frames[k];root.dataset.frame=k;}
-inputs.forEach(function(inp){inp.addEventListener('input',show);});show();
+inp.setAttribute('aria-valuetext',vals[i]);});img.src=frame(k);root.dataset.frame=k;}
+inputs.forEach(function(inp){inp.addEventListener('input',show);});
+function sync(){if([].some.call(inputs,function(i){return i.value!==i.getAttribute('value');}))show();}
+sync();window.addEventListener('pageshow',sync);
 var btn=root.querySelector('button.descend-explorer-play');if(btn){var timer=null,inp=inputs[+btn.dataset.slider];
 function stop(){clearInterval(timer);timer=null;btn.textContent='\u25B6 Play';btn.setAttribute('aria-pressed','false');}
 btn.addEventListener('click',function(){if(timer){stop();return;}

@@ -240,3 +240,37 @@ def test_other_pages_load_cleanly(browser, server):
             assert page.errors == [], (path, page.errors)
         finally:
             page.close()
+
+
+# The frame an explorer's sliders select: its index from the sliders' positions, and its image.
+SHOWN_FRAME = """root => {
+  let k = 0;
+  root.querySelectorAll('input[type=range]').forEach(inp => { k = k * JSON.parse(inp.dataset.values).length + (+inp.value); });
+  const frames = JSON.parse(root.querySelector('.descend-explorer-frames').textContent);
+  return [k, root.querySelector('img').getAttribute('src') === frames[k]];
+}"""
+
+
+def test_an_explorer_shows_its_sliders_frame_after_going_back(browser, server):
+    """The frames are parsed on the first move, not at load; a page the browser restores with the
+    sliders where the reader left them must still show the frame those positions select."""
+    name = chapter_files()[0]
+    page = Page(browser, server, f"{name}.html")
+    try:
+        p = page.page
+        ex = p.locator(".descend-explorer").first
+        assert p.evaluate(SHOWN_FRAME, ex.element_handle()) == [int(ex.get_attribute("data-frame")), True]
+        slider = ex.locator("input[type=range]").first
+        slider.focus()
+        for _ in range(2):
+            p.keyboard.press("ArrowLeft" if slider.input_value() == slider.get_attribute("max") else "ArrowRight")
+        moved = slider.input_value()
+        assert moved != slider.get_attribute("value")
+        p.goto(f"{server}/book/intro.html", wait_until="load")
+        p.go_back(wait_until="load")
+        ex = p.locator(".descend-explorer").first
+        k, shown = p.evaluate(SHOWN_FRAME, ex.element_handle())
+        assert shown, f"the image is not the frame its sliders select (frame {k})"
+        assert page.errors == [], page.errors
+    finally:
+        page.close()
