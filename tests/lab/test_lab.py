@@ -90,6 +90,8 @@ def _hook(event, args):
 
 if _LOG:
     sys.addaudithook(_hook)
+    with open(_LOG + ".hooked", "a", encoding="utf-8") as f:   # which processes are watched
+        f.write(f"pid {os.getpid()} {' '.join(sys.orig_argv[:3])}\\n")
 '''
 
 
@@ -225,6 +227,11 @@ class Lab:
     def network_attempts(self) -> list[str]:
         return self.net_log.read_text().splitlines() if self.net_log.exists() else []
 
+    def watched(self) -> list[str]:
+        """The processes the network hook was installed in: "pid N" and the command's first words."""
+        hooked = Path(f"{self.net_log}.hooked")
+        return hooked.read_text().splitlines() if hooked.exists() else []
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -267,13 +274,13 @@ RUN_STATE = """() => {
 EXPLORER = ".jp-OutputArea-output > .widget-vbox:has(.widget-slider):has(img.widget-image)"
 OUTPUTS = """() => {
   const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  const text = (sel) => [...nb.querySelectorAll(sel)].map(e => e.innerText);
+  const text = (sel) => [...nb.querySelectorAll(sel)].map(e => e.textContent);
   return {
     stderr: text('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'),
     plain: text('.jp-OutputArea-output[data-mime-type="text/plain"]'),
     widgetErrors: text('.jupyter-widgets-error-widget').concat(
       [...nb.querySelectorAll('.jp-OutputArea-output')]
-        .map(e => e.innerText.trim())
+        .map(e => e.textContent.trim())
         .filter(t => t.startsWith('Error displaying widget') || t.startsWith('Loading widget'))),
     explorers: nb.querySelectorAll(EXPLORER).length,
   };
@@ -324,7 +331,7 @@ class Notebook:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             dialog = self.page.locator(".jp-Dialog")
-            if dialog.count() and "Select Kernel" in dialog.first.inner_text():
+            if dialog.count() and "Select Kernel" in dialog.first.text_content():
                 assert "Python 3" in dialog.locator("select").first.evaluate(
                     "s => s.options[s.selectedIndex].text"), "the kernel proposed is not Python 3"
                 dialog.locator(".jp-mod-accept").first.click()
@@ -363,7 +370,7 @@ class Notebook:
         """Once no widget is still loading (or after REDRAW_TIMEOUT s): what OUTPUTS reads."""
         self.page.wait_for_function(
             "() => ![...document.querySelectorAll('.jp-OutputArea-output')]"
-            ".some(e => e.innerText.trim().startsWith('Loading widget'))", timeout=REDRAW_TIMEOUT * 1000)
+            ".some(e => e.textContent.trim().startsWith('Loading widget'))", timeout=REDRAW_TIMEOUT * 1000)
         return self.page.evaluate(OUTPUTS)
 
     def close(self) -> None:
@@ -425,22 +432,30 @@ def move_and_check(page, index: int, shots: tuple[Path, Path, Path] | None) -> s
     image, handle = box.locator("img.widget-image"), box.locator(".noUi-handle").first
     readout = box.locator(".widget-readout").first
     page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
-    value, source, pixels = readout.inner_text(), image.get_attribute("src"), image.screenshot()
+    value, source, pixels = readout.text_content(), image.get_attribute("src"), image.screenshot()
     if shots:
         box.screenshot(path=shots[0])
     handle.focus()
-    for key in ("ArrowRight", "ArrowLeft"):
+    for key in ("ArrowRight", "ArrowLeft"):   # at the end of its range, the other way
         page.keyboard.press(key)
-        try:
-            page.wait_for_function("([r, v]) => r.innerText !== v", arg=[readout.element_handle(), value],
-                                   timeout=3000)
+        deadline = time.monotonic() + 3
+        while readout.text_content() == value and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if readout.text_content() != value:
             break
-        except Exception:  # at the end of its range: the other way
-            continue
-    new_value = readout.inner_text()
+    new_value = readout.text_content()
     assert new_value != value, f"explorer {index}: the slider did not move with the arrow keys"
-    page.wait_for_function("([img, src]) => img.src !== src && img.complete && img.naturalWidth > 0",
-                           arg=[image.element_handle(), source], timeout=REDRAW_TIMEOUT * 1000)
+    # the locator is resolved again at each poll: a view rendered anew is followed too
+    deadline = time.monotonic() + REDRAW_TIMEOUT
+    while image.get_attribute("src") == source or not image.evaluate("i => i.complete && i.naturalWidth > 0"):
+        if time.monotonic() > deadline:
+            sliders = [r.text_content() for r in box.locator(".widget-readout").all()]
+            raise AssertionError(
+                f"explorer {index}: the slider moved ({value} -> {new_value}; sliders now {sliders}) but the "
+                f"figure was not redrawn in {REDRAW_TIMEOUT} s (is the kernel busy? "
+                f"{page.evaluate(RUN_STATE)['status']}; widget views of the page: "
+                f"{page.locator(EXPLORER).count()})")
+        time.sleep(0.2)
     page.wait_for_timeout(200)   # let the new frame paint before the screenshot
     assert image.screenshot() != pixels, f"explorer {index}: a new image came but its pixels did not change"
     if shots:
@@ -461,6 +476,7 @@ def test_network_hook_records_an_attempt(tmp_path):
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
     lines = log.read_text().splitlines()
     assert len(lines) == 1 and lines[0].endswith("socket.getaddrinfo example.invalid"), lines
+    assert Path(f"{log}.hooked").read_text().startswith("pid ")
 
 
 def test_checks_catch_a_failing_cell_and_a_broken_widget(browser, lab):
@@ -505,11 +521,15 @@ def test_chapter_in_jupyterlab(browser, lab, chapter):
         moves = [move_and_check(notebook.page, k, (SHOTS / f"{chapter}-before.png",
                                                    SHOTS / f"{chapter}-after.png", SHOTS / f"{chapter}-lab.png") if k == 0 else None)
                  for k in range(outputs["explorers"])]
-        print(f"{chapter}: ran all cells in {ran:.1f} s; {len(moves)} explorers redrawn ({', '.join(moves)})"
+        print(f"{chapter}: ran all cells in {ran:.1f} s; {len(moves)} explorers redrawn ({', '.join(moves)}); "
+              f"{len(outputs['stderr'])} outputs on stderr (warnings)"
               + ("; JupyterLab asked which kernel to start" if notebook.kernel_dialog else ""))
         assert notebook.console == [], f"console errors in JupyterLab: {notebook.console[:10]}"
         assert notebook.external == [], f"the page asked for other origins: {notebook.external}"
     finally:
         notebook.close()
         lab.shut_down_kernels()
+    watched = lab.watched()
+    assert any(line.startswith(f"pid {lab.process.pid} ") for line in watched), f"server not watched: {watched}"
+    assert any("ipykernel_launcher" in line for line in watched), f"no kernel watched: {watched}"
     assert lab.network_attempts() == [], f"the server or a kernel tried the network: {lab.network_attempts()}"
