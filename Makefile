@@ -13,7 +13,7 @@ JOBS   ?= 2
 # alone, 13.4 s either way. (torch, in `make bench`, uses its own OpenMP threads.)
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: help book pdf homework test test-lib test-homework test-notebooks test-site lab lab-sources serve bench grade written clean distclean
+.PHONY: help book pdf homework test test-lib test-homework test-notebooks test-site test-lab test-lab-quick lab lab-sources serve bench grade written clean distclean
 
 help:
 	@echo "make book   build the website into _build/html (creates .venv first if needed)"
@@ -21,6 +21,7 @@ help:
 	@echo "make homework  student editions and autograder zips of the homework, and the descend wheel, into _build/homework"
 	@echo "make homework SEED=N  variant N of the homework (other constants), into _build/homework/variants/seed-N"
 	@echo "make test   run the whole test suite: library, notebooks, book build, site"
+	@echo "make test-lab  every chapter in JupyterLab, driven in chromium: run all cells, no error, sliders redraw (slow; make test runs three)"
 	@echo "make lab    JupyterLab on the student route: the chapters and student editions, copied to _build/lab"
 	@echo "make lab-sources  JupyterLab on notebooks/, homework sources included (authors, instructors)"
 	@echo "make serve  serve _build/html on http://localhost:$(PORT)"
@@ -70,7 +71,7 @@ pdf: $(STAMP) _build/.library-stamp
 homework: $(STAMP)
 	$(PY) tools/build_homework.py $(if $(SEED),--seed $(SEED))
 
-test: test-lib test-homework test-notebooks book pdf test-site
+test: test-lib test-homework test-notebooks book pdf test-site test-lab-quick
 
 test-lib: $(STAMP)
 	MPLBACKEND=Agg $(PY) -m pytest -q tests/library src/descend
@@ -83,6 +84,14 @@ test-notebooks: $(STAMP)
 
 test-site: $(STAMP)
 	$(PY) -m pytest -q -rs -n $(JOBS) --dist loadfile tests/site
+
+# The chapters in JupyterLab as students run them (tests/lab): the `make lab` workspace in a temporary
+# folder, JupyterLab headless on a free port, chromium runs all cells and moves the sliders.
+test-lab-quick: homework
+	$(PY) -m pytest -q -rs tests/lab
+
+test-lab: homework
+	DESCEND_LAB_CHAPTERS=all $(PY) -m pytest -q -rs tests/lab
 
 # The student route: chapters in _build/lab/notebooks, student editions in _build/lab/homework
 # (no homework source, solution or autograder). A file changed there is never overwritten.
