@@ -1341,7 +1341,9 @@ def scaled_steps(opt: Optimizer, scale) -> Optimizer:
     opt : Optimizer
         The optimizer.
     scale : array_like
-        The factors :math:`\delta`, one per coordinate (or one number for all).
+        The factors :math:`\delta`, one per coordinate (or one number for all).  On a batch
+        of iterates of shape ``(d, S)`` (:func:`descend.sweep_starts`, :func:`descend.sweep`)
+        :math:`\delta_i` multiplies row i, coordinate i of every run.
 
     Returns
     -------
@@ -1350,10 +1352,14 @@ def scaled_steps(opt: Optimizer, scale) -> Optimizer:
 
     Examples
     --------
-    >>> import descend as dd
+    >>> import numpy as np, descend as dd
     >>> opt = dd.optim.scaled_steps(dd.gd(eta=0.5), [1.0, 4.0])
     >>> dd.optim.steps_on(opt, [[2.0, 2.0]])        # −0.5 · 2, then times 1 and 4
     array([[-1., -4.]])
+    >>> step, _ = opt.update(np.full((2, 3), 2.0), opt.init(np.zeros((2, 3))))
+    >>> step                                        # a batch of 3 runs: row i times δᵢ
+    array([[-1., -1., -1.],
+           [-4., -4., -4.]])
 
     Notes
     -----
@@ -1368,7 +1374,15 @@ def scaled_steps(opt: Optimizer, scale) -> Optimizer:
 
     def update(g, state, x=None, **kwargs):
         step, state = opt.update(g, state, x, **kwargs)
-        return delta * step, state
+        step = np.asarray(step)
+        if delta.ndim == 0 or step.ndim == 0:
+            return delta * step, state
+        if delta.size not in (1, step.shape[0]):
+            raise ValueError(f"scale must be one number or one factor per coordinate, {step.shape[0]}; "
+                             f"got {delta.size} factors")
+        # δ lines up with the coordinates, the first axis: on a batch of iterates (d, S), as in
+        # descend.sweep_starts, plain broadcasting would line it up with the runs instead
+        return delta.reshape((-1,) + (1,) * (step.ndim - 1)) * step, state
 
     return Optimizer(opt.init, update, f"{opt.name}, steps scaled", dict(opt.hyper),
                      needs_problem=opt.needs_problem)

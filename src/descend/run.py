@@ -373,7 +373,11 @@ def sweep(factory, problem: Problem, x0, steps: int = 100, **grid) -> Sweep:
     ----------
     factory : callable
         An optimizer factory such as :func:`descend.momentum`; it receives each swept
-        hyperparameter as an array of shape ``(S,)``.
+        hyperparameter as an array of shape ``(S,)``, one value per run (per column of the
+        batch).  A factory may fix per-coordinate factors, e.g.
+        ``lambda eta: descend.optim.scaled_steps(descend.gd(eta=eta), [1.0, 4.0])``, but not
+        sweep them: ``scale`` is read as one factor per coordinate.  The optimizer must
+        act coordinate by coordinate (see :func:`sweep_starts`).
     problem : Problem
         A problem whose ``f`` and ``grad`` accept a batch of points ``(d, S)``.
     x0 : array_like of shape (d,)
@@ -386,6 +390,18 @@ def sweep(factory, problem: Problem, x0, steps: int = 100, **grid) -> Sweep:
     Returns
     -------
     Sweep
+        ``fs`` and ``dists`` are NaN after a run diverged, and ``diverged_at`` is the step of
+        :attr:`Trace.diverged_at` (-1 if none): a run stops, as in :func:`run`, at its first
+        non-finite iterate, loss or gradient.  Each run agrees with :func:`run` as a run of
+        :func:`sweep_starts` does: step by step to rounding, which long or unstable runs can
+        amplify.
+
+    Raises
+    ------
+    ValueError
+        If the grid is empty or not made of 1-D sequences, if the optimizer needs the
+        problem's Hessian or clips the gradient by its norm (see :func:`sweep_starts`), or if
+        the loss or gradient is not finite at ``x0``.
 
     Examples
     --------
@@ -432,20 +448,33 @@ def sweep_starts(opt: Optimizer, problem: Problem, starts, steps: int = 100) -> 
     .. math:: X_{t+1} = X_t + \text{step}\bigl(\nabla L(X_t)\bigr) \quad\text{column by column},
 
     so that a basin of attraction or a claim "from every start in an interval" costs one
-    loop of ``steps`` NumPy operations instead of S Python loops.  Each run gives the
-    iterates :func:`run` gives from its start, to rounding: NumPy's power of an array may
-    differ from its power of a single number in the last bit.
+    loop of ``steps`` NumPy operations instead of S Python loops.  A run stops, as in
+    :func:`run`, at its first non-finite iterate, loss or gradient.
+
+    Each step of each run is the step :func:`run` takes from the same point, to rounding:
+    NumPy may compute a power of an array and of a single number differently in the last bit.
+    Over a short run the iterates agree to rounding (Adam on Himmelblau with η = 0.05, within
+    2e-16 after 300 steps); where a run amplifies last-bit differences, such as a run that
+    hovers around a minimum at a constant learning rate, an unstable one, or a long one, the
+    two can drift visibly apart (the same Adam runs differ by 1e-3 after 3,000 steps and
+    7e-3 after 20,000).  Neither is the wrong one: both follow the rule in floating point.
 
     Parameters
     ----------
     opt : Optimizer
-        A first-order optimizer such as ``descend.gd(eta=0.1)``, shared by every run (each
-        run has its own state: its own velocity, moments and step counter).
+        A first-order optimizer such as ``descend.gd(eta=0.1)``, shared by every run.  Its
+        update must act coordinate by coordinate, as gradient descent, momentum, Nesterov,
+        AdaGrad, RMSProp, Adam(W), :func:`descend.optim.scaled_steps` and clipping by value
+        do: the batch is one array, so an update that took a norm or a dot product of the
+        gradient would mix the runs without any error.  Each run has its own velocity and
+        moments (one column of the state's arrays); the step counter ``t`` is one number
+        shared by all, which is right because all the runs step together.
     problem : Problem
         A problem whose ``f`` and ``grad`` accept a batch of points ``(d, S)``, as every
         problem of :mod:`descend.problems` and :func:`descend.scalar` does.
     starts : array_like of shape (S, d)
-        One start per row; for a 1-D problem, also a flat sequence of S numbers.
+        One start per row; for a 1-D problem, also a flat sequence of S numbers.  The loss
+        and gradient must be finite at every start.
     steps : int
         Number of steps, ≥ 0.
 
@@ -455,8 +484,22 @@ def sweep_starts(opt: Optimizer, problem: Problem, starts, steps: int = 100) -> 
         With ``fs`` of shape ``(S, steps + 1)``, ``x`` of shape ``(S, d)`` (the last finite
         iterate of each run), ``diverged_at`` of shape ``(S,)`` (-1 for a run that never
         met a non-finite value, else the step of :attr:`Trace.diverged_at`), ``dists`` when
-        the problem knows its minimizer, ``starts`` and an empty ``grid``.  No overflow
-        warning is printed.
+        the problem knows its minimizer (NaN, like ``fs``, after a run diverged), ``starts``
+        and an empty ``grid``.  No overflow warning is printed.
+
+    Raises
+    ------
+    TypeError
+        If ``opt`` is not an :class:`~descend.optim.Optimizer` (a factory such as
+        ``descend.gd`` rather than ``descend.gd(eta=0.1)``), ``problem`` not a
+        :class:`~descend.Problem`, or ``starts`` not an array of numbers.
+    ValueError
+        If ``opt`` needs the problem's Hessian or loss (Newton, the line searches: use
+        :func:`run`) or clips the gradient by its norm (``descend.clipped(..., max_norm=...)``,
+        whose norm would mix the runs); if ``starts`` is not of shape ``(S, d)`` with S ≥ 1,
+        is not finite, or has a start where the loss or the gradient is not finite (as
+        :func:`run` refuses such an ``x0``); if ``steps`` < 0; or if ``problem.f`` or
+        ``problem.grad`` does not accept a batch of points.
 
     Examples
     --------

@@ -126,6 +126,10 @@ MANY_STARTS = {
     "well": (WELL, np.linspace(-1.5, 1.5, 13)),                   # 1-D: a flat sequence of starts
     "himmelblau": (dd.himmelblau(), np.random.default_rng(0).uniform(-5, 5, size=(9, 2))),
     "valley": (dd.ill_conditioned(kappa=10.0, angle=0.3), np.random.default_rng(1).normal(size=(6, 2))),
+    # as many starts as coordinates: a per-coordinate array that broadcast along the runs
+    # instead of the coordinates would not raise here, only give other numbers
+    "himmelblau, S = d": (dd.himmelblau(), np.array([[0.0, 0.0], [-1.0, 1.0]])),
+    "well, S = d": (WELL, [0.3]),
 }
 ONE_OPTIMIZER = {"gd": dd.gd(eta=0.01), "momentum": dd.momentum(eta=0.01, beta=0.9),
                  "adam": dd.adam(eta=0.05)}
@@ -217,3 +221,92 @@ def test_float64_throughout():
 def test_trace_keeps_the_final_state():
     trace = dd.run(dd.adam(eta=0.1), dd.rosenbrock(), [0.0, 0.0], steps=7)
     assert trace.state.t == 7 and trace.state.m.shape == (2,)
+
+
+# ----------------------------------------------------------- per-coordinate steps in a batch
+SCALED = {"gd": dd.optim.scaled_steps(dd.gd(eta=0.002), [1.0, 4.0]),
+          "adam": dd.optim.scaled_steps(dd.adam(eta=0.05), [1.0, 0.1])}
+
+
+@pytest.mark.parametrize("name", sorted(SCALED))
+@pytest.mark.parametrize("S", [2, 3])           # S = d = 2 used to be silently wrong, S = 3 an error
+def test_sweep_starts_of_scaled_steps_matches_run(name, S):
+    p, opt = dd.himmelblau(), SCALED[name]
+    starts = np.array([[0.0, 0.0], [-1.0, 1.0], [1.0, -1.0]])[:S]
+    res = dd.sweep_starts(opt, p, starts, steps=100)
+    for i, x0 in enumerate(starts):
+        trace = dd.run(opt, p, x0, steps=100)
+        assert not trace.diverged and res.diverged_at[i] == -1
+        np.testing.assert_allclose(res.fs[i], trace.fs, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(res.x[i], trace.x, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("etas", [[0.001, 0.002], [0.001, 0.002, 0.003]])   # S = d and S ≠ d
+def test_sweep_of_scaled_steps_matches_run(etas):
+    p, x0, delta = dd.himmelblau(), [-1.0, 1.0], [1.0, 4.0]
+    res = dd.sweep(lambda eta: dd.optim.scaled_steps(dd.gd(eta=eta), delta), p, x0, steps=100, eta=etas)
+    for i, eta in enumerate(etas):
+        trace = dd.run(dd.optim.scaled_steps(dd.gd(eta=eta), delta), p, x0, steps=100)
+        np.testing.assert_allclose(res.fs[i], trace.fs, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(res.x[i], trace.x, rtol=1e-12, atol=1e-15)
+
+
+def test_scaled_steps_with_one_factor_per_coordinate_only():
+    with pytest.raises(ValueError, match="scale must be one number or one factor per coordinate, 2; got 3"):
+        dd.run(dd.optim.scaled_steps(dd.gd(), [1.0, 2.0, 3.0]), dd.himmelblau(), [0.0, 0.0], steps=1)
+    one = dd.sweep_starts(dd.optim.scaled_steps(dd.gd(eta=0.001), [2.0]), dd.himmelblau(), [[0.0, 0.0]], 5)
+    np.testing.assert_allclose(one.x[0], dd.run(dd.gd(eta=0.002), dd.himmelblau(), [0.0, 0.0], 5).x,
+                               rtol=1e-14)
+
+
+# ------------------------------------------------- a run stops at a non-finite gradient
+# √|t|: finite everywhere, its derivative not at 0; gradient descent with η = 0.25 from 0.25
+# lands exactly on 0 at step 1
+ROOT = dd.scalar(lambda t: np.sqrt(np.abs(t)), lambda t: 0.5 * np.sign(t) / np.sqrt(np.abs(t)),
+                 x_star=0.0, name="root")
+
+
+def test_a_non_finite_gradient_ends_a_run_in_run_and_in_both_sweeps():
+    trace = dd.run(dd.gd(eta=0.25), ROOT, 0.25, steps=50)
+    assert trace.diverged_at == 1 and trace.steps == 0
+    starts = [0.25, 1.0, -0.7]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        many = dd.sweep_starts(dd.gd(eta=0.25), ROOT, starts, steps=50)
+        grid = dd.sweep(dd.gd, ROOT, [0.25], steps=50, eta=[0.25, 0.1])
+    for i, x0 in enumerate(starts):
+        trace = dd.run(dd.gd(eta=0.25), ROOT, x0, steps=50)
+        assert many.diverged_at[i] == (trace.diverged_at if trace.diverged else -1)
+        np.testing.assert_allclose(many.fs[i, :trace.steps + 1], trace.fs, rtol=1e-12)
+    for i, eta in enumerate([0.25, 0.1]):
+        trace = dd.run(dd.gd(eta=eta), ROOT, 0.25, steps=50)
+        assert grid.diverged_at[i] == (trace.diverged_at if trace.diverged else -1)
+        np.testing.assert_allclose(grid.fs[i, :trace.steps + 1], trace.fs, rtol=1e-12)
+    assert many.diverged_at.tolist() == [1, -1, -1] and grid.diverged_at.tolist() == [1, -1]
+    # after the divergence the run has no loss and no distance; it keeps its last finite point
+    for res in (many, grid):
+        assert np.isnan(res.fs[0, 1:]).all() and np.isnan(res.dists[0, 1:]).all()
+        assert res.dists[0, 0] == 0.25 and res.x[0, 0] == 0.25
+        assert np.isfinite(res.fs[1:]).all() and np.isfinite(res.dists[1:]).all()
+
+
+def test_a_start_with_a_non_finite_gradient_is_refused_as_run_refuses_it():
+    with np.errstate(invalid="ignore"):
+        assert np.isfinite(ROOT.f(np.array([0.0]))) and not np.isfinite(ROOT.grad(np.array([0.0]))).all()
+    with pytest.raises(ValueError, match="x0 must be a point where the loss and gradient are finite"):
+        dd.run(dd.gd(), ROOT, 0.0, steps=3)
+    with pytest.raises(ValueError, match=r"starts must be points where the loss and gradient are finite; "
+                                         r"at starts\[1\] = \[0\.\]"):
+        dd.sweep_starts(dd.gd(), ROOT, [0.5, 0.0], steps=3)
+    with pytest.raises(ValueError, match=r"x0 must be a point where the loss and gradient are finite; at \[0\.\]"):
+        dd.sweep(dd.gd, ROOT, [0.0], steps=3, eta=[0.1, 0.2])
+
+
+def test_dists_are_nan_after_an_overflow():
+    res = dd.sweep(dd.gd, dd.quadratic([[1.0]]), [1.0], steps=3000, eta=[0.5, 2.5])
+    k = res.diverged_at[1]
+    assert k > 0 and np.isnan(res.dists[1, k:]).all() and np.isfinite(res.dists[1, :k]).all()
+    assert np.isfinite(res.dists[0]).all()
+    starts = dd.sweep_starts(dd.gd(eta=2.5), dd.quadratic([[1.0]]), [1.0, 0.0], steps=3000)
+    np.testing.assert_array_equal(starts.dists[0], res.dists[1])
+    assert (starts.dists[1] == 0.0).all()
