@@ -51,8 +51,9 @@ CHROMIUM = os.environ.get("DESCEND_CHROMIUM") or shutil.which("chromium") or "/u
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
         "--disable-background-networking", "--disable-component-update"]
 
-# Chapters with explorers that run fast, for `make test`. Measured (2 cores, run all cells in
-# JupyterLab): 01 about 6 s, 02 about 10 s, 04 about 38 s.
+# Chapters with explorers that run fast, for `make test`. Run All Cells in JupyterLab took (2 cores,
+# machine shared): 01 7-10 s, 02 9-20 s, 04 12-28 s (three explorers); the others 8-28 s each.
+# With the server, the page loads and the broken notebook, this set takes about a minute.
 QUICK = ("01_derivatives", "02_gradient_descent", "04_momentum")
 START_TIMEOUT = 90          # s, for the server to answer and a notebook to open
 RUN_TIMEOUT = 900           # s, for Run All Cells on one chapter
