@@ -145,8 +145,12 @@ def page_loads(html: Path, repeat: int = 3) -> dict[str, tuple[float, float, flo
         def log_message(self, *args):
             pass
 
+    class Server(socketserver.ThreadingTCPServer):
+        def handle_error(self, request, client_address):
+            pass  # a page closed while a frame was still being sent: a broken pipe, not a failure
+
     out = {}
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html))) as httpd, \
+    with Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html))) as httpd, \
             sync_playwright() as p:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
