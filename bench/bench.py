@@ -181,30 +181,32 @@ LATENCY_PROBE = textwrap.dedent(r'''
     import json, time
     import numpy as np
     import descend as dd
-    latencies = []
-    for ex in dd.widgets.created():
+    latencies = {}
+    for i, ex in enumerate(dd.widgets.created()):
         box = ex.widget()
+        name = f"{i + 1} ({', '.join(ex.sliders)}; {getattr(ex.draw, '__name__', 'draw')})"
         for control in box.children[:-1]:
             for value in np.linspace(control.min, control.max, 8)[1:]:
                 t0 = time.perf_counter()
                 control.value = float(value)        # the observer redraws synchronously
-                latencies.append((time.perf_counter() - t0) * 1e3)
+                latencies.setdefault(name, []).append((time.perf_counter() - t0) * 1e3)
     print("LATENCY" + json.dumps(latencies))
 ''')
 
 
-def explorer_latencies(notebooks: list[Path]) -> list[float]:
+def explorer_latencies(notebooks: list[Path]) -> dict[str, list[float]]:
+    """Milliseconds per slider move, keyed "chapter explorer-number (sliders; draw function)"."""
     import nbformat
     from nbclient import NotebookClient
 
-    out = []
+    out = {}
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
         nb.cells.append(nbformat.v4.new_code_cell(LATENCY_PROBE))
         NotebookClient(nb, timeout=900, resources={"metadata": {"path": str(path.parent)}}).execute()
         text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
         line = next(t for t in text.splitlines() if t.startswith("LATENCY"))
-        out += json.loads(line[len("LATENCY"):])
+        out.update({f"{path.stem[:2]} explorer {k}": v for k, v in json.loads(line[len("LATENCY"):]).items()})
     return out
 
 
@@ -232,6 +234,8 @@ def sweep_speedup(loop_sample: int = 200) -> tuple[float, str]:
 
 TORCH_TIMER = textwrap.dedent(r'''
     import sys, time, statistics, torch
+    if int(sys.argv[2]):
+        torch.set_num_threads(int(sys.argv[2]))
     torch.manual_seed(0)
     p = torch.randn(10**6, dtype=torch.float64, requires_grad=True)
     p.grad = torch.randn(10**6, dtype=torch.float64)
@@ -259,16 +263,23 @@ def adam_ratio(torch_python: str | None) -> tuple[float | None, str]:
     state = opt.init(x)
     for _ in range(5):
         _, state = opt.update(g, state, x)
-    ours, theirs = [], []
-    for _ in range(5):  # interleave the two so a busy machine slows both alike
+    def torch_step(threads: int) -> float:    # 0: torch's default number of threads
+        return float(subprocess.run([python, "-c", TORCH_TIMER, "20", str(threads)], capture_output=True,
+                                    text=True, check=True).stdout)
+
+    ours, theirs, theirs_1 = [], [], []
+    for _ in range(5):  # interleave the three so a busy machine slows all alike
         ours.append(median_time(lambda: opt.update(g, state, x), repeat=20))
-        theirs.append(float(subprocess.run([python, "-c", TORCH_TIMER, "20"], capture_output=True, text=True,
-                                           check=True).stdout))
-    version = subprocess.run([python, "-c", "import torch; print(torch.__version__)"], capture_output=True,
-                             text=True).stdout.strip()
-    ratio = statistics.median(ours) / statistics.median(theirs)
-    return ratio, (f"descend {statistics.median(ours) * 1e3:.2f} ms vs torch {version} Adam(foreach=True) "
-                   f"{statistics.median(theirs) * 1e3:.2f} ms per step on 10⁶ float64 parameters")
+        theirs.append(torch_step(0))
+        theirs_1.append(torch_step(1))
+    version, default_threads = subprocess.run(
+        [python, "-c", "import torch; print(torch.__version__, torch.get_num_threads())"], capture_output=True,
+        text=True).stdout.split()
+    ours, theirs, theirs_1 = (statistics.median(v) for v in (ours, theirs, theirs_1))
+    return ours / theirs, (f"descend {ours * 1e3:.2f} ms vs torch {version} Adam(foreach=True) "
+                           f"{theirs * 1e3:.2f} ms with its default {default_threads} threads "
+                           f"(ratio {ours / theirs:.2f}), {theirs_1 * 1e3:.2f} ms with one thread "
+                           f"(ratio {ours / theirs_1:.2f}), per step on 10⁶ float64 parameters")
 
 
 # ------------------------------------------------------------------ main
@@ -319,10 +330,15 @@ def main() -> int:
     print("explorer latency in a kernel …", flush=True)
     from conftest import chapter_files
 
-    lat = explorer_latencies([ROOT / f"{name}.ipynb" for name in chapter_files()])
+    per = explorer_latencies([ROOT / f"{name}.ipynb" for name in chapter_files()])
+    lat = [ms for moves in per.values() for ms in moves]
     results["explorer_latency_ms_p95"] = float(np.percentile(lat, 95))
     results["explorer_latency_ms_median"] = float(np.median(lat))
-    notes["explorer_latency_ms_p95"] = f"{len(lat)} slider moves over every explorer in the book"
+    slowest = sorted(per, key=lambda k: -np.percentile(per[k], 95))[:3]
+    notes["explorer_latency_ms_p95"] = (
+        f"{len(lat)} slider moves over {len(per)} explorers; slowest three by their p95: "
+        + "; ".join(f"ch {k}: p95 {np.percentile(per[k], 95):.0f} ms, median {np.median(per[k]):.0f} ms"
+                    for k in slowest))
 
     print("vectorized sweep against a loop …", flush=True)
     results["sweep_speedup_vs_loop"], notes["sweep_speedup_vs_loop"] = sweep_speedup()

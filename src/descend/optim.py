@@ -17,6 +17,7 @@ Conventions (see the notation page of the book):
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
@@ -447,6 +448,41 @@ class AdamState(NamedTuple):
     v: np.ndarray  #: second-moment estimate v_t
 
 
+class _Recycler:
+    """New arrays for an optimizer's results, made from the memory of ones the caller let go.
+
+    ``update`` must return new arrays (the caller's state is never written), and on 10⁶
+    parameters making three new 8 MB arrays costs more than Adam's arithmetic: the allocator
+    hands out fresh pages that the kernel maps one fault at a time (``make bench``). This keeps
+    the last ``keep`` large arrays it handed out and gives one back only when nothing outside
+    it refers to the array any more (no variable, state, view or memoryview: each holds a
+    reference), so an array the caller can still see is never written. Small arrays, which the
+    allocator serves from its own free lists, are simply made new.
+    """
+
+    LARGE = 1 << 16          # elements; below this np.empty is as fast as the search
+
+    def __init__(self, keep: int = 8):
+        self.keep, self.arrays = keep, [np.empty(0)]
+        for a in self.arrays:    # the count of an array only the list holds, seen as in `empty`
+            self.idle = self._references(a)
+        self.arrays = []
+
+    @staticmethod
+    def _references(a) -> int:
+        return sys.getrefcount(a)
+
+    def empty(self, shape: tuple[int, ...]) -> np.ndarray:
+        if math.prod(shape) < self.LARGE:
+            return np.empty(shape)
+        for a in self.arrays:
+            if a.shape == shape and self._references(a) <= self.idle:
+                return a
+        a = np.empty(shape)
+        self.arrays = [*self.arrays[1 - self.keep:], a] if self.keep > 1 else [a]
+        return a
+
+
 def _gradient(g, x) -> tuple[np.ndarray, np.ndarray]:
     g = np.asarray(g, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
@@ -766,6 +802,7 @@ def adam(eta: float | Schedule = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
         return AdamState(t=0, m=zeros, v=zeros.copy())
 
     scratch = {}          # one work array per shape, reused across steps; never returned
+    fresh = _Recycler()   # m, v and the step: new arrays, in memory the caller let go
 
     def update(g, state, x=None):
         g = np.asarray(g, dtype=np.float64)
@@ -776,14 +813,16 @@ def adam(eta: float | Schedule = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
         w = scratch.get(g.shape)
         if w is None:
             w = scratch[g.shape] = np.empty(g.shape)
-        m = np.multiply(state.m, beta1)
+        shape = np.broadcast_shapes(g.shape, np.shape(state.m))
+        c = -schedule(state.t) / (1.0 - beta1**t)        # −η / (1 − β₁ᵗ), an array for a batch
+        m = np.multiply(state.m, beta1, out=fresh.empty(shape))
         m += np.multiply(g, 1.0 - beta1, out=w)
-        v = np.multiply(state.v, beta2)
+        v = np.multiply(state.v, beta2, out=fresh.empty(shape))
         v += np.multiply(np.square(g, out=w), 1.0 - beta2, out=w)
         denom = np.sqrt(v, out=w)                         # √v̂ = √v / √(1 − β₂ᵗ)
         denom *= 1.0 / np.sqrt(1.0 - beta2**t)
         denom += eps
-        step = np.multiply(m, -schedule(state.t) / (1.0 - beta1**t))  # −η m̂
+        step = np.multiply(m, c, out=fresh.empty(np.broadcast_shapes(shape, np.shape(c))))  # −η m̂
         step /= denom
         return step, AdamState(t=t, m=m, v=v)
 

@@ -303,3 +303,69 @@ def test_clipping_tames_a_run_that_would_explode():
     tame = dd.run(dd.clipped(dd.gd(eta=0.25), max_norm=1.0), p, [1.0, 1.0], steps=1000)
     assert wild.diverged and not tame.diverged
     assert np.max(np.linalg.norm(np.diff(tame.xs, axis=0), axis=1)) <= 0.25 * (1 + 1e-12)
+
+
+# Adam makes its new arrays in memory the caller has let go (optim._Recycler): it must never
+# write an array the caller can still reach, by any route.
+
+BIG = (300, 400)        # 120,000 elements: large enough to be recycled
+
+
+def _adam_reference(gs, eta=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = v = np.zeros(BIG)
+    steps = []
+    for t, g in enumerate(gs, start=1):
+        m, v = beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g * g
+        steps.append(-eta * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps))
+    return steps
+
+
+def test_adam_reuses_memory_only_once_the_caller_let_go():
+    import weakref
+    rng = np.random.default_rng(0)
+    gs = [rng.normal(size=BIG) for _ in range(30)]
+    expected = _adam_reference(gs)
+    opt = dd.adam()
+    state = opt.init(np.zeros(BIG))
+    kept, copies, views, memoryviews, seen = [], [], [], [], []
+    for t, g in enumerate(gs):
+        step, state = opt.update(g, state)
+        np.testing.assert_allclose(step, expected[t], rtol=1e-12, atol=0)
+        seen += [weakref.ref(step), weakref.ref(state.m), weakref.ref(state.v)]
+        if t % 3 == 0:          # keep some results whole, some as views, some as memoryviews
+            kept.append((step, state))
+            copies.append((step.copy(), state.m.copy(), state.v.copy()))
+        elif t % 3 == 1:
+            views.append((state.m[::7], state.m[::7].copy()))
+        else:
+            memoryviews.append((memoryview(state.v), state.v.copy()))
+    for (step, state), (s, m, v) in zip(kept, copies):
+        np.testing.assert_array_equal(step, s)
+        np.testing.assert_array_equal(state.m, m)
+        np.testing.assert_array_equal(state.v, v)
+    for view, copy in views:
+        np.testing.assert_array_equal(view, copy)
+    for mv, copy in memoryviews:
+        np.testing.assert_array_equal(np.asarray(mv), copy)
+    # and it did recycle: a step the caller dropped came back as a later result
+    step, state = opt.update(gs[0], state)
+    assert any(ref() is a for ref in seen for a in (step, state.m, state.v)), "nothing was reused"
+
+
+def test_adam_keeps_the_state_it_is_given_while_the_caller_holds_it():
+    # the usual loop shape: `step, state = update(g, state)`, old state dropped each time
+    rng = np.random.default_rng(1)
+    gs = [rng.normal(size=BIG) for _ in range(12)]
+    expected = _adam_reference(gs)
+    opt = dd.adam()
+    state = opt.init(np.zeros(BIG))
+    for t, g in enumerate(gs):
+        step, state = opt.update(g, state)
+        np.testing.assert_allclose(step, expected[t], rtol=1e-12, atol=0)
+    # two updates from the same state agree, and neither changes the first's results
+    a, sa = opt.update(gs[0], state)
+    a_copy = a.copy()
+    b, sb = opt.update(gs[0], state)
+    np.testing.assert_array_equal(a, a_copy)
+    np.testing.assert_array_equal(a, b)
+    assert a is not b and sa.m is not sb.m
