@@ -11,6 +11,7 @@ with the globals it names, as otter calls it).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -70,3 +71,52 @@ def run(notebook: Path, seed: int) -> list[str]:
     except ImportError:
         pass
     return failures
+
+
+def _submission_cells(notebook: Path):
+    """The code of each code cell of a submission, less otter's own calls (the ``grader``)."""
+    nb = json.loads(Path(notebook).read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        text = "".join(cell["source"])
+        lines = [line for line in text.splitlines()
+                 if not re.match(r"\s*(import otter\b|grader\s*=\s*otter\.|grader\.)", line)
+                 and not line.lstrip().startswith(("%", "!"))]
+        yield "\n".join(lines)
+
+
+def grade(tests: Path, notebook: Path) -> dict:
+    """Grade a submission in this process, as ``otter run`` grades it, in the form of
+    ``tests/homework/_grade.py``'s result: every code cell is executed in order (a cell that
+    raises is reported and the next one runs, as otter runs them), then each test file of
+    ``tests`` (an autograder's ``tests/`` folder) is run on the final globals by otter's own
+    ``ExceptionTestFile``, which scores it. Run it in a process of its own per submission: a
+    submission can change the modules it imports."""
+    from otter.test_files.exception_test import ExceptionTestFile
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    env: dict = {"__name__": "__main__"}
+    with warnings.catch_warnings(), open(os.devnull, "w") as quiet, \
+            contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+        warnings.simplefilter("ignore")
+        for k, text in enumerate(_submission_cells(notebook)):
+            try:
+                exec(compile(text, f"<cell {k}>", "exec"), env)
+            except BaseException:  # noqa: BLE001 - as otter, run on (SystemExit included)
+                pass
+        questions = {}
+        for path in sorted(Path(tests).glob("*.py")):
+            test_file = ExceptionTestFile.from_file(str(path))
+            test_file.run(env)
+            questions[test_file.name] = {
+                "score": test_file.score, "possible": test_file.possible,
+                "cases": [{"name": r.test_case.name, "hidden": r.test_case.hidden, "passed": r.passed,
+                           "message": r.message} for r in test_file.test_case_results]}
+    try:
+        import matplotlib.pyplot as plt
+        plt.close("all")
+    except ImportError:
+        pass
+    return {"total": sum(q["score"] for q in questions.values()),
+            "possible": sum(q["possible"] for q in questions.values()), "error": None, "questions": questions}

@@ -4,7 +4,9 @@
 and what only the instructor and the autograder may see (solutions and hidden tests), and
 lists the questions with their points and tests; `all_secrets` gathers those of every homework.
 `grade` grades one submission with an autograder, as the tests do (``otter run`` through
-``_grade.py``, in a process of its own).
+``_grade.py``, in a process of its own); `grade_in_process` grades many the same way in
+about a second each (``tools/homework_in_process.grade``: the notebook's cells in a forked
+process, then otter's own test files and scoring), which the tests check against ``otter run``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,3 +203,30 @@ def grade(autograder: Path, notebook: Path, work: Path) -> dict:
                          env={**os.environ, "MPLBACKEND": "Agg"})
     assert run.returncode == 0, f"otter run failed on {submission}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
     return json.loads(result.read_text(encoding="utf-8"))
+
+
+def _grade_one(job: tuple[Path, Path]) -> dict:
+    sys.path.insert(0, str(ROOT / "tools"))
+    from homework_in_process import grade as grade_here
+
+    return grade_here(*job)
+
+
+def grade_in_process(jobs: dict, work: Path) -> dict:
+    """``{key: (autograder zip, notebook)}`` → ``{key: result}``, each graded in-process as
+    ``otter run`` would (see ``tools/homework_in_process.grade``), in forked processes, one per
+    submission (a submission can change the modules it imports), two at a time."""
+    import multiprocessing
+
+    tests = {}
+    for autograder, _ in jobs.values():
+        if autograder not in tests:
+            folder = tests[autograder] = work / f"tests-{autograder.stem}"
+            folder.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(autograder) as z:
+                for name in z.namelist():
+                    if name.startswith("tests/") and name.endswith(".py"):
+                        (folder / Path(name).name).write_bytes(z.read(name))
+    with multiprocessing.get_context("fork").Pool(max(2, min(4, os.cpu_count() or 2)), maxtasksperchild=1) as pool:
+        results = pool.map(_grade_one, [(tests[a], n) for a, n in jobs.values()], chunksize=1)
+    return dict(zip(jobs, results, strict=True))

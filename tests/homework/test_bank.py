@@ -1,14 +1,15 @@
 """The bank of wrong answers (tests/homework/bank.py): each typical mistake costs what it breaks.
 
-Every entry is made from the solved notebook of its homework, graded with the autograder as
-``otter run`` grades a student (tests/homework/_grade.py), and compared with its bound: a wrong
+Every entry is made from the solved notebook of its homework, graded with the autograder's
+tests and otter's scoring in-process (``grade_in_process``: a second each, where ``otter run``
+takes tens of seconds; one entry per homework is also graded by ``otter run`` and must score
+alike, case by case, as must the three editions in test_homework.py), and compared with its bound: a wrong
 answer scores at most ``at_most`` of the points of the questions it breaks, a right answer in
 another style scores full marks, a wrong answer keeps at least ``at_least`` of them, and either way the other questions keep their full marks.
 """
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import nbformat
 import pytest
 
 from bank import BANK, Answer
-from homework_source import HOMEWORK, grade, parse
+from homework_source import HOMEWORK, grade, grade_in_process, parse
 
 SOURCES = {p.stem: p for p in HOMEWORK}
 ENTRIES = [(stem, i) for stem, answers in BANK.items() for i in range(len(answers))]
@@ -42,9 +43,43 @@ def bank_results(built, tmp_path_factory) -> dict[tuple[str, int], dict]:
         folder.mkdir()
         submission = folder / f"{stem}.ipynb"
         make_submission(built / "solutions" / f"{stem}.ipynb", BANK[stem][i], submission)
-        jobs[stem, i] = (built / "autograder" / f"{stem}-autograder.zip", submission, folder)
-    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
-        return dict(zip(jobs, pool.map(lambda job: grade(*job), jobs.values()), strict=True))
+        jobs[stem, i] = (built / "autograder" / f"{stem}-autograder.zip", submission)
+    return grade_in_process(jobs, work)
+
+
+def same_grades(a: dict, b: dict) -> bool:
+    """Two results score every question alike, and pass and fail the same test cases."""
+    def marks(result):
+        return {q: (r["score"], r["possible"], [(c["name"], c["passed"]) for c in r["cases"]])
+                for q, r in result["questions"].items()}
+    return marks(a) == marks(b) and (a["total"], a["possible"]) == (b["total"], b["possible"])
+
+
+def first_wrong(stem: str) -> int:
+    return next(i for i, a in enumerate(BANK[stem]) if not a.right)
+
+
+@pytest.fixture(scope="module")
+def by_otter(built, tmp_path_factory) -> dict[str, dict]:
+    """Each homework's first wrong answer, graded by ``otter run`` (two at a time)."""
+    work = tmp_path_factory.mktemp("bank-otter")
+
+    def one(stem):
+        submission = work / stem / f"{stem}.ipynb"
+        submission.parent.mkdir()
+        make_submission(built / "solutions" / f"{stem}.ipynb", BANK[stem][first_wrong(stem)], submission)
+        return grade(built / "autograder" / f"{stem}-autograder.zip", submission, work / stem)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(sorted(BANK), pool.map(one, sorted(BANK)), strict=True))
+
+
+@pytest.mark.parametrize("stem", sorted(BANK))
+def test_otter_run_grades_an_entry_as_the_in_process_grader(by_otter, bank_results, stem):
+    i, by_otter = first_wrong(stem), by_otter[stem]
+    assert by_otter["error"] is None
+    assert by_otter["total"] < by_otter["possible"]        # a wrong answer, so partial marks are compared
+    assert same_grades(by_otter, bank_results[stem, i]), (by_otter, bank_results[stem, i])
 
 
 @pytest.mark.parametrize("stem", sorted(BANK))

@@ -254,6 +254,28 @@ def test_wrong_answers_get_sentences_from_otter(graded, stem):
                 check_otter_message(c["message"], f"{stem} {q.name} (wrong answers)")
 
 
+def test_the_in_process_grader_grades_as_otter_run(built, graded, tmp_path):
+    """tools/homework_in_process.grade, which test_bank.py uses, against ``otter run``: the
+    solved, untouched and wrong editions of every homework, question by question, case by case."""
+    from conftest import KINDS, stems, wrong_edition
+    from homework_source import grade_in_process
+    from test_bank import same_grades
+
+    jobs = {}
+    for stem in stems():
+        for kind in KINDS:
+            notebook = tmp_path / kind / f"{stem}.ipynb"
+            notebook.parent.mkdir(exist_ok=True)
+            if kind == "wrong":
+                wrong_edition(built / "student" / f"{stem}.ipynb", notebook)
+            else:
+                notebook.write_bytes((built / kind / f"{stem}.ipynb").read_bytes())
+            jobs[stem, kind] = (built / "autograder" / f"{stem}-autograder.zip", notebook)
+    ours = grade_in_process(jobs, tmp_path)
+    differ = [key for key in jobs if not same_grades(graded[key], ours[key])]
+    assert not differ, f"graded otherwise in-process: {differ}"
+
+
 def _bad_answers(good):
     """Wrong answers of the kinds students give, shaped after the right answer ``good``."""
     if callable(good):
