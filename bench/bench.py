@@ -267,9 +267,13 @@ def adam_ratio(torch_python: str | None) -> tuple[float | None, str]:
         return float(subprocess.run([python, "-c", TORCH_TIMER, "20", str(threads)], capture_output=True,
                                     text=True, check=True).stdout)
 
+    def steps():      # the way a training loop calls it: each step from the last one's state
+        nonlocal state
+        _, state = opt.update(g, state, x)
+
     ours, theirs, theirs_1 = [], [], []
     for _ in range(5):  # interleave the three so a busy machine slows all alike
-        ours.append(median_time(lambda: opt.update(g, state, x), repeat=20))
+        ours.append(median_time(steps, repeat=20))
         theirs.append(torch_step(0))
         theirs_1.append(torch_step(1))
     version, default_threads = subprocess.run(

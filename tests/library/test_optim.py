@@ -369,3 +369,46 @@ def test_adam_keeps_the_state_it_is_given_while_the_caller_holds_it():
     np.testing.assert_array_equal(a, a_copy)
     np.testing.assert_array_equal(a, b)
     assert a is not b and sa.m is not sb.m
+
+
+@pytest.mark.parametrize("shape", [(1 << 18,), (700, 1001), (3, 5, 30011)])
+def test_adam_in_blocks_on_threads_equals_one_pass(shape):
+    # large contiguous arrays go through optim._in_blocks; every element must be computed,
+    # and computed exactly as the single pass does (the same operations, element by element)
+    from descend.optim import _PARALLEL, _adam_into
+
+    assert np.prod(shape) >= _PARALLEL
+    rng = np.random.default_rng(2)
+    opt = dd.adam(eta=0.01)
+    state = opt.init(np.zeros(shape))
+    for t in range(1, 4):
+        g = rng.normal(size=shape)
+        m0, v0 = state.m, state.v
+        step, state = opt.update(g, state)
+        one = [np.empty(shape) for _ in range(4)]
+        _adam_into(g, m0, v0, *one, 0.9, 0.999, -0.01 / (1 - 0.9**t), 1 / np.sqrt(1 - 0.999**t), 1e-8)
+        np.testing.assert_array_equal(state.m, one[0])
+        np.testing.assert_array_equal(state.v, one[1])
+        np.testing.assert_array_equal(step, one[2])
+    # a non-contiguous gradient takes the single pass and agrees
+    g = np.asfortranarray(rng.normal(size=shape))
+    a, _ = opt.update(g, state)
+    b, _ = opt.update(np.ascontiguousarray(g), state)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_adam_in_blocks_works_in_a_forked_child():
+    # the thread pool is made in the parent; a forked child must make its own, not hang
+    import multiprocessing
+
+    g = np.random.default_rng(3).normal(size=1 << 19)
+    opt = dd.adam()
+    here, _ = opt.update(g, opt.init(g))
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        there = pool.apply_async(_adam_step_of, (g,)).get(timeout=60)
+    np.testing.assert_array_equal(here, there)
+
+
+def _adam_step_of(g):
+    opt = dd.adam()
+    return opt.update(g, opt.init(g))[0]
