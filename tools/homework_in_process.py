@@ -73,50 +73,73 @@ def run(notebook: Path, seed: int) -> list[str]:
     return failures
 
 
+_CHECK = re.compile(r"""grader\.check\(\s*["'](\w+)["']\s*\)""")
+
+
 def _submission_cells(notebook: Path):
-    """The code of each code cell of a submission, less otter's own calls (the ``grader``)."""
+    """(code, question) for each code cell of a submission: a ``grader.check("q")`` cell gives
+    ("", "q"); otherwise the cell's code less otter's own lines (``import otter``, the
+    ``grader``), and None."""
     nb = json.loads(Path(notebook).read_text())
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
             continue
         text = "".join(cell["source"])
+        check = _CHECK.fullmatch(text.strip())
+        if check:
+            yield "", check.group(1)
+            continue
         lines = [line for line in text.splitlines()
-                 if not re.match(r"\s*(import otter\b|grader\s*=\s*otter\.|grader\.)", line)
+                 if not re.match(r"(import otter\s*$|grader\s*=\s*otter\.|grader\.)", line)
                  and not line.lstrip().startswith(("%", "!"))]
-        yield "\n".join(lines)
+        yield "\n".join(lines), None
+
+
+def _run_tests(path: Path, env: dict) -> dict:
+    from otter.test_files.exception_test import ExceptionTestFile
+
+    test_file = ExceptionTestFile.from_file(str(path))
+    test_file.run(env)
+    return {"score": test_file.score, "possible": test_file.possible,
+            "cases": [{"name": r.test_case.name, "hidden": r.test_case.hidden, "passed": r.passed,
+                       "message": r.message} for r in test_file.test_case_results]}
 
 
 def grade(tests: Path, notebook: Path) -> dict:
     """Grade a submission in this process, as ``otter run`` grades it, in the form of
     ``tests/homework/_grade.py``'s result: every code cell is executed in order (a cell that
-    raises is reported and the next one runs, as otter runs them), then each test file of
-    ``tests`` (an autograder's ``tests/`` folder) is run on the final globals by otter's own
-    ``ExceptionTestFile``, which scores it. Run it in a process of its own per submission: a
+    raises is skipped and the next one runs, as otter runs them); a ``grader.check("q")`` cell
+    runs question q's test file there, on the globals of that moment (as otter's grading mode
+    does), and after the last cell every question not yet checked is; otter's own
+    ``ExceptionTestFile`` runs and scores each file. A test that ends the process
+    (``sys.exit``) makes ``error`` say so. Run it in a process of its own per submission: a
     submission can change the modules it imports."""
-    from otter.test_files.exception_test import ExceptionTestFile
-
     os.environ.setdefault("MPLBACKEND", "Agg")
+    files = {p.stem: p for p in sorted(Path(tests).glob("*.py"))}
     env: dict = {"__name__": "__main__"}
+    questions, error = {}, None
     with warnings.catch_warnings(), open(os.devnull, "w") as quiet, \
             contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
         warnings.simplefilter("ignore")
-        for k, text in enumerate(_submission_cells(notebook)):
-            try:
-                exec(compile(text, f"<cell {k}>", "exec"), env)
-            except BaseException:  # noqa: BLE001 - as otter, run on (SystemExit included)
-                pass
-        questions = {}
-        for path in sorted(Path(tests).glob("*.py")):
-            test_file = ExceptionTestFile.from_file(str(path))
-            test_file.run(env)
-            questions[test_file.name] = {
-                "score": test_file.score, "possible": test_file.possible,
-                "cases": [{"name": r.test_case.name, "hidden": r.test_case.hidden, "passed": r.passed,
-                           "message": r.message} for r in test_file.test_case_results]}
+        try:
+            for k, (text, question) in enumerate(_submission_cells(notebook)):
+                if question in files:
+                    questions[question] = _run_tests(files[question], env)
+                    continue
+                try:
+                    exec(compile(text, f"<cell {k}>", "exec"), env)
+                except BaseException:  # noqa: BLE001 - as otter, run on (SystemExit included)
+                    pass
+            for name, path in files.items():
+                if name not in questions:
+                    questions[name] = _run_tests(path, env)
+        except BaseException as e:  # noqa: BLE001 - a test that exits: no results, as otter
+            error = repr(e)
     try:
         import matplotlib.pyplot as plt
         plt.close("all")
     except ImportError:
         pass
+    questions = {name: questions[name] for name in files if name in questions}
     return {"total": sum(q["score"] for q in questions.values()),
-            "possible": sum(q["possible"] for q in questions.values()), "error": None, "questions": questions}
+            "possible": sum(q["possible"] for q in questions.values()), "error": error, "questions": questions}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import sys
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
@@ -456,14 +457,15 @@ class _Recycler:
     hands out fresh pages that the kernel maps one fault at a time (``make bench``). This keeps
     the last ``keep`` large arrays it handed out and gives one back only when nothing outside
     it refers to the array any more (no variable, state, view or memoryview: each holds a
-    reference), so an array the caller can still see is never written. Small arrays, which the
+    reference; nor a weak reference, which would see the array change), so an array the
+    caller can still see is never written. Small arrays, which the
     allocator serves from its own free lists, are simply made new.
     """
 
     LARGE = 1 << 16          # elements; below this np.empty is as fast as the search
 
     def __init__(self, keep: int = 8):
-        self.keep, self.arrays = keep, [np.empty(0)]
+        self.keep, self.arrays, self.reused = keep, [np.empty(0)], 0
         for a in self.arrays:    # the count of an array only the list holds, seen as in `empty`
             self.idle = self._references(a)
         self.arrays = []
@@ -476,7 +478,8 @@ class _Recycler:
         if math.prod(shape) < self.LARGE:
             return np.empty(shape)
         for a in self.arrays:
-            if a.shape == shape and self._references(a) <= self.idle:
+            if a.shape == shape and self._references(a) <= self.idle and not weakref.getweakrefcount(a):
+                self.reused += 1
                 return a
         a = np.empty(shape)
         self.arrays = [*self.arrays[1 - self.keep:], a] if self.keep > 1 else [a]
@@ -802,7 +805,13 @@ def _in_blocks(kernel, arrays: list[np.ndarray], scalars: tuple) -> None:
         return
     if _POOL is None or _POOL[0] != os.getpid():      # a forked child has none of the threads
         _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=4, thread_name_prefix="descend"))
-    for future in [_POOL[1].submit(part, k) for k in range(workers)]:
+    try:
+        futures = [_POOL[1].submit(part, k) for k in range(workers)]
+    except RuntimeError:      # the interpreter is shutting down: no new threads, so in this one
+        futures = []
+        for k in range(workers):
+            part(k)
+    for future in futures:
         future.result()
 
 

@@ -215,7 +215,9 @@ def _grade_one(job: tuple[Path, Path]) -> dict:
 def grade_in_process(jobs: dict, work: Path) -> dict:
     """``{key: (autograder zip, notebook)}`` → ``{key: result}``, each graded in-process as
     ``otter run`` would (see ``tools/homework_in_process.grade``), in forked processes, one per
-    submission (a submission can change the modules it imports), two at a time."""
+    submission (a submission can change the modules it imports), as many at a time as
+    ``grade``'s threads (2 to 4). Grading that takes longer than ``GRADE_TIMEOUT`` seconds per
+    submission (a worker killed by a submission, say) fails the test instead of hanging it."""
     import multiprocessing
 
     tests = {}
@@ -228,5 +230,9 @@ def grade_in_process(jobs: dict, work: Path) -> dict:
                     if name.startswith("tests/") and name.endswith(".py"):
                         (folder / Path(name).name).write_bytes(z.read(name))
     with multiprocessing.get_context("fork").Pool(max(2, min(4, os.cpu_count() or 2)), maxtasksperchild=1) as pool:
-        results = pool.map(_grade_one, [(tests[a], n) for a, n in jobs.values()], chunksize=1)
+        pending = [pool.apply_async(_grade_one, ((tests[a], n),)) for a, n in jobs.values()]
+        results = [p.get(timeout=GRADE_TIMEOUT * len(jobs)) for p in pending]
     return dict(zip(jobs, results, strict=True))
+
+
+GRADE_TIMEOUT = 120     # seconds per submission; a homework grades in 1 to 5

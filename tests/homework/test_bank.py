@@ -111,3 +111,56 @@ def test_each_answer_scores_what_it_deserves(bank_results, stem, i):
         assert got >= answer.at_least * possible - 1e-9, (
             f"{answer.what}: scores {got} of {possible} points on {', '.join(answer.questions)}, "
             f"less than {answer.at_least:.1%}: the tests punish a slip as much as a broken method")
+
+
+TEST_FILE = '''from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q1"
+points = 2
+
+@test_case(points=None, hidden=False)
+def test_q1_x(x):
+    assert x == 1, f"x is {x}"
+
+@test_case(points=None, hidden=True)
+def test_q1_f(f):
+    assert f() == 3
+'''
+
+
+def _notebook(path: Path, *cells: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.parametrize("cells, score, error", [
+    # otter's grading mode runs q1 at its grader.check cell, on the globals of that moment
+    (["import otter\ngrader = otter.Notebook('hw.ipynb')", "x = 1\ndef f():\n    return 3",
+      'grader.check("q1")', "x = 2"], 2, None),
+    # unchecked questions run after the last cell; a cell that raises is skipped
+    (["x = 1", "raise ValueError('no')", "x = 2\ndef f():\n    return 3"], 1, None),
+    (["x = 1", "import sys\nsys.exit(1)", "def f():\n    return 3"], 2, None),
+    # a test that ends the process: an error, not a hang
+    (["x = 1\ndef f():\n    import sys\n    sys.exit(3)"], 0, "SystemExit(3)"),
+])
+def test_the_in_process_grader(tmp_path, cells, score, error):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "q1.py").write_text(TEST_FILE)
+    notebook = _notebook(tmp_path / "hw.ipynb", *cells)
+    (result,) = grade_in_process({"a": (_zip(tests, tmp_path / "a.zip"), notebook)}, tmp_path / "work").values()
+    assert result["error"] == error
+    assert result["total"] == score
+
+
+def _zip(tests: Path, target: Path) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(target, "w") as z:
+        for f in tests.iterdir():
+            z.write(f, f"tests/{f.name}")
+    return target
