@@ -320,12 +320,16 @@ def _adam_reference(gs, eta=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return steps
 
 
-def test_adam_reuses_memory_only_once_the_caller_let_go():
-    rng = np.random.default_rng(0)
-    gs = [rng.normal(size=BIG) for _ in range(30)]
-    expected = _adam_reference(gs)
+def _adam_on_big(seed: int, steps: int):
+    """Gradients, the formula's steps for them, a fresh Adam and its starting state."""
+    rng = np.random.default_rng(seed)
+    gs = [rng.normal(size=BIG) for _ in range(steps)]
     opt = dd.adam()
-    state = opt.init(np.zeros(BIG))
+    return gs, _adam_reference(gs), opt, opt.init(np.zeros(BIG))
+
+
+def test_adam_reuses_memory_only_once_the_caller_let_go():
+    gs, expected, opt, state = _adam_on_big(0, 30)
     kept, copies, views, memoryviews = [], [], [], []
     for t, g in enumerate(gs):
         step, state = opt.update(g, state)
@@ -379,11 +383,7 @@ def test_the_recycler_reuses_only_what_nobody_holds():
 
 def test_adam_keeps_the_state_it_is_given_while_the_caller_holds_it():
     # the usual loop shape: `step, state = update(g, state)`, old state dropped each time
-    rng = np.random.default_rng(1)
-    gs = [rng.normal(size=BIG) for _ in range(12)]
-    expected = _adam_reference(gs)
-    opt = dd.adam()
-    state = opt.init(np.zeros(BIG))
+    gs, expected, opt, state = _adam_on_big(1, 12)
     for t, g in enumerate(gs):
         step, state = opt.update(g, state)
         np.testing.assert_allclose(step, expected[t], rtol=1e-12, atol=0)
