@@ -43,7 +43,10 @@ _build/.library-stamp: $(LIB)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	@mkdir -p _build && touch $@
 
+# tools/execute_book.py first runs the notebooks the execution cache lacks, JOBS at a time (the
+# build itself would run them one after another); the build then finds them all cached.
 book: $(STAMP) _build/.library-stamp homework
+	$(PY) tools/execute_book.py --jobs $(JOBS)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 

@@ -75,7 +75,8 @@ def build_homework(tree: Path) -> None:
 
 
 def build(tree: Path) -> float:
-    t0 = time.perf_counter()
+    t0 = time.perf_counter()  # as `make book` builds: the notebooks executed two at a time, then the build
+    _checked([str(PY), str(tree / "tools" / "execute_book.py"), "--jobs", "2"])
     _checked([str(BIN / "jupyter-book"), "build", str(tree), "--warningiserror", "--nitpick", "--keep-going"])
     return time.perf_counter() - t0
 
@@ -104,9 +105,12 @@ def site_weights(html: Path) -> tuple[float, float, str]:
     from test_self_contained import page_weight
 
     pages = [p for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts]
-    heaviest = max(pages, key=lambda p: page_weight(html, p))
+    def weight(p):  # on an ordinary or a high-density screen, whichever fetches more
+        return max(page_weight(html, p, 1), page_weight(html, p, 2))
+
+    heaviest = max(pages, key=weight)
     total = sum(p.stat().st_size for p in html.rglob("*") if p.is_file())
-    return page_weight(html, heaviest) / 1e6, total / 1e6, str(heaviest.relative_to(html))
+    return weight(heaviest) / 1e6, total / 1e6, str(heaviest.relative_to(html))
 
 
 # ------------------------------------------------------------------ page load in chromium

@@ -2,7 +2,10 @@
 
 * Notebooks executed for the site render ``dd.explore`` sliders as static HTML (frames
   swapped in the page), so they work without a kernel.  The kernel inherits this process's
-  environment, so setting the backend here covers every way of running the build.
+  environment, so setting the backend here covers every way of running the build.  Their
+  frames, data URIs in the notebook's output, become files of the site (``_frames/``).
+* The chapters' figures are stored as lossless WebP (the same pixels, half the bytes of PNG),
+  and the theme's source maps, which only developer tools read, are dropped.
 * Launch buttons appear only once ``repository.url`` is set in ``_config.yml``.
 * MathJax comes from the pinned ``django-static-mathjax`` package (it only carries the
   MathJax 3 files) and is copied into ``_static/mathjax``: the pages load nothing from a CDN.
@@ -17,7 +20,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -126,13 +132,96 @@ def _accessible_body(app, pagename, templatename, context, doctree):
         context["body"] = body
 
 
+_EXPLORER = re.compile(r'<div class="descend-explorer" .*?</script></div>', re.S)
+_FRAME_URI = re.compile(r"data:image/webp;base64,([A-Za-z0-9+/=]+)")
+
+
+def _frames_as_files(app, pagename, templatename, context, doctree):
+    """Move each explorer's frames out of the page into ``_frames/`` of the site.
+
+    The kernel writes them as data URIs (so a notebook's output is self-contained); inline, they
+    were most of a page's bytes and all parsed with it. As files named by their content, the
+    page carries only their addresses: the browser fetches the starting frame with the page and
+    the others when the reader turns to the explorer (``descend._static``), and caches them.
+    The addresses are relative, so the site still works offline and from any folder.
+    """
+    body = context.get("body")
+    if not isinstance(body, str) or "descend-explorer" not in body:
+        return
+    folder = Path(app.outdir) / "_frames"
+    up = "../" * pagename.count("/")
+
+    def to_file(match):
+        data = base64.b64decode(match.group(1))
+        name = hashlib.sha256(data).hexdigest()[:20] + ".webp"
+        target = folder / name
+        if not target.is_file():
+            folder.mkdir(exist_ok=True)
+            target.write_bytes(data)
+        return f"{up}_frames/{name}"
+
+    context["body"] = _EXPLORER.sub(lambda block: _FRAME_URI.sub(to_file, block.group(0)), body)
+
+
+def _drop_unused_frames(app, exception):
+    """Remove the frames no page names any more (a rebuilt page's old frames): the site stays its size."""
+    folder = Path(app.outdir) / "_frames"
+    if exception is not None or app.builder.format != "html" or not folder.is_dir():
+        return
+    named = set()
+    for page in Path(app.outdir).rglob("*.html"):
+        named.update(re.findall(r"_frames/([0-9a-f]{20}\.webp)", page.read_text(encoding="utf-8")))
+    for frame in folder.iterdir():
+        if frame.name not in named:
+            frame.unlink()
+
+
+def _figures_as_webp(app, exception):
+    """Store the chapters' figures (``_images/*.png``) as lossless WebP where that is smaller, and
+    point the pages at them: the same pixels in about half the bytes (5.6 MB -> 2.7 MB measured
+    on the book's 79 figures)."""
+    images = Path(app.outdir) / "_images"
+    if exception is not None or app.builder.format != "html" or not images.is_dir():
+        return
+    from PIL import Image
+
+    renamed = {}
+    for png in sorted(images.glob("*.png")):
+        webp = png.with_suffix(".webp")
+        with Image.open(png) as im:
+            im.save(webp, format="WEBP", lossless=True, method=4)
+        if webp.stat().st_size < png.stat().st_size:
+            png.unlink()
+            renamed[f"_images/{png.name}"] = f"_images/{webp.name}"
+        else:
+            webp.unlink()
+    if renamed:
+        pattern = re.compile("|".join(map(re.escape, renamed)))
+        for page in Path(app.outdir).rglob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            new = pattern.sub(lambda m: renamed[m.group(0)], text)
+            if new != text:
+                page.write_text(new, encoding="utf-8")
+
+
+def _drop_source_maps(app, exception):
+    """Remove the theme's source maps (``*.map``, 3.4 MB): only a browser's developer tools read them."""
+    if exception is None and app.builder.format == "html":
+        for path in (Path(app.outdir) / "_static").rglob("*.map"):
+            path.unlink()
+
+
 def setup(app):
     os.environ["DESCEND_EXPLORE"] = "static"
     app.connect("config-inited", _launch_buttons_need_a_repository)
     app.setup_extension("descend_pdf")  # book/_ext/descend_pdf.py: `make pdf` and the site's PDF button
     app.connect("html-page-context", _accessible_body)
+    app.connect("html-page-context", _frames_as_files)
     if not (_mathjax_source() / "tex-chtml.js").is_file():
         raise RuntimeError("MathJax files not found: install requirements.txt (django-static-mathjax)")
     app.connect("build-finished", _copy_mathjax)
     app.connect("build-finished", _copy_student_homework)
+    app.connect("build-finished", _drop_source_maps)
+    app.connect("build-finished", _drop_unused_frames)
+    app.connect("build-finished", _figures_as_webp)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

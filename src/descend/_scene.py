@@ -162,6 +162,12 @@ class Scene:
             self.fig.draw_artist(artist)
         return np.asarray(self.canvas.buffer_rgba())
 
+    def set_dpi(self, dpi: float) -> None:
+        """Draw the next frames at ``dpi``: the background is redrawn, the set-up is not run again."""
+        if dpi != self.fig.get_dpi():
+            self.fig.set_dpi(dpi)
+            self.background = None
+
     def figure(self, values: dict) -> Figure:
         """The figure at the given values as an ordinary figure (nothing animated); ends the scene."""
         self.rgba(values)

@@ -6,15 +6,22 @@ two sliders) and the page swaps frames as the reader moves a slider.  The result
 self-contained block of HTML: native ``<input type="range">`` sliders with labels (so the
 keyboard and screen readers work), an ``<img>`` with the explorer's alternative text, the
 frames as WebP data URIs, and a few lines of inline script.  Nothing is loaded from
-anywhere, so the page works offline.
+anywhere, so the page works offline.  (The site moves the frames into files of its own,
+``_frames/``, which the page fetches only when the reader turns to the explorer:
+book/_ext/descend_site.py.)
+
+Frames are drawn at the size they are shown: a figure wider than :data:`DISPLAY_WIDTH`, the
+book's text column, is drawn at the resolution that makes it that wide.  A second set at twice
+the resolution is shown on high-density screens (most laptops and phones), where the first
+would be upscaled and soft, if it fits the same budget (:data:`ENCODINGS_2X`).
 
 Frames are stored as lossless WebP of the frame reduced to its own palette of at most 256
 colours (:func:`_palette`): plots are mostly flat colour, so this keeps lines and text sharp
-and, measured on chapter 4's explorers, is 24–40 % smaller than lossy WebP at quality 80; on
-the book's explorers no colour channel is more than 30 of 255 from the render (lossy WebP:
-120–157).  Only a frame set too large for the budget that way falls back to lossy WebP.  The block records the encoding
-and the largest and mean error of its frames against the lossless render, and the site tests
-bound them.
+and, measured on chapter 4's explorers, is 24–40 % smaller than lossy WebP at quality 80.
+Only a frame set too large for the budget that way falls back to lossy WebP (standard frames)
+or to fewer colours (high-density frames).  The block records each set's encoding and the
+largest and mean error of its frames against the lossless render, and the site tests bound
+them.
 """
 
 from __future__ import annotations
@@ -28,22 +35,43 @@ import json
 import numpy as np
 from PIL import Image
 
-#: Budget for one explorer's block of HTML (the page-weight budget is 1 MB per explorer).
+#: Budget for one explorer's standard frames (bytes of their data URIs; the page-weight budget
+#: is 1 MB per explorer).
 MAX_BYTES = 950_000
+#: Budget for one explorer's high-density frames, lower than :data:`MAX_BYTES` so that every
+#: chapter, read on a high-density screen with every frame of every explorer fetched, stays
+#: within 2.5 MB (tests/site/test_self_contained.py).
+MAX_BYTES_2X = 850_000
+#: The widest a frame is shown: the book's text column in a 1920-px window (790 CSS px; 688 in a
+#: 1280-px one). A wider figure is drawn at a lower resolution so that its frames have this width.
+DISPLAY_WIDTH = 790
 #: Encodings tried in turn until the frames fit the budget: ``("palette", colours)`` is the
 #: lossless WebP of a palette image, ``("lossy", quality)`` lossy WebP.
 ENCODINGS = (("palette", 256), ("lossy", 80), ("lossy", 65), ("lossy", 50), ("lossy", 35))
+#: Encodings of the high-density frames (twice the resolution, for screens of two or more device
+#: pixels per CSS pixel), tried in turn; if none fits :data:`MAX_BYTES_2X`, the explorer has none and
+#: every screen gets the standard frames. Fewer colours rather than lossy WebP, which at twice the
+#: resolution measured larger than the 256-colour palette on five of six explorers of chapters 4
+#: and 7 (up to 1.9×), and smears text; 64 colours measured an error of 57 of 255 on chapter 4.
+ENCODINGS_2X = (("palette", 256), ("palette", 128))
 
 # The frames are parsed from their JSON on the first move, not while the page loads: the block's
 # HTML already shows the starting frame and the sliders' starting values (unless the browser
-# restored other slider positions, coming back to the page: then they are shown at once).
+# restored other slider positions, coming back to the page: then they are shown at once). On a
+# screen of two or more device pixels per CSS pixel the high-density set is shown, if there is one.
+# Frames that are files (the site's, book/_ext/descend_site.py) are fetched when the reader
+# first points at or focuses the explorer, so a move finds its frame in the cache.
 _SCRIPT = """<script>(function(root){
-var frames=null;function frame(k){frames=frames||JSON.parse(root.querySelector('.descend-explorer-frames').textContent);return frames[k];}
-var img=root.querySelector('img'),inputs=root.querySelectorAll('input[type=range]');
+var img=root.querySelector('img'),inputs=root.querySelectorAll('input[type=range]'),sets=null;
+var hi=window.devicePixelRatio>=2&&img.dataset.src2x?'2':'1';if(hi==='2')img.src=img.dataset.src2x;
+function set(){sets=sets||JSON.parse(root.querySelector('.descend-explorer-frames').textContent);return sets[hi];}
 function show(){var k=0;inputs.forEach(function(inp){
 var vals=JSON.parse(inp.dataset.values),i=+inp.value;k=k*vals.length+i;
 var out=root.querySelector('output[for="'+inp.id+'"]');out.textContent=vals[i];
-inp.setAttribute('aria-valuetext',vals[i]);});img.src=frame(k);root.dataset.frame=k;}
+inp.setAttribute('aria-valuetext',vals[i]);});img.src=set()[k];root.dataset.frame=k;}
+function warm(){root.removeEventListener('pointerenter',warm);root.removeEventListener('focusin',warm);
+set().forEach(function(u){if(u.lastIndexOf('data:',0)!==0)(new Image()).src=u;});}
+root.addEventListener('pointerenter',warm);root.addEventListener('focusin',warm);
 inputs.forEach(function(inp){inp.addEventListener('input',show);});
 function sync(){if([].some.call(inputs,function(i){return i.value!==i.getAttribute('value');}))show();}
 sync();window.addEventListener('pageshow',sync);
@@ -99,6 +127,19 @@ def frame_error(rgba: np.ndarray, webp: bytes) -> np.ndarray:
     return np.abs(decoded - np.asarray(Image.fromarray(rgba).convert("RGB"), dtype=np.int16))
 
 
+def _encode(images, encodings, budget):
+    """The frames as data URIs in the first of ``encodings`` that fits ``budget`` bytes, with
+    that encoding and the largest pixel error and largest mean error of a frame (0–255, per colour
+    channel) against the render; ``(None, bytes needed by the last, None, None)`` if none fits."""
+    for encoding in encodings:
+        webps = [_webp(img, encoding) for img in images]
+        frames = [_data_uri(w) for w in webps]
+        if sum(map(len, frames)) <= budget:
+            errors = [frame_error(img, w) for img, w in zip(images, webps)]
+            return frames, encoding, max(int(e.max()) for e in errors), max(float(e.mean()) for e in errors)
+    return None, sum(map(len, frames)), None, None
+
+
 def _check_every_slider_matters(explorer, images) -> None:
     """Fail the build if some slider leaves the figure unchanged: a dead slider is a bug."""
     shape = [len(s.values) for s in explorer.sliders.values()]
@@ -128,7 +169,7 @@ def html(explorer) -> str:
 
 def bundle(explorer) -> dict[str, str]:
     """The explorer's static display: ``text/html`` (:func:`html`) and its starting frame as
-    ``image/png`` (base64), for outputs that cannot show HTML: the PDF edition's LaTeX picks
+    ``image/png`` (base64, the standard frame, tagged with its resolution), for outputs that cannot show HTML: the PDF edition's LaTeX picks
     the PNG, a web page the HTML (myst-nb's priorities), so the site's pages do not grow.
 
     >>> import base64, io
@@ -146,20 +187,22 @@ def bundle(explorer) -> dict[str, str]:
     >>> start.shape, bool((start == ex.rgba()[..., :3]).all())   # the frame at a = 1, exactly
     ((100, 200, 3), True)
     """
-    images = [explorer.rgba(values) for values in explorer.grid()]
+    from ._scene import DPI
+
+    grid = list(explorer.grid())
+    dpi = DPI * min(1.0, DISPLAY_WIDTH / explorer.rgba(grid[0]).shape[1])
+    images = [explorer.rgba(values, dpi) for values in grid]
     _check_every_slider_matters(explorer, images)
-    for encoding in ENCODINGS:
-        webps = [_webp(img, encoding) for img in images]
-        frames = [_data_uri(w) for w in webps]
-        if sum(map(len, frames)) <= MAX_BYTES:
-            break
-    else:
+    frames, encoding, error_max, error_mean = _encode(images, ENCODINGS, MAX_BYTES)
+    if frames is None:
         raise ValueError(
-            f"the explorer {explorer.alt!r} needs {sum(map(len, frames)) / 1e6:.1f} MB for "
-            f"{len(frames)} frames even as lossy WebP of quality {ENCODINGS[-1][1]}; coarsen its sliders' step")
-    errors = [frame_error(img, w) for img, w in zip(images, webps)]
-    error_max = max(int(e.max()) for e in errors)
-    error_mean = max(float(e.mean()) for e in errors)
+            f"the explorer {explorer.alt!r} needs {encoding / 1e6:.1f} MB for {len(images)} frames even as "
+            f"lossy WebP of quality {ENCODINGS[-1][1]}; coarsen its sliders' step")
+    sets = {"1": frames}
+    frames2, encoding2, error_max2, error_mean2 = _encode(
+        [explorer.rgba(values, 2 * dpi) for values in grid], ENCODINGS_2X, MAX_BYTES_2X)
+    if frames2 is not None:
+        sets["2"] = frames2
 
     uid = "ex-" + hashlib.sha1((explorer.alt + frames[0]).encode()).hexdigest()[:10]
     initial = explorer.initial
@@ -182,22 +225,26 @@ def bundle(explorer) -> dict[str, str]:
         k = list(explorer.sliders).index(explorer.play)
         controls.append(f'<button type="button" class="descend-explorer-play" data-slider="{k}" '
                         f'data-interval="{explorer.interval}" aria-pressed="false">&#9654; Play</button>')
+    hidpi, recorded2 = "", ' data-encoding-2x="none"'
+    if frames2 is not None:
+        hidpi = f' data-src2x="{frames2[start]}"'
+        recorded2 = (f' data-encoding-2x="{encoding2[0]}-{encoding2[1]}" data-error-max-2x="{error_max2}" '
+                     f'data-error-mean-2x="{error_mean2:.2f}"')
     block = (
         f'<div class="descend-explorer" id="{uid}" data-frame="{start}" '
         f'data-encoding="{encoding[0]}-{encoding[1]}" data-error-max="{error_max}" '
-        f'data-error-mean="{error_mean:.2f}">'
+        f'data-error-mean="{error_mean:.2f}"{recorded2}>'
         f'<div class="descend-explorer-controls">{"".join(controls)}</div>'
-        f'<img class="descend-explorer-frame" src="{frames[start]}" alt="{alt}">'
-        f'<script type="application/json" class="descend-explorer-frames">{json.dumps(frames)}</script>'
+        f'<img class="descend-explorer-frame" src="{frames[start]}" alt="{alt}" '
+        f'width="{images[0].shape[1]}" height="{images[0].shape[0]}"{hidpi}>'
+        f'<script type="application/json" class="descend-explorer-frames">{json.dumps(sets)}</script>'
         f"{_SCRIPT}</div>"
     )
-    return {"text/html": block, "image/png": base64.b64encode(_png(images[start])).decode("ascii")}
+    return {"text/html": block, "image/png": base64.b64encode(_png(images[start], dpi)).decode("ascii")}
 
 
-def _png(rgba: np.ndarray) -> bytes:
-    """A frame as PNG, tagged with the resolution it was drawn at (so LaTeX sizes it as drawn)."""
-    from ._scene import DPI
-
+def _png(rgba: np.ndarray, dpi: float) -> bytes:
+    """A frame as PNG, tagged with the resolution it was drawn at (so LaTeX sizes it as the figure's inches)."""
     buf = io.BytesIO()
-    Image.fromarray(rgba).convert("RGB").save(buf, format="PNG", optimize=True, dpi=(DPI, DPI))
+    Image.fromarray(rgba).convert("RGB").save(buf, format="PNG", optimize=True, dpi=(dpi, dpi))
     return buf.getvalue()

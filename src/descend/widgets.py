@@ -143,14 +143,16 @@ class Explorer:
             raise TypeError(f"the draw function must return a matplotlib Figure or Axes, got {type(fig).__name__}")
         return fig
 
-    def rgba(self, values: dict | None = None) -> np.ndarray:
-        """The frame at the given slider values as an (H, W, 4) uint8 array of pixels."""
+    def rgba(self, values: dict | None = None, dpi: float = DPI) -> np.ndarray:
+        """The frame at the given slider values as an (H, W, 4) uint8 array of pixels, drawn at
+        ``dpi`` pixels per inch of the figure (the static pages draw high-density frames at twice it)."""
         values = self._values(values)
+        dpi = _checks.positive("dpi", dpi)
         if self.scene:
-            return self._scene().rgba(values).copy()
+            return self._scene(dpi).rgba(values).copy()
         fig = self.figure(**values)
         try:
-            fig.set_dpi(DPI)
+            fig.set_dpi(dpi)
             canvas = FigureCanvasAgg(fig)
             canvas.draw()
             return np.asarray(canvas.buffer_rgba()).copy()
@@ -161,9 +163,10 @@ class Explorer:
         """The frame at the given slider values as PNG bytes."""
         return png(self.rgba(values))
 
-    def _scene(self) -> Scene:
+    def _scene(self, dpi: float = DPI) -> Scene:
         if self._kept is None:
-            self._kept = Scene(self.draw)
+            self._kept = Scene(self.draw, dpi)
+        self._kept.set_dpi(dpi)
         return self._kept
 
     # ---------------------------------------------------------------- display

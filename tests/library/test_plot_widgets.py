@@ -85,29 +85,71 @@ def test_explorer_widget_redraws():
     assert image.value != before
 
 
-def test_static_html_has_a_frame_per_grid_point(monkeypatch):
+def _frame_sets(page):
     import json
     import re
 
+    return json.loads(re.search(r'class="descend-explorer-frames">(.*?)</script>', page).group(1))
+
+
+def _decoded(uri):
+    import base64
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("RGB"))
+
+
+def test_static_html_has_a_frame_per_grid_point(monkeypatch):
     monkeypatch.setenv("DESCEND_EXPLORE", "static")
     ex = dd.explore(draw, alt="a line <of> slope", eta=dd.slider(0.1, 0.5, 0.1, value=0.3), beta=(0.0, 1.0, 0.5))
     bundle = ex._repr_mimebundle_()
     page = bundle["text/html"]
-    frames = json.loads(re.search(r'class="descend-explorer-frames">(.*?)</script>', page).group(1))
-    assert len(frames) == 15 and len(set(frames)) == 15  # every frame differs
-    assert all(f.startswith("data:image/webp;base64,") for f in frames)
+    sets = _frame_sets(page)
+    assert sorted(sets) == ["1", "2"]
+    for frames in sets.values():
+        assert len(frames) == 15 and len(set(frames)) == 15  # every frame differs
+        assert all(f.startswith("data:image/webp;base64,") for f in frames)
+    # shown at the size drawn (300 × 200 at 100 dpi), with the high-density frames at twice it
+    assert 'width="300" height="200"' in page
+    assert _decoded(sets["1"][6]).shape == (200, 300, 3) and _decoded(sets["2"][6]).shape == (400, 600, 3)
+    assert f'src="{sets["1"][6]}"' in page and f'data-src2x="{sets["2"][6]}"' in page
     assert 'alt="a line &lt;of&gt; slope"' in page
     assert page.count('type="range"') == 2 and page.count("<label") == 2
     assert 'data-frame="6"' in page  # η=0.3 is index 2 of 5, β=0 index 0 of 3 → 2·3 + 0
     assert "http" not in page.replace("data:image", "")
     assert ex._repr_mimebundle_()["text/html"] == page  # deterministic
-    assert 'data-encoding="palette-256"' in page
+    assert 'data-encoding="palette-256"' in page and 'data-encoding-2x="palette-256"' in page
+
+
+def test_a_figure_wider_than_the_column_is_drawn_at_the_column_width(monkeypatch):
+    from descend import _static
+
+    def wide(a):
+        fig, ax = plt.subplots(figsize=(12, 3))  # 1200 px at 100 dpi
+        ax.plot([0, 1], [0, a])
+        return fig
+
+    monkeypatch.setenv("DESCEND_EXPLORE", "static")
+    ex = dd.explore(wide, alt="a wide line", a=(0.0, 1.0, 0.5))
+    bundle = ex._repr_mimebundle_()
+    sets = _frame_sets(bundle["text/html"])
+    width = _static.DISPLAY_WIDTH
+    assert _decoded(sets["1"][0]).shape[:2] == (width // 4, width)  # Agg drops the half pixel
+    assert _decoded(sets["2"][0]).shape[:2] == (width // 2, 2 * width)
+    assert f'width="{width}" height="{width // 4}"' in bundle["text/html"]
+    import base64
+    import io
+
+    from PIL import Image
+
+    png = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))  # the PDF's frame: as wide in inches
+    assert png.size == (width, width // 4) and abs(png.info["dpi"][0] - 100 * width / 1200) < 0.01  # PNG keeps pixels per metre, a whole number
 
 
 def test_static_frames_are_near_their_render(monkeypatch):
-    """Each stored frame decodes to within the recorded error of the lossless render."""
-    import base64
-    import json
+    """Each stored frame of both sets decodes to within the recorded error of the lossless render."""
     import re
 
     from descend import _static
@@ -115,13 +157,34 @@ def test_static_frames_are_near_their_render(monkeypatch):
     monkeypatch.setenv("DESCEND_EXPLORE", "static")
     ex = dd.explore(draw, alt="a line", eta=dd.slider(0.1, 0.5, 0.1, value=0.3))
     page = ex._repr_mimebundle_()["text/html"]
-    frames = json.loads(re.search(r'class="descend-explorer-frames">(.*?)</script>', page).group(1))
-    recorded_max = int(re.search(r'data-error-max="(\d+)"', page).group(1))
-    recorded_mean = float(re.search(r'data-error-mean="([\d.]+)"', page).group(1))
-    errors = [_static.frame_error(ex.rgba(v), base64.b64decode(f.split(",", 1)[1]))
-              for v, f in zip(ex.grid(), frames)]
-    assert max(int(e.max()) for e in errors) == recorded_max <= 64
-    assert abs(max(float(e.mean()) for e in errors) - recorded_mean) <= 0.005 and recorded_mean <= 2
+    sets = _frame_sets(page)
+    for density, suffix in (("1", ""), ("2", "-2x")):
+        recorded_max = int(re.search(rf'data-error-max{suffix}="(\d+)"', page).group(1))
+        recorded_mean = float(re.search(rf'data-error-mean{suffix}="([\d.]+)"', page).group(1))
+        errors = [np.abs(_decoded(f).astype(int) - ex.rgba(v, 100 * int(density))[..., :3])
+                  for v, f in zip(ex.grid(), sets[density])]
+        assert max(int(e.max()) for e in errors) == recorded_max <= 64
+        assert abs(max(float(e.mean()) for e in errors) - recorded_mean) <= 0.005 and recorded_mean <= 2
+    assert _static.frame_error(ex.rgba(), _static._webp(ex.rgba(), ("palette", 256))).max() <= 64
+
+
+def test_high_density_frames_take_fewer_colours_then_none_when_too_big(monkeypatch):
+    from descend import _static
+
+    monkeypatch.setenv("DESCEND_EXPLORE", "static")
+    ex = dd.explore(lambda eta: dd.plot.contour(dd.rosenbrock()).figure if eta else draw(eta),
+                    alt="contours", eta=(0.0, 1.0, 1.0))
+    size = {c: sum(len(_static._data_uri(_static._webp(ex.rgba(v, 200), ("palette", c)))) for v in ex.grid())
+            for c in (256, 128)}
+    standard = sum(len(_static._data_uri(_static._webp(ex.rgba(v), ("palette", 256)))) for v in ex.grid())
+    assert size[256] > size[128] > standard
+    monkeypatch.setattr(_static, "MAX_BYTES_2X", size[128])
+    page = ex._repr_mimebundle_()["text/html"]
+    assert 'data-encoding-2x="palette-128"' in page and 'data-encoding="palette-256"' in page
+    monkeypatch.setattr(_static, "MAX_BYTES_2X", size[128] - 1)
+    page = ex._repr_mimebundle_()["text/html"]
+    assert 'data-encoding-2x="none"' in page and "data-src2x" not in page and sorted(_frame_sets(page)) == ["1"]
+    assert 'data-encoding="palette-256"' in page
 
 
 def test_palette_frames_are_sharper_than_lossy_webp():

@@ -65,6 +65,21 @@ def test_a_kept_figure_shows_what_a_fresh_one_shows(setup, values):
         assert np.array_equal(kept.rgba(v), Scene(setup).rgba(v)), f"stale pixels at {v}"
 
 
+@pytest.mark.parametrize("setup, values", [
+    (contour_scene, [{"eta": 0.1, "beta": 0.0}, {"eta": 0.2, "beta": 0.9}]),
+    (limits_scene, [{"a": 1.0}, {"a": 3.0}]),
+])
+def test_a_kept_figure_drawn_at_another_resolution_shows_what_a_fresh_one_shows(setup, values):
+    """The static pages draw each explorer's frames at one resolution, then at twice it, from one scene."""
+    kept = Scene(setup)
+    for dpi in (100, 200, 65.8):
+        kept.set_dpi(dpi)
+        for v in values:
+            frame = kept.rgba(v)
+            assert frame.shape[1] == int(kept.fig.get_figwidth() * dpi + 1e-6)
+            assert np.array_equal(frame, Scene(setup, dpi).rgba(v)), f"stale pixels at {v}, {dpi} dpi"
+
+
 def test_the_pixels_are_those_of_a_full_draw():
     # the changing artists lie above everything else here, so a full draw also paints them last
     # (the minimum's star, above the path in a full draw, is below it in a kept figure)

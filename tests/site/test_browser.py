@@ -73,8 +73,9 @@ def browser():
 class Page:
     """A page opened with every off-site request aborted and every console error kept."""
 
-    def __init__(self, browser, server, path, color_scheme="light"):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
+    def __init__(self, browser, server, path, color_scheme="light", scale=1):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme,
+                                           device_scale_factor=scale)
         self.page = self.context.new_page()
         self.external, self.errors = [], []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -246,7 +247,8 @@ def test_other_pages_load_cleanly(browser, server):
 SHOWN_FRAME = """root => {
   let k = 0;
   root.querySelectorAll('input[type=range]').forEach(inp => { k = k * JSON.parse(inp.dataset.values).length + (+inp.value); });
-  const frames = JSON.parse(root.querySelector('.descend-explorer-frames').textContent);
+  const sets = JSON.parse(root.querySelector('.descend-explorer-frames').textContent);
+  const frames = window.devicePixelRatio >= 2 && sets['2'] ? sets['2'] : sets['1'];
   return [k, root.querySelector('img').getAttribute('src') === frames[k]];
 }"""
 
@@ -274,3 +276,43 @@ def test_an_explorer_shows_its_sliders_frame_after_going_back(browser, server):
         assert page.errors == [], page.errors
     finally:
         page.close()
+
+
+# Each explorer's frame as shown: the set it comes from, its pixels and its size on the page.
+FRAME_SIZES = """() => Array.from(document.querySelectorAll('.descend-explorer')).map(ex => {
+  const img = ex.querySelector('img'), sets = JSON.parse(ex.querySelector('.descend-explorer-frames').textContent);
+  return {two: '2' in sets, width: +img.getAttribute('width'), natural: img.naturalWidth, shown: img.clientWidth,
+          src: img.getAttribute('src'), first2: (sets['2'] || [])[+ex.dataset.frame]};
+})"""
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_explorers_show_frames_drawn_for_the_screen(browser, server, scale):
+    """On a screen of two device pixels per CSS pixel an explorer shows its high-density frames
+    (twice as many pixels as it is wide on the page), before and after a move; on an ordinary
+    screen the standard ones, drawn at the size they are shown. Every chapter with an explorer
+    that has a high-density set is checked."""
+    checked = 0
+    for name in chapter_files():
+        page = Page(browser, server, f"{name}.html", scale=scale)
+        try:
+            p = page.page
+            p.wait_for_function("() => Array.from(document.querySelectorAll('img.descend-explorer-frame'))"
+                                ".every(i => i.complete && i.naturalWidth > 0)", timeout=30_000)
+            for k, f in enumerate(p.evaluate(FRAME_SIZES)):
+                assert f["shown"] <= f["width"], (name, k, f)
+                if scale == 2 and f["two"]:
+                    assert f["natural"] == 2 * f["width"] and f["src"] == f["first2"], (name, k, f)
+                    checked += 1
+                else:
+                    assert f["natural"] == f["width"], (name, k, f)
+            ex = p.locator(".descend-explorer").first
+            slider = ex.locator("input[type=range]").first
+            slider.focus()
+            p.keyboard.press("ArrowLeft" if slider.input_value() == slider.get_attribute("max") else "ArrowRight")
+            k, shown = p.evaluate(SHOWN_FRAME, ex.element_handle())
+            assert shown, f"{name}: the image is not frame {k} of the set for this screen"
+            assert page.errors == [] and page.external == [], (page.errors, page.external)
+        finally:
+            page.close()
+    assert scale == 1 or checked >= 5, f"only {checked} explorers have high-density frames"

@@ -6,6 +6,7 @@ stylesheets, fonts, images, frames and imports from another origin are not.
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -129,14 +130,20 @@ def test_the_css_and_js_scanners_catch_what_they_should():
     assert not external_urls_in_js('var ns = "http://www.w3.org/2000/svg";')
 
 
-def page_weight(site: Path, page: Path) -> int:
-    """The page's own bytes: its HTML (inline frames included) plus the local images it shows.
+def page_weight(site: Path, page: Path, density: int = 1) -> int:
+    """The bytes a reader's browser fetches to see the whole page on a screen of ``density``
+    device pixels per CSS pixel: its HTML, the local images it shows, and every frame of its
+    explorers, from their high-density set where they have one and ``density`` is 2.
 
     Shared theme files and MathJax, cached across pages, are not counted.
     """
     text = page.read_text(encoding="utf-8")
     total = len(text.encode())
-    for src in set(re.findall(r'<img[^>]+src="([^"]+)"', text)):
+    sources = set(re.findall(r'<img[^>]+src="([^"]+)"', text))
+    for block in re.findall(r'class="descend-explorer-frames">(.*?)</script>', text):
+        sets = json.loads(block)
+        sources.update(sets.get(str(density), sets["1"]))
+    for src in sources:
         if not src.startswith("data:") and not EXTERNAL.match(src):
             target = (page.parent / src.split("?")[0]).resolve()
             if target.is_file():
@@ -151,8 +158,9 @@ def test_page_weights(site):
         for block in re.findall(r'<div class="descend-explorer".*?</script></div>', text, flags=re.S):
             if len(block.encode()) > EXPLORER_MAX:
                 heavy[f"{page.relative_to(site)} explorer"] = len(block.encode())
-        if page_weight(site, page) > PAGE_MAX:
-            heavy[str(page.relative_to(site))] = page_weight(site, page)
+        for density in (1, 2):
+            if page_weight(site, page, density) > PAGE_MAX:
+                heavy[f"{page.relative_to(site)} at {density}x"] = page_weight(site, page, density)
     assert not heavy, f"over budget (bytes): {heavy}"
 
 
@@ -171,11 +179,14 @@ def test_explorer_frames_are_sharp(site):
         text = page.read_text(encoding="utf-8")
         for k, block in enumerate(re.findall(r'<div class="descend-explorer" [^>]*>', text)):
             count += 1
-            error_max = int(re.search(r'data-error-max="(\d+)"', block).group(1))
-            error_mean = float(re.search(r'data-error-mean="([\d.]+)"', block).group(1))
-            encoding = re.search(r'data-encoding="([\w-]+)"', block).group(1)
-            if error_max > FRAME_ERROR_MAX or error_mean > FRAME_ERROR_MEAN:
-                blurred[f"{page.relative_to(site)} explorer {k}"] = (encoding, error_max, error_mean)
+            for suffix in ("", "-2x"):
+                encoding = re.search(rf'data-encoding{suffix}="([\w-]+)"', block).group(1)
+                if encoding == "none":  # no high-density set
+                    continue
+                error_max = int(re.search(rf'data-error-max{suffix}="(\d+)"', block).group(1))
+                error_mean = float(re.search(rf'data-error-mean{suffix}="([\d.]+)"', block).group(1))
+                if error_max > FRAME_ERROR_MAX or error_mean > FRAME_ERROR_MEAN:
+                    blurred[f"{page.relative_to(site)} explorer {k}{suffix}"] = (encoding, error_max, error_mean)
     assert count > 0, "no explorer found on the site"
     assert not blurred, f"explorer frames too far from their render (encoding, max, mean): {blurred}"
 
@@ -183,3 +194,34 @@ def test_explorer_frames_are_sharp(site):
 def test_site_weight(site):
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     assert total <= SITE_MAX, f"_build/html is {total / MB:.1f} MB (budget {SITE_MAX / MB:.0f} MB)"
+
+
+def test_explorer_frames_are_files_of_the_site_drawn_at_the_size_shown(site):
+    """The site's explorers name their frames as files of the site (none inline), every one of
+    which exists; each standard frame is as wide as the image is on the page (at most the text
+    column) and each high-density frame twice as wide and high, give or take Agg's rounding."""
+    from PIL import Image
+
+    from descend import _static
+
+    count = 0
+    for page in files(site, ".html"):
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r'<div class="descend-explorer" .*?</script></div>', text, flags=re.S):
+            count += 1
+            assert "data:image" not in block, f"{page.relative_to(site)}: frames left inline"
+            width, height = (int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', block).groups())
+            assert width <= _static.DISPLAY_WIDTH
+            sets = json.loads(re.search(r'class="descend-explorer-frames">(.*?)</script>', block).group(1))
+            for density, frames in sets.items():
+                for src in set(frames):
+                    target = (page.parent / src).resolve()
+                    assert target.is_file() and target.parent == site.resolve() / "_frames", (page, src)
+                    with Image.open(target) as im:
+                        w, h = im.size
+                    d = int(density)
+                    assert w == d * width and abs(h - d * height) <= d, (page, src, density, im.size)
+    assert count > 0
+    named = set(re.findall(r"_frames/([0-9a-f]{20}\.webp)", "".join(p.read_text(encoding="utf-8")
+                                                                 for p in files(site, ".html"))))
+    assert named == {p.name for p in (site / "_frames").iterdir()}, "frames no page names, or names but lacks"
