@@ -7,13 +7,14 @@ self-contained block of HTML: native ``<input type="range">`` sliders with label
 keyboard and screen readers work), an ``<img>`` with the explorer's alternative text, the
 frames as WebP data URIs, and a few lines of inline script.  Nothing is loaded from
 anywhere, so the page works offline.  (The site moves the frames into files of its own,
-``_frames/``, which the page fetches only when the reader turns to the explorer:
+``_frames/``: the page fetches the starting frame with itself, the others when the reader
+points at or focuses the explorer:
 book/_ext/descend_site.py.)
 
 Frames are drawn at the size they are shown: a figure wider than :data:`DISPLAY_WIDTH`, the
 book's text column, is drawn at the resolution that makes it that wide.  A second set at twice
-the resolution is shown on high-density screens (most laptops and phones), where the first
-would be upscaled and soft, if it fits the same budget (:data:`ENCODINGS_2X`).
+the resolution is shown on high-density screens (two or more device pixels per CSS pixel), where the
+first would be upscaled and soft, if it fits its budget (:data:`MAX_BYTES_2X`, :data:`ENCODINGS_2X`).
 
 Frames are stored as lossless WebP of the frame reduced to its own palette of at most 256
 colours (:func:`_palette`): plots are mostly flat colour, so this keeps lines and text sharp
@@ -38,9 +39,9 @@ from PIL import Image
 #: Budget for one explorer's standard frames (bytes of their data URIs; the page-weight budget
 #: is 1 MB per explorer).
 MAX_BYTES = 950_000
-#: Budget for one explorer's high-density frames, lower than :data:`MAX_BYTES` so that every
-#: chapter, read on a high-density screen with every frame of every explorer fetched, stays
-#: within 2.5 MB (tests/site/test_self_contained.py).
+#: Budget for one explorer's high-density frames, lower than :data:`MAX_BYTES`: chosen on the
+#: book's chapters so that each, read on a high-density screen with every frame of every explorer
+#: fetched, stays within the 2.5 MB of ``make bench``'s budget (it measured 2.2 MB at most).
 MAX_BYTES_2X = 850_000
 #: The widest a frame is shown: the book's text column in a 1920-px window (790 CSS px; 688 in a
 #: 1280-px one). A wider figure is drawn at a lower resolution so that its frames have this width.
@@ -55,7 +56,8 @@ ENCODINGS = (("palette", 256), ("lossy", 80), ("lossy", 65), ("lossy", 50), ("lo
 #: and 7 (up to 1.9×), and smears text; 64 colours measured an error of 57 of 255 on chapter 4.
 ENCODINGS_2X = (("palette", 256), ("palette", 128))
 
-# The frames are parsed from their JSON on the first move, not while the page loads: the block's
+# The frames are parsed from their JSON when the reader first points at, focuses or moves the
+# explorer, not while the page loads: the block's
 # HTML already shows the starting frame and the sliders' starting values (unless the browser
 # restored other slider positions, coming back to the page: then they are shown at once). On a
 # screen of two or more device pixels per CSS pixel the high-density set is shown, if there is one.
@@ -169,7 +171,7 @@ def html(explorer) -> str:
 
 def bundle(explorer) -> dict[str, str]:
     """The explorer's static display: ``text/html`` (:func:`html`) and its starting frame as
-    ``image/png`` (base64, the standard frame, tagged with its resolution), for outputs that cannot show HTML: the PDF edition's LaTeX picks
+    ``image/png`` (base64, drawn at the figure's own resolution), for outputs that cannot show HTML: the PDF edition's LaTeX picks
     the PNG, a web page the HTML (myst-nb's priorities), so the site's pages do not grow.
 
     >>> import base64, io
@@ -190,7 +192,8 @@ def bundle(explorer) -> dict[str, str]:
     from ._scene import DPI
 
     grid = list(explorer.grid())
-    dpi = DPI * min(1.0, DISPLAY_WIDTH / explorer.rgba(grid[0]).shape[1])
+    start_png = explorer.rgba(None, DPI)  # the PDF's frame, at the resolution the figure was drawn for
+    dpi = DPI * min(1.0, DISPLAY_WIDTH / start_png.shape[1])
     images = [explorer.rgba(values, dpi) for values in grid]
     _check_every_slider_matters(explorer, images)
     frames, encoding, error_max, error_mean = _encode(images, ENCODINGS, MAX_BYTES)
@@ -240,7 +243,7 @@ def bundle(explorer) -> dict[str, str]:
         f'<script type="application/json" class="descend-explorer-frames">{json.dumps(sets)}</script>'
         f"{_SCRIPT}</div>"
     )
-    return {"text/html": block, "image/png": base64.b64encode(_png(images[start], dpi)).decode("ascii")}
+    return {"text/html": block, "image/png": base64.b64encode(_png(start_png, DPI)).decode("ascii")}
 
 
 def _png(rgba: np.ndarray, dpi: float) -> bytes:

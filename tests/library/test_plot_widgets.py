@@ -144,8 +144,8 @@ def test_a_figure_wider_than_the_column_is_drawn_at_the_column_width(monkeypatch
 
     from PIL import Image
 
-    png = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))  # the PDF's frame: as wide in inches
-    assert png.size == (width, width // 4) and abs(png.info["dpi"][0] - 100 * width / 1200) < 0.01  # PNG keeps pixels per metre, a whole number
+    png = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))  # the PDF's frame, as drawn
+    assert png.size == (1200, 300) and abs(png.info["dpi"][0] - 100) < 0.01  # PNG keeps pixels per metre
 
 
 def test_static_frames_are_near_their_render(monkeypatch):
