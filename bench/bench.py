@@ -322,12 +322,12 @@ def main() -> int:
         times = notebook_times(tree)
         slowest = max(times, key=times.get)
         results["notebook_exec_s_max"] = times[slowest]
-        notes["notebook_exec_s_max"] = f"slowest: {slowest}; " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(times.items()))
+        notes["notebook_exec_s_max"] = f"two at a time, as make book runs them; slowest: {slowest}; " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(times.items()))
         print("building it again, unchanged …", flush=True)
         results["build_cached_s"] = statistics.median(build(tree) for _ in range(3))
         html = tree / "_build" / "html"
         results["largest_page_mb"], results["site_mb"], heaviest = site_weights(html)
-        notes["largest_page_mb"] = f"heaviest: {heaviest} (HTML with inline frames, plus its images)"
+        notes["largest_page_mb"] = f"heaviest: {heaviest} (its HTML and images, and every frame of its explorers, on the screen density that fetches more)"
         pdf = ROOT / "_build" / "pdf" / "descend.pdf"      # make pdf copies it into the site
         if pdf.is_file():
             notes["site_mb"] = (f"{results['site_mb']:.1f} MB of pages and the PDF of the last make pdf, "
