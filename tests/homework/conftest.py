@@ -2,7 +2,9 @@
 
 The build goes to a temporary folder through ``tools/build_homework.py`` (what ``make
 homework`` runs), so these tests check a fresh build, not whatever ``_build/homework`` holds.
-Each homework is then graded by ``otter run`` three times, a few at a time in parallel:
+Three editions of each homework are then graded in-process, as ``otter run`` grades
+(``grade_in_process``), and every homework's solutions, and the first homework's other two
+editions, by ``otter run`` as well:
 
 * ``solutions``: the solved notebook (otter's autograder notebook) — must get full marks;
 * ``student``: the student edition as handed out, untouched — must not;
@@ -22,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from homework_source import HOMEWORK, ROOT, grade
+from homework_source import HOMEWORK, ROOT, grade, grade_in_process
 
 KINDS = ("solutions", "student", "wrong")
 
@@ -67,22 +69,43 @@ def wrong_edition(student: Path, target: Path) -> int:
     return count
 
 
+#: The editions ``otter run`` grades too: every homework's solutions (the real autograder must
+#: give them full marks) and the untouched and wrong editions of the first homework. The
+#: in-process grader must score each alike, case by case (test_homework.py).
+def by_otter_keys() -> list[tuple[str, str]]:
+    return [(stem, "solutions") for stem in stems()] + [(stems()[0], "student"), (stems()[0], "wrong")]
+
+
 @pytest.fixture(scope="session")
-def graded(built, tmp_path_factory) -> dict[tuple[str, str], dict]:
-    """``otter run`` results of every (homework, kind), as written by tests/homework/_grade.py."""
-    work = tmp_path_factory.mktemp("graded")
+def editions(built, tmp_path_factory) -> dict[tuple[str, str], tuple[Path, Path]]:
+    """Every (homework, kind): its autograder and the edition, as ``work/<kind>/<stem>.ipynb``."""
+    work = tmp_path_factory.mktemp("editions")
     jobs = {}
     for stem in stems():
         for kind in KINDS:
-            folder = work / f"{stem}-{kind}"
-            folder.mkdir()
-            submission = folder / f"{stem}.ipynb"          # otter checks the notebook's name
+            submission = work / kind / f"{stem}.ipynb"          # otter checks the notebook's name
+            submission.parent.mkdir(exist_ok=True)
             if kind == "wrong":
                 assert wrong_edition(built / "student" / f"{stem}.ipynb", submission) > 0
             else:
                 submission.write_bytes((built / kind / f"{stem}.ipynb").read_bytes())
-            jobs[stem, kind] = (built / "autograder" / f"{stem}-autograder.zip", submission, folder)
+            jobs[stem, kind] = (built / "autograder" / f"{stem}-autograder.zip", submission)
+    return jobs
+
+
+@pytest.fixture(scope="session")
+def graded(editions, tmp_path_factory) -> dict[tuple[str, str], dict]:
+    """Every (homework, kind) graded in-process, as ``otter run`` grades (``grade_in_process``)."""
+    return grade_in_process(editions, tmp_path_factory.mktemp("graded"))
+
+
+@pytest.fixture(scope="session")
+def graded_by_otter(editions, tmp_path_factory) -> dict[tuple[str, str], dict]:
+    """``otter run`` results (tests/homework/_grade.py) of the editions of :func:`by_otter_keys`."""
+    work = tmp_path_factory.mktemp("graded-by-otter")
+
+    def one(key):
+        return grade(*editions[key], work / "-".join(key))
 
     with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
-        results = dict(zip(jobs, pool.map(lambda job: grade(*job), jobs.values()), strict=True))
-    return results
+        return dict(zip(by_otter_keys(), pool.map(one, by_otter_keys()), strict=True))

@@ -10,8 +10,10 @@ What the issue asks, point by point:
 4. an answer of the wrong type or shape, or with NaN, gets one sentence, never a traceback
    -> test_wrong_answers_get_sentences_from_otter, test_every_test_turns_bad_answers_into_sentences
 
-Grading is real: ``otter run`` on the student edition, the solutions and a wrong edition
-(see conftest.py).
+Grading is otter's: each homework's solutions by ``otter run`` with the built autograder;
+the untouched and wrong editions with the autograder's own test files and otter's scoring,
+in-process (``grade_in_process``), checked against ``otter run`` on the first homework's and on
+every homework's solutions (see conftest.py).
 """
 
 from __future__ import annotations
@@ -183,8 +185,8 @@ def test_the_build_writes_a_student_edition_and_an_autograder(built, stem):
 
 
 @pytest.mark.parametrize("stem", STEMS)
-def test_solutions_pass_every_test(graded, stem):
-    src, result = source(stem), graded[stem, "solutions"]
+def test_solutions_pass_every_test(graded_by_otter, stem):
+    src, result = source(stem), graded_by_otter[stem, "solutions"]   # by the real autograder
     assert result["error"] is None, result["error"]
     for q in src.code_questions:
         cases = result["questions"][q.name]["cases"]
@@ -254,25 +256,15 @@ def test_wrong_answers_get_sentences_from_otter(graded, stem):
                 check_otter_message(c["message"], f"{stem} {q.name} (wrong answers)")
 
 
-def test_the_in_process_grader_grades_as_otter_run(built, graded, tmp_path):
-    """tools/homework_in_process.grade, which test_bank.py uses, against ``otter run``: the
-    solved, untouched and wrong editions of every homework, question by question, case by case."""
-    from conftest import KINDS, stems, wrong_edition
-    from homework_source import grade_in_process
+def test_the_in_process_grader_grades_as_otter_run(graded, graded_by_otter):
+    """tools/homework_in_process.grade, which the other tests use, against ``otter run``: every
+    homework's solutions and the first homework's untouched and wrong editions, question by
+    question, case by case."""
+    from conftest import by_otter_keys
     from test_bank import same_grades
 
-    jobs = {}
-    for stem in stems():
-        for kind in KINDS:
-            notebook = tmp_path / kind / f"{stem}.ipynb"
-            notebook.parent.mkdir(exist_ok=True)
-            if kind == "wrong":
-                wrong_edition(built / "student" / f"{stem}.ipynb", notebook)
-            else:
-                notebook.write_bytes((built / kind / f"{stem}.ipynb").read_bytes())
-            jobs[stem, kind] = (built / "autograder" / f"{stem}-autograder.zip", notebook)
-    ours = grade_in_process(jobs, tmp_path)
-    differ = [key for key in jobs if not same_grades(graded[key], ours[key])]
+    assert sorted(graded_by_otter) == sorted(by_otter_keys()) and len(graded_by_otter) == len(STEMS) + 2
+    differ = [key for key in graded_by_otter if not same_grades(graded[key], graded_by_otter[key])]
     assert not differ, f"graded otherwise in-process: {differ}"
 
 

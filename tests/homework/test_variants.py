@@ -5,12 +5,13 @@ the published edition (the session's ``built`` fixture, variant 0). The two diff
 constants, in the student edition and in the hidden tests; each variant's solutions get full
 marks and its blank edition does not; and the published solutions, handed in for variant 3,
 lose points on every question whose answer depends on the constants (the module's
-``DEPENDS``), so published answers do not carry over.
+``DEPENDS``), so published answers do not carry over. The editions are graded in-process
+(``grade_in_process``, as test_bank.py grades); ``otter run`` grades one homework's three
+editions too, and must score them alike, case by case.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -22,7 +23,7 @@ import nbformat
 import pytest
 
 from descend.variants import constants, draws, fill, homework_with_variants
-from homework_source import ROOT, grade
+from homework_source import ROOT, grade, grade_in_process
 
 SEED = 3
 STEMS = homework_with_variants()
@@ -43,19 +44,45 @@ def variant(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def scores(built, variant, tmp_path_factory) -> dict[tuple[str, str], dict]:
-    work = tmp_path_factory.mktemp("variant-grades")
+def _jobs(built, variant, stems) -> dict[tuple[str, str], tuple[Path, Path]]:
+    """Variant SEED's autograder with each edition it must grade: its solutions, its blank
+    edition, and the published solutions (variant 0's)."""
     jobs = {}
-    for stem in STEMS:
+    for stem in stems:
         theirs = variant / "autograder" / f"{stem}-autograder.zip"
         for kind, notebook in (("solutions", variant / "solutions" / f"{stem}.ipynb"),
                                ("blank", variant / "student" / f"{stem}.ipynb"),
                                ("published solutions", built / "solutions" / f"{stem}.ipynb")):
-            jobs[stem, kind] = (theirs, notebook, work / f"{stem}-{kind.replace(' ', '-')}")
-    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
-        results = pool.map(lambda job: grade(*job), jobs.values())
+            jobs[stem, kind] = (theirs, notebook)
+    return jobs
+
+
+@pytest.fixture(scope="module")
+def scores(built, variant, tmp_path_factory) -> dict[tuple[str, str], dict]:
+    """Every edition graded in-process, as ``otter run`` grades (``grade_in_process``; the next
+    fixture checks that on one homework)."""
+    return grade_in_process(_jobs(built, variant, STEMS), tmp_path_factory.mktemp("variant-grades"))
+
+
+#: The homework whose three editions ``otter run`` also grades (the first with variants).
+BY_OTTER = STEMS[0]
+
+
+@pytest.fixture(scope="module")
+def by_otter(built, variant, tmp_path_factory) -> dict[tuple[str, str], dict]:
+    work = tmp_path_factory.mktemp("variant-otter")
+    jobs = _jobs(built, variant, [BY_OTTER])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = pool.map(lambda key: grade(*jobs[key], work / "-".join(key).replace(" ", "-")), jobs)
     return dict(zip(jobs, results, strict=True))
+
+
+def test_otter_run_grades_a_variant_as_the_in_process_grader(scores, by_otter):
+    from test_bank import same_grades
+
+    assert len(by_otter) == 3
+    differ = [key for key, result in by_otter.items() if not same_grades(result, scores[key])]
+    assert not differ, f"otter run grades these otherwise than the in-process grader: {differ}"
 
 
 def text(nb_path: Path) -> str:

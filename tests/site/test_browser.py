@@ -129,6 +129,14 @@ LAZY_AND_ALL_TYPESET = """async () => {
 }"""
 
 
+# Each explorer's frame as shown: the set it comes from, its pixels and its size on the page.
+FRAME_SIZES = """() => Array.from(document.querySelectorAll('.descend-explorer')).map(ex => {
+  const img = ex.querySelector('img'), sets = JSON.parse(ex.querySelector('.descend-explorer-frames').textContent);
+  return {two: '2' in sets, width: +img.getAttribute('width'), natural: img.naturalWidth, shown: img.clientWidth,
+          src: img.getAttribute('src'), first2: (sets['2'] || [])[+ex.dataset.frame]};
+})"""
+
+
 @pytest.mark.parametrize("name", chapter_files())
 def test_chapter_page(browser, server, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -142,6 +150,10 @@ def test_chapter_page(browser, server, name):
 
         explorers = p.locator(".descend-explorer")
         assert explorers.count() >= 1, f"{name} has no explorer"
+        p.wait_for_function("() => Array.from(document.querySelectorAll('img.descend-explorer-frame'))"
+                            ".every(i => i.complete && i.naturalWidth > 0)", timeout=30_000)
+        for k, f in enumerate(p.evaluate(FRAME_SIZES)):  # on this ordinary screen: the standard frames, as shown
+            assert f["natural"] == f["width"] and f["shown"] <= f["width"], (name, k, f)
         for i in range(explorers.count()):
             ex = explorers.nth(i)
             ex.scroll_into_view_if_needed()
@@ -278,21 +290,11 @@ def test_an_explorer_shows_its_sliders_frame_after_going_back(browser, server):
         page.close()
 
 
-# Each explorer's frame as shown: the set it comes from, its pixels and its size on the page.
-FRAME_SIZES = """() => Array.from(document.querySelectorAll('.descend-explorer')).map(ex => {
-  const img = ex.querySelector('img'), sets = JSON.parse(ex.querySelector('.descend-explorer-frames').textContent);
-  return {two: '2' in sets, width: +img.getAttribute('width'), natural: img.naturalWidth, shown: img.clientWidth,
-          src: img.getAttribute('src'), first2: (sets['2'] || [])[+ex.dataset.frame]};
-})"""
-
-
-@pytest.mark.parametrize("scale", [1, 2])
-def test_explorers_show_frames_drawn_for_the_screen(browser, server, scale):
+def test_explorers_show_high_density_frames_on_a_high_density_screen(browser, server):
     """On a screen of two device pixels per CSS pixel an explorer shows its high-density frames
-    (twice as many pixels as it is wide on the page), before and after a move; on an ordinary
-    screen the standard ones, drawn at the size they are shown. Every chapter with an explorer
-    that has a high-density set is checked."""
-    checked = 0
+    (twice as many pixels as it is wide on the page), before and after a move, and the standard
+    ones where it has none. (On an ordinary screen, test_chapter_page checks the standard ones.)"""
+    checked, scale = 0, 2
     for name in chapter_files():
         page = Page(browser, server, f"{name}.html", scale=scale)
         try:
@@ -315,4 +317,4 @@ def test_explorers_show_frames_drawn_for_the_screen(browser, server, scale):
             assert page.errors == [] and page.external == [], (page.errors, page.external)
         finally:
             page.close()
-    assert scale == 1 or checked >= 5, f"only {checked} explorers have high-density frames"
+    assert checked >= 5, f"only {checked} explorers have high-density frames"
