@@ -3,7 +3,8 @@
 Every entry is made from the solved notebook of its homework, graded with the autograder's
 tests and otter's scoring in-process (``grade_in_process``: a second each, where ``otter run``
 takes tens of seconds; one entry per homework is also graded by ``otter run`` and must score
-alike, case by case, as must the three editions in test_homework.py), and compared with its bound: a wrong
+alike, case by case, as must the editions test_homework.py and test_variants.py grade with
+both), and compared with its bound: a wrong
 answer scores at most ``at_most`` of the points of the questions it breaks, a right answer in
 another style scores full marks, a wrong answer keeps at least ``at_least`` of them, and either way the other questions keep their full marks.
 """
@@ -48,9 +49,11 @@ def bank_results(built, tmp_path_factory) -> dict[tuple[str, int], dict]:
 
 
 def same_grades(a: dict, b: dict) -> bool:
-    """Two results score every question alike, and pass and fail the same test cases."""
+    """Two results score every question alike, pass and fail the same test cases, and give a
+    failed case the same message."""
     def marks(result):
-        return {q: (r["score"], r["possible"], [(c["name"], c["passed"]) for c in r["cases"]])
+        return {q: (r["score"], r["possible"],
+                    [(c["name"], c["passed"], None if c["passed"] else c["message"]) for c in r["cases"]])
                 for q, r in result["questions"].items()}
     return marks(a) == marks(b) and (a["total"], a["possible"]) == (b["total"], b["possible"])
 

@@ -12,8 +12,9 @@ What the issue asks, point by point:
 
 Grading is otter's: each homework's solutions by ``otter run`` with the built autograder;
 the untouched and wrong editions with the autograder's own test files and otter's scoring,
-in-process (``grade_in_process``), checked against ``otter run`` on the first homework's and on
-every homework's solutions (see conftest.py).
+in-process (``grade_in_process``). ``otter run`` also grades the first homework's untouched
+and wrong editions, and the in-process grader must score all it grades alike, case by case,
+with the same messages (see conftest.py).
 """
 
 from __future__ import annotations

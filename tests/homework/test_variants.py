@@ -64,8 +64,10 @@ def scores(built, variant, tmp_path_factory) -> dict[tuple[str, str], dict]:
     return grade_in_process(_jobs(built, variant, STEMS), tmp_path_factory.mktemp("variant-grades"))
 
 
-#: The homework whose three editions ``otter run`` also grades (the first with variants).
-BY_OTTER = STEMS[0]
+#: The homework whose three editions ``otter run`` also grades: not the first homework, whose
+#: published editions test_homework.py already grades with otter, but one of ten questions.
+#: (The other variants' autograders come from the same build and are graded in-process only.)
+BY_OTTER = "hw05_stochastic" if "hw05_stochastic" in STEMS else STEMS[-1]
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """Every variant the seeds 0–SEEDS draw can be answered: the solutions pass every test.
 
-``test_variants.py`` builds and grades one variant (seed 3) with otter; this runs each
+``test_variants.py`` builds one variant (seed 3) and grades it (one homework's editions with
+otter as well); this runs each
 homework's source in-process (``tools/homework_in_process.py``: solutions, then the public and hidden tests,
 with ``SEED = k``) for many seeds, so a draw that makes a correct answer fail a test is caught.
 """
