@@ -54,13 +54,15 @@ book: $(STAMP) _build/.library-stamp homework
 # _build/pdf/descend.pdf, then copied to _build/html/descend.pdf, which every page of the site
 # links, when the site exists. It builds in _build/pdf/_build with its own doctrees (the site's
 # stay valid) but reuses the site's executed notebooks, _build/.jupyter_cache (book/_ext/descend_pdf.py):
-# after `make book` it executes nothing. Its doctrees go when the library changes, as the site's do.
+# after `make book` it executes nothing; alone, it first executes what the cache lacks, JOBS at a
+# time. Its doctrees go when the library changes, as the site's do.
 # Needs Debian's TeX Live, which .ci/run installs.
 pdf: $(STAMP) _build/.library-stamp
 	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v makeindex >/dev/null \
 	  || { echo "make pdf needs TeX Live (xelatex, latexmk, makeindex): install the packages that .ci/run installs"; exit 1; }
 	@mkdir -p _build/pdf
 	@if [ _build/.library-stamp -nt _build/pdf/.library-stamp ]; then rm -rf _build/pdf/_build/.doctrees; touch _build/pdf/.library-stamp; fi
+	$(PY) tools/execute_book.py --jobs $(JOBS)
 	$(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf --warningiserror --nitpick --keep-going
 	cp _build/pdf/_build/latex/descend.pdf _build/pdf/descend.pdf
 	@if [ -f _build/html/index.html ]; then cp _build/pdf/descend.pdf _build/html/descend.pdf; fi
@@ -77,16 +79,16 @@ homework: $(STAMP)
 test: test-lib test-homework test-notebooks book pdf test-site test-lab-quick
 
 test-lib: $(STAMP)
-	MPLBACKEND=Agg $(PY) -m pytest -q tests/library src/descend
+	MPLBACKEND=Agg $(PY) -m pytest -q -n $(JOBS) tests/library src/descend
 
-test-homework: $(STAMP)
-	MPLBACKEND=Agg $(PY) -m pytest -q tests/homework
+test-homework: homework
+	MPLBACKEND=Agg $(PY) -m pytest -q -n $(JOBS) --dist loadfile tests/homework
 
 test-notebooks: $(STAMP)
 	$(PY) -m pytest -q --nbval-lax -n $(JOBS) --dist loadfile notebooks book/errata.ipynb
 
 test-site: $(STAMP)
-	$(PY) -m pytest -q -rs -n $(JOBS) --dist loadfile tests/site
+	$(PY) -m pytest -q -rs -n $(JOBS) --dist load tests/site
 
 # The chapters in JupyterLab as students run them (tests/lab): the `make lab` workspace in a temporary
 # folder, JupyterLab headless on a free port, chromium runs all cells and moves the sliders.

@@ -1,7 +1,9 @@
 """Fixtures for the homework tests: build every homework once, grade three submissions of each.
 
-The build goes to a temporary folder through ``tools/build_homework.py`` (what ``make
-homework`` runs), so these tests check a fresh build, not whatever ``_build/homework`` holds.
+The build is ``make homework``'s: ``tools/build_homework.py`` into ``_build/homework``, which
+rebuilds a homework whenever its source, the library, the script, otter or the pinned
+requirements changed (its fingerprint) and otherwise leaves it as built; so these tests check
+what the site publishes, and the build runs once per change, not once more for the tests.
 Three editions of each homework are then graded in-process, as ``otter run`` grades
 (``grade_in_process``), and every homework's solutions, and the first homework's other two
 editions, by ``otter run`` as well:
@@ -14,6 +16,7 @@ editions, by ``otter run`` as well:
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import subprocess
@@ -38,13 +41,17 @@ def stems() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """A fresh build of every homework (student editions, autograders, solved notebooks)."""
+def built() -> Path:
+    """``make homework``'s build of every homework (student editions, autograders, solved
+    notebooks, the wheel), brought up to date first. Read it; never write into it."""
     if not HOMEWORK:
         pytest.fail("no homework notebooks in notebooks/homework")
-    out = tmp_path_factory.mktemp("homework")
-    run = subprocess.run([sys.executable, str(ROOT / "tools" / "build_homework.py"), "--out", str(out),
-                          *map(str, HOMEWORK)], capture_output=True, text=True)
+    out = ROOT / "_build" / "homework"
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as lock:         # the test workers (pytest -n) build one at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        run = subprocess.run([sys.executable, str(ROOT / "tools" / "build_homework.py")], capture_output=True,
+                             text=True)
     assert run.returncode == 0, f"tools/build_homework.py failed:\n{run.stdout}\n{run.stderr}"
     return out
 

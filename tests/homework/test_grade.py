@@ -1,7 +1,7 @@
 """``make grade`` (tools/grade.py): a folder of mixed submissions becomes one gradebook row each.
 
-One homework (the first) is built afresh into a temporary folder, and a class of submissions
-is made from its solved notebook and student edition: a correct one, a wrong one, one whose
+A class of submissions is made from the first homework's solved notebook and student edition
+(the ``built`` fixture: ``make homework``'s build): a correct one, a wrong one, one whose
 cells raise (and call ``sys.exit``), one that kills its kernel, a notebook of another
 homework (under a Canvas download name), a file that is not JSON, an empty zip, an empty
 file, and a real ``grader.export`` zip in a student's subfolder. A second, small run checks
@@ -91,25 +91,13 @@ def _rows(path: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def one_built(tmp_path_factory) -> Path:
-    """A fresh build of the first homework only."""
-    if not HOMEWORK:
-        pytest.fail("no homework notebooks in notebooks/homework")
-    out = tmp_path_factory.mktemp("grade-build")
-    run = subprocess.run([sys.executable, str(ROOT / "tools" / "build_homework.py"), "--out", str(out),
-                          str(HOMEWORK[0])], capture_output=True, text=True)
-    assert run.returncode == 0, f"tools/build_homework.py failed:\n{run.stdout}\n{run.stderr}"
-    return out
-
-
-@pytest.fixture(scope="module")
-def graded(one_built, tmp_path_factory) -> dict:
+def graded(built, tmp_path_factory) -> dict:
     """The class above, graded by tools/grade.py in two processes at a time."""
     folder = tmp_path_factory.mktemp("class") / "submissions"
     folder.mkdir()
-    solved_path = one_built / "solutions" / f"{STEM}.ipynb"
+    solved_path = built / "solutions" / f"{STEM}.ipynb"
     solved = nbformat.read(solved_path, as_version=4)
-    student = nbformat.read(one_built / "student" / f"{STEM}.ipynb", as_version=4)
+    student = nbformat.read(built / "student" / f"{STEM}.ipynb", as_version=4)
 
     nbformat.write(solved, folder / "ada.ipynb")
     (folder / "ada.zip").write_bytes(b"")
@@ -128,7 +116,7 @@ def graded(one_built, tmp_path_factory) -> dict:
 
     out = folder.parent / "graded"
     run = _run(STEM, str(folder), "--out", str(out), "--jobs", "2", "--timeout", "400",
-               "--autograder", str(one_built / "autograder" / f"{STEM}-autograder.zip"))
+               "--autograder", str(built / "autograder" / f"{STEM}-autograder.zip"))
     assert run.returncode == 0, f"tools/grade.py failed:\n{run.stdout}\n{run.stderr}"
     return {"out": out, "stdout": run.stdout, "rows": _rows(out / "gradebook.csv"),
             "export": f"zoe/{exported.name}"}
@@ -214,19 +202,19 @@ def test_every_homework_shows_hidden_results_after_publishing():
             f"{path.name}: set `show_hidden: true` under `generate:` in the ASSIGNMENT CONFIG")
 
 
-def test_an_endless_loop_is_stopped(one_built, tmp_path):
+def test_an_endless_loop_is_stopped(built, tmp_path):
     folder = tmp_path / "loop"
     folder.mkdir()
-    solved = nbformat.read(one_built / "solutions" / f"{STEM}.ipynb", as_version=4)
+    solved = nbformat.read(built / "solutions" / f"{STEM}.ipynb", as_version=4)
     nbformat.write(_with_cell(solved, "while True:\n    pass"), folder / "lou.ipynb")
     out = tmp_path / "out"
     start = time.monotonic()
-    run = _run(STEM, str(folder), "--out", str(out), "--timeout", "10",
-               "--autograder", str(one_built / "autograder" / f"{STEM}-autograder.zip"))
+    run = _run(STEM, str(folder), "--out", str(out), "--timeout", "5",
+               "--autograder", str(built / "autograder" / f"{STEM}-autograder.zip"))
     assert run.returncode == 0, run.stdout + run.stderr
     assert time.monotonic() - start < 120
     (row,) = _rows(out / "gradebook.csv")
-    assert (row["status"], row["total"]) == ("timeout", "0") and "10 s" in row["reason"]
+    assert (row["status"], row["total"]) == ("timeout", "0") and "5 s" in row["reason"]
     # nothing it started is left running (the kernel exits within a second of its parent)
     proc = Path("/proc")
     if proc.is_dir():

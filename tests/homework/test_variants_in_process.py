@@ -8,6 +8,8 @@ with ``SEED = k``) for many seeds, so a draw that makes a correct answer fail a 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 import sys
 
@@ -22,9 +24,17 @@ from homework_in_process import run, source  # noqa: E402
 SEEDS = range(0, 16)
 
 
+def _run_seed(job: tuple[str, int]) -> list[str]:
+    return run(source(job[0]), job[1])
+
+
 @pytest.mark.parametrize("stem", homework_with_variants())
 def test_the_solutions_pass_every_variant(stem):
-    failed = {seed: f for seed in SEEDS if (f := run(source(stem), seed))}
+    # each seed in a forked process of its own, as many at once as there are cores: a seed's
+    # run cannot leave state behind for the next, and the seeds of one homework run side by side
+    with multiprocessing.get_context("fork").Pool(min(len(SEEDS), os.cpu_count() or 1), maxtasksperchild=1) as pool:
+        runs = pool.map(_run_seed, [(stem, seed) for seed in SEEDS], chunksize=1)
+    failed = {seed: f for seed, f in zip(SEEDS, runs, strict=True) if f}
     assert not failed, "\n".join(f"{stem} seed {seed}: {line}" for seed, lines in failed.items()
                                  for line in lines)
 
