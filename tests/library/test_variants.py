@@ -16,7 +16,7 @@ def test_seed_0_is_the_published_edition():
 
 def test_a_seed_gives_the_same_constants_every_time_and_other_seeds_differ():
     draws = [vars(constants("hw07_adaptive", s)) for s in range(1, 21)]
-    assert draws[0] == vars(constants("hw07_adaptive", 1))
+    assert draws[0] == draws_of("hw07_adaptive").draw(1)    # drawn afresh: constants() remembers its draws
     published = vars(constants("hw07_adaptive", 0))
     for d in draws:   # every variant changes the data and at least one learning or decay rate
         assert d["sparse_seed"] != published["sparse_seed"] and d["data_seed"] != published["data_seed"]
@@ -28,7 +28,7 @@ def test_a_seed_gives_the_same_constants_every_time_and_other_seeds_differ():
 def test_every_homework_draws_the_same_constants_for_a_seed_and_others_for_other_seeds(homework):
     published = vars(constants(homework, 0))
     draws = [vars(constants(homework, s)) for s in range(1, 21)]
-    assert draws[0] == vars(constants(homework, 1)) and published == vars(constants(homework, 0))
+    assert draws[0] == draws_of(homework).draw(1) and published == draws_of(homework).draw(0)   # afresh
     for d in draws:
         assert d.keys() == published.keys() and d != published
         json.dumps(d)   # plain numbers, lists and tuples: the tests and the Markdown can show them
@@ -40,6 +40,14 @@ def test_every_homework_draws_the_same_constants_for_a_seed_and_others_for_other
 @pytest.mark.parametrize("seed", range(0, 30))
 def test_every_variant_is_a_homework_that_can_be_answered(homework, seed):
     draws_of(homework).check(constants(homework, seed))
+
+
+def test_changing_the_constants_changes_no_one_elses():
+    P = constants("hw07_adaptive", 2)
+    P.start, P.steps = None, -1
+    vars(P).clear()
+    again = constants("hw07_adaptive", 2)
+    assert again is not P and vars(again) == draws_of("hw07_adaptive").draw(2)
 
 
 def test_fill_writes_the_constants_into_the_text():

@@ -13,11 +13,9 @@
 
 from __future__ import annotations
 
-import fcntl
+import functools
 import json
-import os
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -65,31 +63,12 @@ print("PROBE" + json.dumps(report))
 '''
 
 
-@pytest.fixture(scope="session")
-def shared(tmp_path_factory, worker_id) -> Path:
-    """A folder all the test workers of this session share (pytest-xdist's recipe for a
-    session's data made once): each chapter is executed once, whichever worker comes first."""
-    base = tmp_path_factory.getbasetemp()
-    return base if worker_id == "master" else base.parent
-
-
-def rerun(name: str, shared: Path):
-    """The chapter executed once more as the build executes it, with the probe appended:
-    (the notebook, the probe cell with its outputs). Executed once per test session."""
-    path = shared / "reruns" / f"{name.replace('/', '_')}.ipynb"
-    path.parent.mkdir(exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)     # another worker executing this chapter: wait for it
-        if not path.is_file():
-            nbformat.write(_execute(name), path)
-        nb = nbformat.read(path, as_version=4)
-    probe = nb.cells.pop()
-    return nb, probe
-
-
-def _execute(name: str):
+@functools.lru_cache(maxsize=None)
+def rerun(name: str):
     nb = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    import os
+
     old = os.environ.get("DESCEND_EXPLORE")
     os.environ["DESCEND_EXPLORE"] = "static"  # as the book's Sphinx extension does
     try:
@@ -99,7 +78,8 @@ def _execute(name: str):
             os.environ.pop("DESCEND_EXPLORE")
         else:
             os.environ["DESCEND_EXPLORE"] = old
-    return nb
+    probe = nb.cells.pop()
+    return nb, probe
 
 
 def text_outputs(nb) -> list[tuple[int, str]]:
@@ -121,7 +101,7 @@ def text_outputs(nb) -> list[tuple[int, str]]:
 
 
 @pytest.mark.parametrize("name", chapter_files())
-def test_a_second_execution_gives_the_same_text(name, site, shared):
+def test_a_second_execution_gives_the_same_text(name, site):
     from jupyter_cache import get_cache
 
     source = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
@@ -129,7 +109,7 @@ def test_a_second_execution_gives_the_same_text(name, site, shared):
         _, built = get_cache(str(CACHE)).merge_match_into_notebook(source)
     except KeyError:
         pytest.fail(f"{name} is not in the build's execution cache: build the book first (make book)")
-    fresh, _ = rerun(name, shared)
+    fresh, _ = rerun(name)
     a, b = text_outputs(built), text_outputs(fresh)
     assert len(a) == len(b), f"{name}: {len(a)} text outputs in the build, {len(b)} now"
     for (cell_a, text_a), (cell_b, text_b) in zip(a, b):
@@ -144,8 +124,8 @@ def test_a_second_execution_gives_the_same_text(name, site, shared):
 
 
 @pytest.mark.parametrize("name", chapter_files())
-def test_every_slider_at_every_extreme(name, shared):
-    _, probe = rerun(name, shared)
+def test_every_slider_at_every_extreme(name):
+    _, probe = rerun(name)
     texts = [o.text for o in probe.outputs if o.output_type == "stream" and o.name == "stdout"]
     errors = [f"{o.ename}: {o.evalue}" for o in probe.outputs if o.output_type == "error"]
     assert not errors, errors
