@@ -40,13 +40,16 @@ It adds three keys to the notebook's ``# ASSIGNMENT CONFIG`` on the way (the not
 not set them itself): ``requirements``, ``autograder_files: [descend]`` and
 ``python_version``. Nothing is downloaded: ``otter assign`` runs with ``--no-pdfs`` and
 ``--no-run-tests`` (tests/homework grades the solutions and the student editions instead).
-A homework whose source, library and this script are unchanged since its last build is
-skipped.
+A homework whose inputs (``fingerprint``: its source, the library, this script and the
+tools it imports, requirements.txt, otter and Python's version) are unchanged since its last
+build is skipped. One build runs at a time in a checkout (a lock on ``_build/.homework.lock``),
+so the test workers and a ``make homework`` beside them never write the same files at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -67,6 +70,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from student_route import build_wheel, notebook_strings  # noqa: E402  (tools/student_route.py)
 
 ROOT = Path(__file__).resolve().parents[1]
+TOOLS = ROOT / "tools"
 SOURCES = ROOT / "notebooks" / "homework"
 LIBRARY = ROOT / "src" / "descend"
 INJECTED = ("requirements", "autograder_files", "python_version")
@@ -102,12 +106,17 @@ def _library_files() -> list[Path]:
 
 
 def fingerprint(source: Path, seed: int = 0) -> str:
-    """Hash of everything the outputs of one homework depend on."""
+    """Hash of everything the outputs of one homework depend on: the source, this script and
+    the tools it imports, every file of the library (by its place in it), the whole of
+    requirements.txt (otter and everything otter runs on), the installed otter, Python's
+    version (written into the autograder) and the seed."""
     digest = hashlib.sha256()
-    for path in [source, Path(__file__).resolve(), *_library_files()]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    tools = [Path(__file__).resolve(), *(TOOLS / name for name in ("student_route.py", "homework_in_process.py"))]
+    for path in [source, *tools, ROOT / "requirements.txt", *_library_files()]:
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+        digest.update(str(name).encode() + b"\0" + path.read_bytes())
     digest.update(metadata.version("otter-grader").encode() + repr(pinned_requirements()).encode())
-    digest.update(f"seed {seed}".encode())
+    digest.update(f"python {sys.version_info.major}.{sys.version_info.minor}, seed {seed}".encode())
     return digest.hexdigest()
 
 
@@ -126,6 +135,7 @@ def build(source: Path, out: Path, *, force: bool = False, seed: int = 0) -> boo
     if not force and all(p.is_file() for p in (student, zipped, solved, stamp)) and stamp.read_text() == key:
         return False
 
+    stamp.unlink(missing_ok=True)        # a build cut short is not taken for an up-to-date one
     work = out / ".work" / stem
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -312,6 +322,14 @@ def main(argv=None) -> None:
             print(f"{p.stem}: no variants yet, not built for seed {seed}")
         chosen = [p for p in chosen if p not in without]
         refuse_unanswerable(chosen, seed)
+    lock_file = ROOT / "_build" / ".homework.lock"
+    lock_file.parent.mkdir(exist_ok=True)
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)     # another build in this checkout: wait for it
+        _build_all(chosen, out, args, seed)
+
+
+def _build_all(chosen: list[Path], out: Path, args, seed: int) -> None:
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         done = list(pool.map(lambda source: build(source, out, force=args.force, seed=seed), chosen))
     for source, built in zip(chosen, done, strict=True):

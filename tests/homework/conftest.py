@@ -1,9 +1,10 @@
 """Fixtures for the homework tests: build every homework once, grade three submissions of each.
 
 The build is ``make homework``'s: ``tools/build_homework.py`` into ``_build/homework``, which
-rebuilds a homework whenever its source, the library, the script, otter or the pinned
-requirements changed (its fingerprint) and otherwise leaves it as built; so these tests check
-what the site publishes, and the build runs once per change, not once more for the tests.
+rebuilds a homework whenever anything its outputs depend on changed (``fingerprint``: its
+source, the library, the build's tools, requirements.txt, otter, Python's version) and
+otherwise leaves it as built; so these tests check what the site publishes, and the build runs
+once per change, not once more for the tests.
 Three editions of each homework are then graded in-process, as ``otter run`` grades
 (``grade_in_process``), and every homework's solutions, and the first homework's other two
 editions, by ``otter run`` as well:
@@ -16,7 +17,6 @@ editions, by ``otter run`` as well:
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import subprocess
@@ -46,14 +46,10 @@ def built() -> Path:
     notebooks, the wheel), brought up to date first. Read it; never write into it."""
     if not HOMEWORK:
         pytest.fail("no homework notebooks in notebooks/homework")
-    out = ROOT / "_build" / "homework"
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".lock", "w") as lock:         # the test workers (pytest -n) build one at a time
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        run = subprocess.run([sys.executable, str(ROOT / "tools" / "build_homework.py")], capture_output=True,
-                             text=True)
+    # the script builds one at a time in a checkout (its lock), so the test workers may both call it
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "build_homework.py")], capture_output=True, text=True)
     assert run.returncode == 0, f"tools/build_homework.py failed:\n{run.stdout}\n{run.stderr}"
-    return out
+    return ROOT / "_build" / "homework"
 
 
 def wrong_edition(student: Path, target: Path) -> int:

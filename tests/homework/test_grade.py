@@ -206,21 +206,26 @@ def test_an_endless_loop_is_stopped(built, tmp_path):
     folder = tmp_path / "loop"
     folder.mkdir()
     solved = nbformat.read(built / "solutions" / f"{STEM}.ipynb", as_version=4)
-    nbformat.write(_with_cell(solved, "while True:\n    pass"), folder / "lou.ipynb")
+    reached = tmp_path / "reached"   # the loop's kernel writes its process id here as the loop begins
+    loop = f"import os\nwith open({str(reached)!r}, 'w') as f:\n    f.write(str(os.getpid()))\nwhile True:\n    pass"
+    nbformat.write(_with_cell(solved, loop), folder / "lou.ipynb")
     out = tmp_path / "out"
     start = time.monotonic()
-    run = _run(STEM, str(folder), "--out", str(out), "--timeout", "5",
+    run = _run(STEM, str(folder), "--out", str(out), "--timeout", "10",
                "--autograder", str(built / "autograder" / f"{STEM}-autograder.zip"))
     assert run.returncode == 0, run.stdout + run.stderr
     assert time.monotonic() - start < 120
     (row,) = _rows(out / "gradebook.csv")
-    assert (row["status"], row["total"]) == ("timeout", "0") and "5 s" in row["reason"]
+    assert (row["status"], row["total"]) == ("timeout", "0") and re.search(r"\b10 s\b", row["reason"]), row
+    assert reached.is_file(), "the grader stopped before the endless loop began: the timeout proved nothing"
+    kernel = int(reached.read_text())
     # nothing it started is left running (the kernel exits within a second of its parent)
     proc = Path("/proc")
     if proc.is_dir():
         deadline = time.monotonic() + 10
         while True:
-            alive = [p for p in proc.iterdir() if p.name.isdigit() and str(out) in _cmdline(p)]
+            alive = [p for p in proc.iterdir() if p.name.isdigit()    # a zombie has no command line
+                     and (str(out) in _cmdline(p) or (int(p.name) == kernel and _cmdline(p)))]
             if not alive or time.monotonic() > deadline:
                 break
             time.sleep(0.5)

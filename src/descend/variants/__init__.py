@@ -17,7 +17,8 @@ build fills with :func:`fill`.
 
 Each homework with variants has a module of this package named by its file stem
 (``hw07_adaptive.py``) with three things: ``draw(seed) -> dict`` (seed 0 returns the published
-constants; other seeds draw from ``np.random.default_rng([..., seed])``), ``DEPENDS`` (the
+constants; other seeds draw from ``np.random.default_rng([..., seed])``; a function of the seed
+alone, which :func:`constants` draws once per process), ``DEPENDS`` (the
 questions whose answers change with the seed) and ``check(P)`` (asserts that the variant can be
 answered: no step size that diverges, no degenerate data). The tests find the module by itself.
 
@@ -85,13 +86,15 @@ def constants(homework: str, seed: int = 0) -> SimpleNamespace:
     Returns
     -------
     types.SimpleNamespace
-        One attribute per constant (``P.eta_ada``, ``P.start``, …).
+        One attribute per constant (``P.eta_ada``, ``P.start``, …): a copy of the draw, which
+        each process makes once per homework and seed (``draw`` is a function of the seed
+        alone), so changing it changes no one else's constants.
 
     Examples
     --------
     >>> constants("hw07_adaptive").eta_ada
     0.5
-    >>> constants("hw07_adaptive", 3) == constants("hw07_adaptive", 3)
+    >>> vars(constants("hw07_adaptive", 3)) == draws("hw07_adaptive").draw(3)   # drawn afresh
     True
     """
     draws(homework)
@@ -101,12 +104,12 @@ def constants(homework: str, seed: int = 0) -> SimpleNamespace:
     return SimpleNamespace(**copy.deepcopy(_drawn(homework, int(seed))))
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=512)
 def _drawn(homework: str, seed: int) -> dict:
-    """One draw, made once per process: every hidden test of a homework asks for its
-    constants again, and a draw checks that its variant can be answered (up to a tenth of a
-    second)."""
-    return draws(homework).draw(seed)
+    """One draw, made once per process and kept apart from the module's own constants: every
+    hidden test of a homework asks for its constants again, and a draw checks that its variant
+    can be answered (up to a tenth of a second)."""
+    return copy.deepcopy(draws(homework).draw(seed))
 
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
