@@ -225,7 +225,7 @@ def test_an_endless_loop_is_stopped(built, tmp_path):
         deadline = time.monotonic() + 10
         while True:
             alive = [p for p in proc.iterdir() if p.name.isdigit()    # a zombie has no command line
-                     and (str(out) in _cmdline(p) or (int(p.name) == kernel and _cmdline(p)))]
+                     and (str(out) in _cmdline(p) or (int(p.name) == kernel and "ipykernel" in _cmdline(p)))]
             if not alive or time.monotonic() > deadline:
                 break
             time.sleep(0.5)

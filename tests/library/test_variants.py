@@ -56,6 +56,11 @@ def test_changing_the_constants_changes_no_one_elses(homework, seed):
     assert vars(constants(homework, seed)) == draws_of(homework).draw(seed)
 
 
+def test_some_constants_are_lists_that_could_be_changed():
+    """The test above means something: some homework's constants are lists (a matrix, a vector)."""
+    assert any(isinstance(v, list) for h in homework_with_variants() for v in vars(constants(h)).values())
+
+
 def test_fill_writes_the_constants_into_the_text():
     P = constants("hw07_adaptive", 0)
     assert fill("$(w, b) = {{ start }}$, {{steps}} steps, $\\eta = {{ eta_ada }}$", P) == \
