@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,11 +206,34 @@ def grade(autograder: Path, notebook: Path, work: Path) -> dict:
     return json.loads(result.read_text(encoding="utf-8"))
 
 
-def _grade_one(job: tuple[Path, Path]) -> dict:
-    sys.path.insert(0, str(ROOT / "tools"))
-    from homework_in_process import grade as grade_here
+sys.path.insert(0, str(ROOT / "tools"))
+from homework_in_process import grade as _grade_here  # noqa: E402
+from homework_in_process import preload  # noqa: E402
 
-    return grade_here(*job)
+
+def _grade_one(job: tuple[Path, Path]) -> dict:
+    return _grade_here(*job)
+
+
+def in_forks(fn, jobs: dict, timeout: float, processes: int = 2, what: str = "jobs") -> dict:
+    """``{name: job}`` → ``{name: fn(job)}``, each call in a forked process of its own (a job
+    cannot leave state behind for the next), ``processes`` at a time, forked after importing
+    what a homework imports (``homework_in_process.preload``). ``fn`` must be a module's
+    function and its results picklable; an exception it raises is raised here. Jobs not finished
+    ``timeout`` seconds after the start (a process that died, say) fail the test, named (``what``
+    says what they are), instead of hanging it."""
+    import multiprocessing
+
+    preload()  # the children share what grading imports instead of importing it again each
+    with multiprocessing.get_context("fork").Pool(processes, maxtasksperchild=1) as pool:
+        pending = {name: pool.apply_async(fn, (job,)) for name, job in jobs.items()}
+        deadline = time.monotonic() + timeout
+        for p in pending.values():
+            p.wait(max(0.0, deadline - time.monotonic()))
+        unfinished = [name for name, p in pending.items() if not p.ready()]
+        if unfinished:  # not an assert, which python -O would drop: p.get() below would then hang
+            raise AssertionError(f"{what} {unfinished} did not finish within {timeout:g} s")
+        return {name: p.get() for name, p in pending.items()}
 
 
 def grade_in_process(jobs: dict, work: Path) -> dict:
@@ -218,8 +242,6 @@ def grade_in_process(jobs: dict, work: Path) -> dict:
     submission (a submission can change the modules it imports), as many at a time as
     ``grade``'s threads (2 to 4). Grading that takes longer than ``GRADE_TIMEOUT`` seconds per
     submission (a worker killed by a submission, say) fails the test instead of hanging it."""
-    import multiprocessing
-
     tests = {}
     for autograder, _ in jobs.values():
         if autograder not in tests:
@@ -229,10 +251,8 @@ def grade_in_process(jobs: dict, work: Path) -> dict:
                 for name in z.namelist():
                     if name.startswith("tests/") and name.endswith(".py"):
                         (folder / Path(name).name).write_bytes(z.read(name))
-    with multiprocessing.get_context("fork").Pool(max(2, min(4, os.cpu_count() or 2)), maxtasksperchild=1) as pool:
-        pending = [pool.apply_async(_grade_one, ((tests[a], n),)) for a, n in jobs.values()]
-        results = [p.get(timeout=GRADE_TIMEOUT * len(jobs)) for p in pending]
-    return dict(zip(jobs, results, strict=True))
+    return in_forks(_grade_one, {key: (tests[a], n) for key, (a, n) in jobs.items()},
+                    timeout=GRADE_TIMEOUT * len(jobs), processes=max(2, min(4, os.cpu_count() or 2)))
 
 
 GRADE_TIMEOUT = 120     # seconds per submission; a homework grades in 1 to 5

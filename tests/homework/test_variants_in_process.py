@@ -8,16 +8,15 @@ with ``SEED = k``) for many seeds, so a draw that makes a correct answer fail a 
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import shutil
 import sys
-import time
 import traceback
 
 import pytest
 
 from descend.variants import homework_with_variants
-from homework_source import GRADE_TIMEOUT, ROOT
+from homework_source import GRADE_TIMEOUT, ROOT, in_forks
 
 sys.path.insert(0, str(ROOT / "tools"))
 from homework_in_process import run, source  # noqa: E402
@@ -35,20 +34,30 @@ def _run_seed(job: tuple[str, int]) -> list[str]:
 
 @pytest.mark.parametrize("stem", homework_with_variants())
 def test_the_solutions_pass_every_variant(stem):
-    # each seed in a forked process of its own, two at a time: a seed's run cannot leave state
-    # behind for the next; a process that dies fails the test at the deadline instead of hanging
-    # it (a seed takes 0.2 to 3 s; all of a homework's, 40 s at most under the tests' load)
-    with multiprocessing.get_context("fork").Pool(2, maxtasksperchild=1) as pool:
-        pending = [pool.apply_async(_run_seed, ((stem, seed),)) for seed in SEEDS]
-        deadline = time.monotonic() + 2 * GRADE_TIMEOUT
-        for p in pending:
-            p.wait(max(0.0, deadline - time.monotonic()))
-        unfinished = [seed for seed, p in zip(SEEDS, pending) if not p.ready()]
-        assert not unfinished, f"{stem}: seeds {unfinished} did not finish within {2 * GRADE_TIMEOUT} s"
-        runs = [p.get() for p in pending]
-    failed = {seed: f for seed, f in zip(SEEDS, runs, strict=True) if f}
+    # each seed in a process of its own, so a seed's run leaves no state behind for the next; a
+    # seed takes 0.2 to 3 s, all of a homework's 40 s at most under the tests' load, so a deadline
+    # of two submissions' grading time fails only a seed that hangs or a process that died
+    runs = in_forks(_run_seed, {seed: (stem, seed) for seed in SEEDS}, timeout=2 * GRADE_TIMEOUT,
+                    what=f"{stem}: seeds")
+    failed = {seed: f for seed, f in runs.items() if f}
     assert not failed, "\n".join(f"{stem} seed {seed}: {line}" for seed, lines in failed.items()
                                  for line in lines)
+
+
+def _square_or_die(x: int) -> int:
+    if x == 3:
+        os._exit(1)  # a worker killed mid-job: its result never comes
+    if x == 4:
+        raise ValueError("four")
+    return x * x
+
+
+def test_in_forks_names_a_job_whose_process_died_and_raises_what_a_job_raised():
+    assert in_forks(_square_or_die, {"a": 1, "b": 2}, timeout=30) == {"a": 1, "b": 4}
+    with pytest.raises(AssertionError, match=r"squares \[.*'dead'\] did not finish within 5 s"):
+        in_forks(_square_or_die, {"ok": 2, "dead": 3}, timeout=5, what="squares")
+    with pytest.raises(ValueError, match="four"):
+        in_forks(_square_or_die, {"ok": 2, "raises": 4}, timeout=30)
 
 
 def test_a_wrong_solution_fails_in_process(tmp_path):
