@@ -88,7 +88,7 @@ test-notebooks: $(STAMP)
 	$(PY) -m pytest -q --nbval-lax -n $(JOBS) --dist loadfile notebooks book/errata.ipynb
 
 test-site: $(STAMP)
-	$(PY) -m pytest -q -rs -n $(JOBS) --dist loadfile tests/site
+	$(PY) -m pytest -q -rs -n $(JOBS) --dist worksteal tests/site
 
 # The chapters in JupyterLab as students run them (tests/lab): the `make lab` workspace in a temporary
 # folder, JupyterLab headless on a free port, chromium runs all cells and moves the sliders.

@@ -123,6 +123,21 @@ def _data_uri(webp: bytes) -> str:
     return "data:image/webp;base64," + base64.b64encode(webp).decode("ascii")
 
 
+def frame_dpi(width: int) -> float:
+    """The resolution of an explorer's standard frames, given the width in pixels of its figure
+    drawn at :data:`~descend._scene.DPI`: that resolution, lowered so that a frame is at most
+    :data:`DISPLAY_WIDTH` wide (the high-density frames have twice it)."""
+    from ._scene import DPI
+
+    return DPI * min(1.0, DISPLAY_WIDTH / width)
+
+
+def frame(explorer, values: dict, encoding: tuple[str, int], dpi: float) -> str:
+    """One frame as :func:`bundle` stores it: the explorer at ``values``, drawn at ``dpi``, as a
+    WebP data URI in ``encoding`` (the tests re-draw the build's frames with it)."""
+    return _data_uri(_webp(explorer.rgba(values, dpi), encoding))
+
+
 def frame_error(rgba: np.ndarray, webp: bytes) -> np.ndarray:
     """The absolute error of each colour channel (0–255) of a stored frame against its render."""
     decoded = np.asarray(Image.open(io.BytesIO(webp)).convert("RGB"), dtype=np.int16)
@@ -193,7 +208,7 @@ def bundle(explorer) -> dict[str, str]:
 
     grid = list(explorer.grid())
     start_png = explorer.rgba(None, DPI)  # the PDF's frame, at the resolution the figure was drawn for
-    dpi = DPI * min(1.0, DISPLAY_WIDTH / start_png.shape[1])
+    dpi = frame_dpi(start_png.shape[1])
     images = [explorer.rgba(values, dpi) for values in grid]
     _check_every_slider_matters(explorer, images)
     frames, encoding, error_max, error_mean = _encode(images, ENCODINGS, MAX_BYTES)

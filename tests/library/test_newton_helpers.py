@@ -222,3 +222,19 @@ def test_scaled_steps_passes_the_problem_on():
         dd.optim.scaled_steps(lambda g: g, 2.0)
     with pytest.raises(ValueError, match="scale"):
         dd.optim.scaled_steps(dd.gd(eta=0.1), [[1.0]])
+
+
+@pytest.mark.parametrize("H", [
+    np.array([[2.0, 0.3], [0.3, 1.0]]), np.zeros((2, 2)), np.ones((2, 2)), np.array([[0.0]]),
+    np.array([[5e-324]]), np.diag([1.0, 1e-17]), np.diag([1.0, 2.0**-52 * (1 - 1e-15)]),
+    np.diag([1.0, 2.0**-52 * (1 + 1e-15)]), np.diag([1.5 * 2.0**-1022, 2.0**-1073]), np.diag([1e300, 1e-300]),
+])
+def test_newtons_solve_takes_the_least_squares_step_exactly_where_cond_says_singular(H):
+    """``optim._solve`` reads the condition number off one SVD; its choice is ``np.linalg.cond``'s,
+    subnormal singular values and 0/0 included."""
+    from descend.optim import _solve
+
+    g = np.arange(1.0, len(H) + 1)
+    expected = (np.linalg.solve(H, g) if np.linalg.cond(H) < 1 / np.finfo(np.float64).eps
+                else np.linalg.lstsq(H, g, rcond=None)[0])
+    assert np.array_equal(_solve(H, g), expected, equal_nan=True)

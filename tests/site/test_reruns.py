@@ -1,7 +1,13 @@
-"""Each chapter executed once more, as the build executes it, then checked two ways.
+"""Each chapter executed once more, as a reader runs it (live sliders), then checked two ways.
 
 * Determinism: every text output equals the build's (from its execution cache), and no
-  output carries a memory address or a timing, which would differ from run to run.
+  output carries a memory address or a timing, which would differ from run to run.  An
+  explorer is shown differently by the two on purpose (the build's frames, the reader's live
+  widgets), so for each explorer its sliders must be the build's (its repr, each slider's
+  values, the starting frame, the number of frames), and the run draws again, at its start and
+  at every corner of its slider grid, the frames the build stored there, at both densities and
+  in the encoding the build chose for them (``descend._static.frame``); each must equal the
+  build's byte for byte. The frames between the corners are not drawn again.
 * Every slider at every extreme: a cell appended to the run drives every explorer of the
   chapter through its start and the corners of its slider grid, as a figure and through the
   live widgets; nothing may raise or warn, and no panel may come out empty.  An explorer
@@ -13,8 +19,10 @@
 
 from __future__ import annotations
 
-import functools
+import hashlib
+import html
 import json
+import os
 import re
 
 import nbformat
@@ -25,17 +33,26 @@ from conftest import ROOT, chapter_files
 
 CACHE = ROOT / "_build" / ".jupyter_cache"  # where the build keeps the executed notebooks
 TEXT = ("text/plain", "text/html", "text/markdown", "text/latex")
+WIDGET = "application/vnd.jupyter.widget-view+json"
 UNSTABLE = [
     (re.compile(r"\bat 0x[0-9a-fA-F]{6,}"), "a memory address"),
     (re.compile(r"\b\d+(\.\d+)?\s?(ms|µs|us|ns|seconds?|secs?)\b"), "a timing"),
 ]
+# one explorer of the build's page (descend._static.bundle): its starting frame, encodings, alt text and frames
+EXPLORER = re.compile(
+    r'<div class="descend-explorer" id="[^"]*" data-frame="(?P<start>\d+)" data-encoding="(?P<enc>[\w-]+)"'
+    r'[^>]*? data-encoding-2x="(?P<enc2>[\w-]+)".*?<img class="descend-explorer-frame" src="[^"]*" '
+    r'alt="(?P<alt>[^"]*)".*?<script type="application/json" class="descend-explorer-frames">(?P<sets>.*?)</script>',
+    re.S)
 
-PROBE = r'''
-import json, warnings
+PROBE = r"""
+import hashlib, json, warnings
 import matplotlib.pyplot as plt
 import descend as dd
+from descend import _static
 
-report = []
+BUILT = json.loads(BUILT_JSON)  # alt -> [[encoding, high-density encoding or None], ...]: the build's explorers
+report, frames, settings, seen = [], [], [], {}
 for ex in dd.widgets.created():
     for values in dd.widgets.extremes(ex):
         with warnings.catch_warnings(record=True) as caught:
@@ -59,18 +76,61 @@ for ex in dd.widgets.created():
             kept, fresh = ex.rgba(values), dd._scene.Scene(ex.draw).rgba(values)
             report.append({"explorer": ex.alt[:50], "values": values, "empty": 0, "warnings": [],
                            "stale": int((kept != fresh).any(-1).sum())})
+    n = seen[ex.alt] = seen.get(ex.alt, -1) + 1
+    if n < len(BUILT.get(ex.alt, [])):  # the build's frames at the start and the corners, drawn again
+        encodings, grid = BUILT[ex.alt][n], list(ex.grid())
+        settings.append({"alt": ex.alt, "n": n, "repr": repr(ex), "start": grid.index(ex.initial),
+                         "count": len(grid), "labels": [[_static._format(v) for v in s.values]
+                                                        for s in ex.sliders.values()]})
+        dpi = _static.frame_dpi(ex.rgba(None).shape[1])
+        for values in dd.widgets.extremes(ex):
+            drawn = {density: hashlib.sha1(_static.frame(ex, values, tuple(enc), scale * dpi).encode()).hexdigest()
+                     for density, scale, enc in (("1", 1, encodings[0]), ("2", 2, encodings[1])) if enc}
+            frames.append({"alt": ex.alt, "n": n, "k": grid.index(values), "values": values, **drawn})
 print("PROBE" + json.dumps(report))
-'''
+print("FRAMES" + json.dumps({"explorers": settings, "frames": frames}))
+"""
 
 
-@functools.lru_cache(maxsize=None)
+def _encoding(text: str):
+    if text == "none":
+        return None
+    kind, level = text.rsplit("-", 1)
+    return [kind, int(level)]
+
+
+def built_explorers(nb) -> list[dict]:
+    """The explorers of the build's executed notebook, in order: alt text, repr, encodings, the
+    starting frame, each slider's values as shown, and the frame sets."""
+    found = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            for m in EXPLORER.finditer(data.get("text/html", "")):
+                found.append({"alt": html.unescape(m["alt"]), "repr": data.get("text/plain"),
+                              "start": int(m["start"]), "encodings": [_encoding(m["enc"]), _encoding(m["enc2"])],
+                              "labels": [json.loads(v) for v in re.findall(r"data-values='([^']*)'", m[0])],
+                              "sets": json.loads(m["sets"])})
+    return found
+
+
 def rerun(name: str):
-    nb = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-    import os
+    """(the build's executed notebook, its explorers, the notebook run again live, the probe cell)."""
+    from jupyter_cache import get_cache
 
+    source = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
+    try:
+        _, built = get_cache(str(CACHE)).merge_match_into_notebook(source)
+    except KeyError:
+        pytest.fail(f"{name} is not in the build's execution cache: build the book first (make book)")
+    explorers = built_explorers(built)
+    by_alt: dict = {}
+    for ex in explorers:
+        by_alt.setdefault(ex["alt"], []).append(ex["encodings"])
+    nb = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE.replace("BUILT_JSON", repr(json.dumps(by_alt)))))
     old = os.environ.get("DESCEND_EXPLORE")
-    os.environ["DESCEND_EXPLORE"] = "static"  # as the book's Sphinx extension does
+    os.environ["DESCEND_EXPLORE"] = "widgets"  # as a reader runs it, whatever the environment says
     try:
         NotebookClient(nb, timeout=600, resources={"metadata": {"path": str((ROOT / name).parent)}}).execute()
     finally:
@@ -79,12 +139,18 @@ def rerun(name: str):
         else:
             os.environ["DESCEND_EXPLORE"] = old
     probe = nb.cells.pop()
-    return nb, probe
+    return built, explorers, nb, probe
 
 
-def text_outputs(nb) -> list[tuple[int, str]]:
-    """The text of every output; a cell's stdout (and stderr) is joined into one, as the build merges it."""
-    out = []
+def _is_explorer(output) -> bool:
+    data = output.get("data", {})
+    return WIDGET in data or 'class="descend-explorer"' in data.get("text/html", "")
+
+
+def text_outputs(nb) -> tuple[list[tuple[int, str]], int]:
+    """The text of every output but the explorers' (a cell's stdout, and stderr, joined into one,
+    as the build merges it), and the number of explorers shown."""
+    out, explorers = [], 0
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -94,49 +160,96 @@ def text_outputs(nb) -> list[tuple[int, str]]:
                 out.append((i, text))
         for o in cell.get("outputs", []):
             if o.output_type in ("display_data", "execute_result"):
-                out += [(i, o.data[m]) for m in TEXT if m in o.data]
+                if _is_explorer(o):
+                    explorers += 1
+                else:
+                    out += [(i, o.data[m]) for m in TEXT if m in o.data]
             elif o.output_type == "error":
                 out.append((i, f"{o.ename}: {o.evalue}"))
-    return out
+    return out, explorers
 
 
-@pytest.mark.parametrize("name", chapter_files())
-def test_a_second_execution_gives_the_same_text(name, site):
-    from jupyter_cache import get_cache
-
-    source = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
-    try:
-        _, built = get_cache(str(CACHE)).merge_match_into_notebook(source)
-    except KeyError:
-        pytest.fail(f"{name} is not in the build's execution cache: build the book first (make book)")
-    fresh, _ = rerun(name)
-    a, b = text_outputs(built), text_outputs(fresh)
-    assert len(a) == len(b), f"{name}: {len(a)} text outputs in the build, {len(b)} now"
-    for (cell_a, text_a), (cell_b, text_b) in zip(a, b):
-        assert text_a == text_b, (
-            f"{name}, cell {cell_a}: the output changed between executions:\n"
-            f"--- build\n{text_a[:400]}\n--- now\n{text_b[:400]}")
-    for cell, text in b:
-        text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "", text)  # explorer frames
-        for pattern, what in UNSTABLE:
-            match = pattern.search(text)
-            assert not match, f"{name}, cell {cell}: output contains {what} ({match.group(0)!r})"
-
-
-@pytest.mark.parametrize("name", chapter_files())
-def test_every_slider_at_every_extreme(name):
-    _, probe = rerun(name)
+def _probe_line(probe, prefix: str):
     texts = [o.text for o in probe.outputs if o.output_type == "stream" and o.name == "stdout"]
     errors = [f"{o.ename}: {o.evalue}" for o in probe.outputs if o.output_type == "error"]
     assert not errors, errors
-    line = next(t for t in "".join(texts).splitlines() if t.startswith("PROBE"))
-    report = json.loads(line[len("PROBE"):])
-    assert report, f"{name} has no explorer"
+    line = next(t for t in "".join(texts).splitlines() if t.startswith(prefix))
+    return json.loads(line[len(prefix):])
+
+
+@pytest.mark.parametrize("name", chapter_files())
+def test_a_second_execution_gives_the_same_text_and_every_slider_holds(name, site):
+    """Both checks of the module docstring on one execution of the chapter (one test, so that
+    the test runners can share the chapters out without executing one twice)."""
+    built, explorers, fresh, probe = rerun(name)
+    problems = text_mismatches(built, fresh, len(explorers))
+    problems += frame_mismatches(explorers, _probe_line(probe, "FRAMES"))
+    problems += slider_problems(_probe_line(probe, "PROBE"))
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+def text_mismatches(built, fresh, shown: int) -> list[str]:
+    """What differs between the text outputs of the build and of the second execution, and any
+    output that would differ between runs (a memory address, a timing)."""
+    (a, shown_a), (b, shown_b) = text_outputs(built), text_outputs(fresh)
+    if not shown_a == shown_b == shown:
+        return [f"{shown_a} explorers in the build ({shown} read), {shown_b} now"]
+    if len(a) != len(b):
+        return [f"{len(a)} text outputs in the build, {len(b)} now"]
+    problems = [f"cell {cell_a}: the output changed between executions:\n--- build\n{text_a[:400]}\n"
+                f"--- now (cell {cell_b})\n{text_b[:400]}" for (cell_a, text_a), (cell_b, text_b) in zip(a, b)
+                if (cell_a, text_a) != (cell_b, text_b)]
+    for cell, text in b:
+        for pattern, what in UNSTABLE:
+            match = pattern.search(text)
+            if match:
+                problems.append(f"cell {cell}: output contains {what} ({match.group(0)!r})")
+    return problems
+
+
+def frame_mismatches(explorers: list[dict], drawn: dict) -> list[str]:
+    """What differs between the build's explorers and the probe's: the explorers themselves, each
+    one's sliders (repr, values, starting frame, number of frames) and the frames drawn again."""
+    by_alt: dict = {}
+    for ex in explorers:
+        by_alt.setdefault(ex["alt"], []).append(ex)
+    wanted = {(alt, n) for alt, exs in by_alt.items() for n in range(len(exs))}
+    if {(d["alt"], d["n"]) for d in drawn["explorers"]} != wanted or {(d["alt"], d["n"]) for d in drawn["frames"]} != wanted:
+        return ["the run drew frames for other explorers than the build shows"]
+    problems = []
+    for d in drawn["explorers"]:
+        ex = by_alt[d["alt"]][d["n"]]
+        built = {"repr": ex["repr"], "start": ex["start"], "count": len(ex["sets"]["1"]), "labels": ex["labels"]}
+        now = {key: d[key] for key in built}
+        if now != built:
+            problems.append(f"the explorer {d['alt']!r} has other sliders than in the build: {now} against {built}")
+    if problems:  # the frames' places in the grid differ too: comparing them would mean nothing
+        return problems
+    for d in drawn["frames"]:
+        ex = by_alt[d["alt"]][d["n"]]
+        for density in ("1", "2"):
+            if (density in d) != (density in ex["sets"]):
+                problems.append(f"{d['alt']!r}: {density}x frames in one run only")
+            elif density in d and d[density] != hashlib.sha1(ex["sets"][density][d["k"]].encode()).hexdigest():
+                problems.append(f"the explorer {d['alt']!r} at {d['values']} (frame {d['k']}, {density}x) "
+                                "is not the frame the build stored there")
+    return problems
+
+
+def slider_problems(report: list[dict]) -> list[str]:
+    """What the probe found wrong with the explorers at their extremes."""
+    if not report:
+        return ["no explorer"]
+    problems = []
     for r in report:
-        assert not r["warnings"], f"{name}: {r['explorer']} at {r['values']} warns: {r['warnings']}"
-        assert r["empty"] == 0, f"{name}: {r['explorer']} at {r['values']} draws {r['empty']} empty panel(s)"
-        assert r.get("stale", 0) == 0, (f"{name}: {r['explorer']} at {r['values']}: {r['stale']} pixels of the "
-                                        "kept figure differ from a fresh one (an update changed something unseen)")
+        if r["warnings"]:
+            problems.append(f"{r['explorer']} at {r['values']} warns: {r['warnings']}")
+        if r["empty"]:
+            problems.append(f"{r['explorer']} at {r['values']} draws {r['empty']} empty panel(s)")
+        if r.get("stale", 0):
+            problems.append(f"{r['explorer']} at {r['values']}: {r['stale']} pixels of the kept figure differ "
+                            "from a fresh one (an update changed something unseen)")
+    return problems
 
 
 def test_the_probe_catches_a_warning_and_an_empty_panel(capsys):
@@ -169,7 +282,7 @@ def test_the_probe_catches_a_warning_and_an_empty_panel(capsys):
 
     dd.explore(draw, alt="probe self-test", a=(0.0, 1.0, 0.5))
     dd.explore(scene, alt="probe self-test, scene", a=(0.0, 1.0, 0.5))
-    exec(PROBE, {})
+    exec(PROBE.replace("BUILT_JSON", repr("{}")), {})
     line = next(t for t in capsys.readouterr().out.splitlines() if t.startswith("PROBE"))
     mine = [r for r in json.loads(line[5:]) if r["explorer"] == "probe self-test"]
     at_max = next(r for r in mine if r["values"] == {"a": 1.0})
@@ -177,3 +290,75 @@ def test_the_probe_catches_a_warning_and_an_empty_panel(capsys):
     assert all(not r["warnings"] and r["empty"] == 0 for r in mine if r["values"] == {"a": 0.0})
     stale = [r["stale"] for r in json.loads(line[5:]) if r["explorer"] == "probe self-test, scene" and "stale" in r]
     assert stale and max(stale) > 0
+    found = "\n".join(slider_problems(json.loads(line[5:])))
+    assert "probe self-test at {'a': 1.0} warns" in found and "draws 1 empty panel" in found
+    assert "pixels of the kept figure differ" in found
+
+
+def test_a_changed_output_a_timing_and_a_lost_explorer_are_caught():
+    def notebook(*outputs):
+        cell = nbformat.v4.new_code_cell()
+        cell.outputs = list(outputs)
+        return nbformat.v4.new_notebook(cells=[cell])
+
+    def text(t):
+        return nbformat.v4.new_output("stream", name="stdout", text=t)
+
+    shown = nbformat.v4.new_output("display_data", data={"text/html": '<div class="descend-explorer" id="x">'})
+    live = nbformat.v4.new_output("display_data", data={WIDGET: {"model_id": "m"}, "text/plain": "VBox()"})
+    assert text_mismatches(notebook(text("1.5\n"), shown), notebook(text("1.5\n"), live), 1) == []
+    assert "the output changed" in text_mismatches(notebook(text("1.5\n")), notebook(text("1.6\n")), 0)[0]
+    assert "a timing" in text_mismatches(notebook(text("took 3 ms\n")), notebook(text("took 3 ms\n")), 0)[0]
+    assert text_mismatches(notebook(text("1\n"), shown), notebook(text("1\n")), 1) == [
+        "1 explorers in the build (1 read), 0 now"]
+    unreadable = notebook(shown)   # an explorer block built_explorers cannot parse: none read
+    assert built_explorers(unreadable) == []
+    assert text_mismatches(unreadable, notebook(live), len(built_explorers(unreadable))) == [
+        "1 explorers in the build (0 read), 1 now"]
+
+
+def test_the_frames_drawn_again_are_the_builds_and_a_changed_frame_is_caught(capsys):
+    import copy
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import descend as dd
+    from descend import _static
+
+    def draw(a, b):
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.plot([0, 1], [0, a])
+        ax.set_title(f"b = {b:g}")
+        return fig
+
+    alt = "frames self-test: a 'line' & <its> title"  # escaped in the page's HTML
+    ex = dd.explore(draw, alt=alt, a=(0.0, 1.0, 0.5), b=dd.slider(0, 2, 1, value=1))
+    cell = nbformat.v4.new_code_cell()
+    cell.outputs = [nbformat.v4.new_output("display_data", data={**_static.bundle(ex), "text/plain": repr(ex)})]
+    explorers = built_explorers(nbformat.v4.new_notebook(cells=[cell]))
+    assert [e["alt"] for e in explorers] == [alt] and set(explorers[0]["sets"]) == {"1", "2"}
+    exec(PROBE.replace("BUILT_JSON", repr(json.dumps({alt: [explorers[0]["encodings"]]}))), {})
+    line = next(t for t in capsys.readouterr().out.splitlines() if t.startswith("FRAMES"))
+    drawn = json.loads(line[len("FRAMES"):])
+    drawn = {key: [d for d in drawn[key] if d["alt"] == alt] for key in drawn}
+    assert len(drawn["frames"]) == 5 and all({"1", "2"} <= set(d) for d in drawn["frames"])  # start, 4 corners
+    assert frame_mismatches(explorers, drawn) == []
+
+    def mismatches(change):
+        built = copy.deepcopy(explorers)
+        change(built[0])
+        return frame_mismatches(built, drawn)
+
+    k = drawn["frames"][-1]["k"]
+    assert mismatches(lambda e: e["sets"]["2"].__setitem__(k, e["sets"]["2"][k - 1])) == [  # a neighbour's frame
+        f"the explorer {alt!r} at {drawn['frames'][-1]['values']} (frame {k}, 2x) is not the frame the build stored there"]
+    assert mismatches(lambda e: e["sets"].pop("2")) == [f"{alt!r}: 2x frames in one run only"] * 5
+    for change in (lambda e: e.__setitem__("start", 0), lambda e: e["labels"][1].append("3"),
+                   lambda e: e.__setitem__("repr", "Explorer()"), lambda e: e["sets"]["1"].pop()):
+        assert mismatches(change)[0].startswith(f"the explorer {alt!r} has other sliders than in the build")
+    assert frame_mismatches(explorers, {"explorers": [], "frames": []}) == [
+        "the run drew frames for other explorers than the build shows"]
+    assert frame_mismatches(explorers + explorers, drawn) == ["the run drew frames for other explorers than the build shows"]
