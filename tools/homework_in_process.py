@@ -28,7 +28,9 @@ def preload() -> None:
     first, so the children share these modules instead of each importing them again (about
     1.5 s a child on two cores; a homework grades in a fraction of that). A child still starts
     from this state and cannot change the parent's."""
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")  # the children draw no window, whatever this process drew with
     import matplotlib.pyplot  # noqa: F401
 
     import descend  # noqa: F401

@@ -4,7 +4,7 @@ The site is served from _build/html on localhost and every request to any other 
 aborted and recorded.  For each chapter: no console errors, no request leaves localhost,
 the mathematics is typeset by MathJax with no raw TeX left, and every slider, moved with the
 keyboard, changes the figure.  Screenshots go to _build/screenshots/: the first screen of
-each chapter page, and each explorer after its sliders moved.
+each chapter page, each explorer after its sliders moved, and a dark-theme page.
 """
 
 from __future__ import annotations
