@@ -132,10 +132,10 @@ def frame_dpi(width: int) -> float:
     return DPI * min(1.0, DISPLAY_WIDTH / width)
 
 
-def frame(explorer, values: dict, encoding: tuple[str, int], dpi: float) -> str:
-    """One frame as :func:`bundle` stores it: the explorer at ``values``, drawn at ``dpi``, as a
-    WebP data URI in ``encoding`` (the tests re-draw the build's frames with it)."""
-    return _data_uri(_webp(explorer.rgba(values, dpi), encoding))
+def frame_uri(rgba: np.ndarray, encoding: tuple[str, int]) -> str:
+    """One frame's pixels as :func:`bundle` stores them: a WebP data URI in ``encoding`` (the
+    tests encode the frames they draw again with it, to compare them with the build's)."""
+    return _data_uri(_webp(rgba, encoding))
 
 
 def frame_error(rgba: np.ndarray, webp: bytes) -> np.ndarray:

@@ -1,4 +1,10 @@
-"""Each chapter executed once more, as a reader runs it (live sliders), then checked two ways.
+"""Each chapter executed a second time, as a reader runs it (live sliders), then checked two ways.
+
+The second execution is the notebooks stage's: nbval executes the chapter, and the root
+``conftest.py`` records its outputs and what the probe below finds (``tests/rerun_record.py``),
+so that ``make test`` executes no chapter a third time. Without a current record (the site
+tests run on their own, or the chapter or library changed since) the chapter is executed here
+the same way and recorded.
 
 * Determinism: every text output equals the build's (from its execution cache), and no
   output carries a memory address or a timing, which would differ from run to run.  An
@@ -7,10 +13,10 @@
   slider and its range; each slider's values as the page shows them, to six significant
   digits; the starting frame; the number of frames), and the run draws again, at its start and
   at every corner of its slider grid, the frames the build stored there, at both densities
-  where the build stored both and in the encoding the build chose for them
-  (``descend._static.frame``); each must equal the build's byte for byte. The frames between
+  where the build stored both; encoded as the build encoded that explorer
+  (``descend._static.frame_uri``), each must equal the build's byte for byte. The frames between
   the corners, the sliders' display labels and the Play button are not compared.
-* Every slider at every extreme: a cell appended to the run drives every explorer of the
+* Every slider at every extreme: the probe, run after the chapter's last cell, drives every explorer of the
   chapter through its start and the corners of its slider grid, as a figure and through the
   live widgets; nothing may raise or warn, and no panel may come out empty.  An explorer
   that keeps its figure and repaints only what changes must show, at each extreme, exactly
@@ -26,16 +32,17 @@ import html
 import json
 import os
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 from conftest import ROOT, chapter_files
+from tests import rerun_record
+from tests.rerun_record import TEXT, WIDGET
 
 CACHE = ROOT / "_build" / ".jupyter_cache"  # where the build keeps the executed notebooks
-TEXT = ("text/plain", "text/html", "text/markdown", "text/latex")
-WIDGET = "application/vnd.jupyter.widget-view+json"
 UNSTABLE = [
     (re.compile(r"\bat 0x[0-9a-fA-F]{6,}"), "a memory address"),
     (re.compile(r"\b\d+(\.\d+)?\s?(ms|µs|us|ns|seconds?|secs?)\b"), "a timing"),
@@ -46,52 +53,6 @@ EXPLORER = re.compile(
     r'[^>]*? data-encoding-2x="(?P<enc2>[\w-]+)".*?<img class="descend-explorer-frame" src="[^"]*" '
     r'alt="(?P<alt>[^"]*)".*?<script type="application/json" class="descend-explorer-frames">(?P<sets>.*?)</script>',
     re.S)
-
-PROBE = r"""
-import hashlib, json, warnings
-import matplotlib.pyplot as plt
-import descend as dd
-from descend import _static
-
-BUILT = json.loads(BUILT_JSON)  # alt -> [[encoding, high-density encoding or None], ...]: the build's explorers
-report, frames, settings, seen = [], [], [], {}
-for ex in dd.widgets.created():
-    for values in dd.widgets.extremes(ex):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            fig = ex.figure(**values)
-            fig.canvas.draw()
-            empty = sum(1 for ax in fig.axes if ax.get_visible() and not ax.has_data())
-            plt.close(fig)
-        report.append({"explorer": ex.alt[:50], "values": values, "empty": empty,
-                       "warnings": [str(w.message)[:200] for w in caught]})
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        box = ex.widget()
-        for control in box.children[:-1]:
-            control.value = control.max
-            control.value = control.min
-        report.append({"explorer": ex.alt[:50], "values": "widget", "empty": 0,
-                       "warnings": [str(w.message)[:200] for w in caught]})
-    if ex.scene:  # the figure kept by the widgets, moved about, against a fresh one at each extreme
-        for values in dd.widgets.extremes(ex)[::-1]:
-            kept, fresh = ex.rgba(values), dd._scene.Scene(ex.draw).rgba(values)
-            report.append({"explorer": ex.alt[:50], "values": values, "empty": 0, "warnings": [],
-                           "stale": int((kept != fresh).any(-1).sum())})
-    n = seen[ex.alt] = seen.get(ex.alt, -1) + 1
-    if n < len(BUILT.get(ex.alt, [])):  # the build's frames at the start and the corners, drawn again
-        encodings, grid = BUILT[ex.alt][n], list(ex.grid())
-        settings.append({"alt": ex.alt, "n": n, "repr": repr(ex), "start": grid.index(ex.initial),
-                         "count": len(grid), "labels": [[_static._format(v) for v in s.values]
-                                                        for s in ex.sliders.values()]})
-        dpi = _static.frame_dpi(ex.rgba(None).shape[1])
-        for values in dd.widgets.extremes(ex):
-            drawn = {density: hashlib.sha1(_static.frame(ex, values, tuple(enc), scale * dpi).encode()).hexdigest()
-                     for density, scale, enc in (("1", 1, encodings[0]), ("2", 2, encodings[1])) if enc}
-            frames.append({"alt": ex.alt, "n": n, "k": grid.index(values), "values": values, **drawn})
-print("PROBE" + json.dumps(report))
-print("FRAMES" + json.dumps({"explorers": settings, "frames": frames}))
-"""
 
 
 def _encoding(text: str):
@@ -117,7 +78,9 @@ def built_explorers(nb) -> list[dict]:
 
 
 def rerun(name: str):
-    """(the build's executed notebook, its explorers, the notebook run again live, the probe cell)."""
+    """(the build's executed notebook, its explorers, the notebook as executed a second time,
+    what the probe printed, the folder of the frames it drew): the notebooks stage's record
+    (``tests/rerun_record.py``) if it is current, else the chapter executed here and recorded."""
     from jupyter_cache import get_cache
 
     source = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
@@ -125,23 +88,66 @@ def rerun(name: str):
         _, built = get_cache(str(CACHE)).merge_match_into_notebook(source)
     except KeyError:
         pytest.fail(f"{name} is not in the build's execution cache: build the book first (make book)")
-    explorers = built_explorers(built)
-    by_alt: dict = {}
-    for ex in explorers:
-        by_alt.setdefault(ex["alt"], []).append(ex["encodings"])
-    nb = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE.replace("BUILT_JSON", repr(json.dumps(by_alt)))))
+    record = rerun_record.load(name)
+    if record is None:
+        if os.environ.get("DESCEND_RERUNS") == "recorded":  # make test: the notebooks stage ran first
+            pytest.fail(f"the notebooks stage left no current record of {name} in {rerun_record.RECORDS} "
+                        "(tests/rerun_record.py; the root conftest.py writes it after nbval's last cell)")
+        record = execute_and_record(name)
+    fresh = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
+    for i, cell in enumerate(fresh.cells):
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.from_dict(o) for o in record["outputs"].get(str(i), [])]
+    return built, built_explorers(built), fresh, record["probe"], rerun_record.RECORDS / Path(name).stem
+
+
+def execute_and_record(name: str) -> dict:
+    """The chapter executed as the notebooks stage executes it (live sliders, the probe after
+    its last cell), recorded as that stage records it, for when no current record exists."""
+    path = ROOT / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(rerun_record.probe_code(rerun_record.folder(name))))
     old = os.environ.get("DESCEND_EXPLORE")
-    os.environ["DESCEND_EXPLORE"] = "widgets"  # as a reader runs it, whatever the environment says
+    os.environ["DESCEND_EXPLORE"] = rerun_record.BACKEND
     try:
-        NotebookClient(nb, timeout=600, resources={"metadata": {"path": str((ROOT / name).parent)}}).execute()
+        NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
         if old is None:
             os.environ.pop("DESCEND_EXPLORE")
         else:
             os.environ["DESCEND_EXPLORE"] = old
     probe = nb.cells.pop()
-    return built, explorers, nb, probe
+    stdout = "".join(o.text for o in probe.outputs if o.output_type == "stream" and o.name == "stdout")
+    outputs = {i: cell.outputs for i, cell in enumerate(nb.cells) if cell.cell_type == "code"}
+    rerun_record.save(name, path, outputs, stdout)
+    return rerun_record.load(name)
+
+
+def hashed_frames(explorers: list[dict], drawn: dict, folder: Path) -> dict:
+    """The probe's FRAMES with each frame file it drew replaced by the SHA-1 of the data URI the
+    build would store for it (its encoding as the build chose it for that explorer; a density
+    the build stored no encoding for is dropped), so that :func:`frame_mismatches` compares bytes."""
+    import numpy as np
+    from PIL import Image
+
+    from descend import _static
+
+    by_alt: dict = {}
+    for ex in explorers:
+        by_alt.setdefault(ex["alt"], []).append(ex)
+    frames = []
+    for d in drawn["frames"]:
+        d = dict(d)
+        if d["n"] < len(by_alt.get(d["alt"], [])):
+            encodings = by_alt[d["alt"]][d["n"]]["encodings"]
+            for density, encoding in zip(("1", "2"), encodings):
+                if encoding is None:
+                    d.pop(density, None)
+                else:
+                    uri = _static.frame_uri(np.asarray(Image.open(folder / d[density])), tuple(encoding))
+                    d[density] = hashlib.sha1(uri.encode()).hexdigest()
+        frames.append(d)
+    return {**drawn, "frames": frames}
 
 
 def _is_explorer(output) -> bool:
@@ -171,12 +177,12 @@ def text_outputs(nb) -> tuple[list[tuple[int, str]], int]:
     return out, explorers
 
 
-def _probe_line(probe, prefix: str):
-    """What the probe printed after ``prefix`` (a probe that raised stops the execution before)."""
-    texts = [o.text for o in probe.outputs if o.output_type == "stream" and o.name == "stdout"]
-    line = next((t for t in "".join(texts).splitlines() if t.startswith(prefix)), None)
+def _probe_line(stdout: str, prefix: str):
+    """What the probe printed after ``prefix`` (a probe that raised stops before it, and its
+    error is in ``stdout``)."""
+    line = next((t for t in stdout.splitlines() if t.startswith(prefix)), None)
     if line is None:
-        pytest.fail(f"the probe printed no {prefix} line: {''.join(texts)[:400]!r}")
+        pytest.fail(f"the probe printed no {prefix} line: {stdout[-600:]!r}")
     return json.loads(line[len(prefix):])
 
 
@@ -184,9 +190,9 @@ def _probe_line(probe, prefix: str):
 def test_a_second_execution_gives_the_same_text_and_every_slider_holds(name, site):
     """Both checks of the module docstring on one execution of the chapter (one test, so that
     the test runners can share the chapters out without executing one twice)."""
-    built, explorers, fresh, probe = rerun(name)
+    built, explorers, fresh, probe, folder = rerun(name)
     problems = text_mismatches(built, fresh, len(explorers))
-    problems += frame_mismatches(explorers, _probe_line(probe, "FRAMES"))
+    problems += frame_mismatches(explorers, hashed_frames(explorers, _probe_line(probe, "FRAMES"), folder))
     problems += slider_problems(_probe_line(probe, "PROBE"))
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
@@ -256,7 +262,7 @@ def slider_problems(report: list[dict]) -> list[str]:
     return problems
 
 
-def test_the_probe_catches_a_warning_and_an_empty_panel(capsys):
+def test_the_probe_catches_a_warning_and_an_empty_panel(capsys, tmp_path):
     import warnings
 
     import matplotlib
@@ -286,7 +292,7 @@ def test_the_probe_catches_a_warning_and_an_empty_panel(capsys):
 
     dd.explore(draw, alt="probe self-test", a=(0.0, 1.0, 0.5))
     dd.explore(scene, alt="probe self-test, scene", a=(0.0, 1.0, 0.5))
-    exec(PROBE.replace("BUILT_JSON", repr("{}")), {})
+    exec(rerun_record.probe_code(tmp_path), {})
     line = next(t for t in capsys.readouterr().out.splitlines() if t.startswith("PROBE"))
     mine = [r for r in json.loads(line[5:]) if r["explorer"] == "probe self-test"]
     at_max = next(r for r in mine if r["values"] == {"a": 1.0})
@@ -325,7 +331,7 @@ def test_a_changed_output_a_timing_and_a_lost_explorer_are_caught():
         "1 explorers in the build (0 read), 1 now"]
 
 
-def test_the_frames_drawn_again_are_the_builds_and_a_changed_frame_is_caught(capsys):
+def test_the_frames_drawn_again_are_the_builds_and_a_changed_frame_is_caught(capsys, tmp_path):
     import copy
 
     import matplotlib
@@ -348,10 +354,10 @@ def test_the_frames_drawn_again_are_the_builds_and_a_changed_frame_is_caught(cap
     cell.outputs = [nbformat.v4.new_output("display_data", data={**_static.bundle(ex), "text/plain": repr(ex)})]
     explorers = built_explorers(nbformat.v4.new_notebook(cells=[cell]))
     assert [e["alt"] for e in explorers] == [alt] and set(explorers[0]["sets"]) == {"1", "2"}
-    exec(PROBE.replace("BUILT_JSON", repr(json.dumps({alt: [explorers[0]["encodings"]]}))), {})
+    exec(rerun_record.probe_code(tmp_path), {})
     line = next(t for t in capsys.readouterr().out.splitlines() if t.startswith("FRAMES"))
     drawn = json.loads(line[len("FRAMES"):])
-    drawn = {key: [d for d in drawn[key] if d["alt"] == alt] for key in drawn}
+    drawn = hashed_frames(explorers, {key: [d for d in drawn[key] if d["alt"] == alt] for key in drawn}, tmp_path)
     assert len(drawn["frames"]) == 5 and all({"1", "2"} <= set(d) for d in drawn["frames"])  # start, 4 corners
     assert frame_mismatches(explorers, drawn) == []
 
