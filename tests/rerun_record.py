@@ -10,7 +10,9 @@ the text outputs of every cell and what the probe found, with the frames it drew
 start and the corners of each explorer as lossless PNG files beside it (``test_reruns.py``
 encodes them as the build encoded its frames and compares the bytes). A record is used only
 while its :func:`key` matches (the notebook, the library and the probe, byte for byte);
-otherwise ``test_reruns.py`` executes the chapter itself and writes the record.
+otherwise ``test_reruns.py`` executes the chapter itself and writes the record (except under
+``make test``, which runs the notebooks stage first and so requires its record:
+``DESCEND_RERUNS=recorded``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,12 +86,16 @@ print("FRAMES" + json.dumps({"explorers": settings, "frames": frames}))
 
 
 def key(notebook: Path) -> str:
-    """What a record depends on: the notebook, every file of the library and the probe."""
-    h = hashlib.sha256()
+    """What a record depends on: the notebook, every file of the library, the pinned
+    requirements, Python's version, and the code that records and reads it (the probe here,
+    the root conftest.py's hooks)."""
+    h = hashlib.sha256(sys.version.encode())
     library = ROOT / "src" / "descend"
-    for path in [Path(notebook)] + sorted(p for p in library.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    files = [Path(notebook).resolve(), ROOT / "requirements.txt", ROOT / "pyproject.toml", ROOT / "conftest.py",
+             Path(__file__).resolve()]
+    for path in files + sorted(p for p in library.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    h.update(PROBE.encode() + BACKEND.encode())
+    h.update(BACKEND.encode())
     return h.hexdigest()
 
 
@@ -122,18 +129,25 @@ def text_only(output: dict) -> dict:
     return kept
 
 
-def save(name: str, notebook: Path, outputs: dict[int, list], probe_stdout: str) -> Path:
-    """Write chapter ``name``'s record: ``outputs`` maps each code cell's index in the notebook
-    to its outputs; ``probe_stdout`` is what the probe printed (or why it failed)."""
-    record = {"key": key(notebook), "outputs": {str(i): [text_only(o) for o in outs] for i, outs in outputs.items()},
+def save(name: str, key: str, outputs: dict[int, list], probe_stdout: str, by: str) -> dict:
+    """Write chapter ``name``'s record: ``key`` is :func:`key` of the notebook taken before its
+    first cell ran; ``outputs`` maps each code cell's index in the notebook to its outputs;
+    ``probe_stdout`` is what the probe printed (or how it failed); ``by`` says which run made it."""
+    record = {"key": key, "by": by, "outputs": {str(i): [text_only(o) for o in outs] for i, outs in outputs.items()},
               "probe": probe_stdout}
-    path = RECORDS / f"{Path(name).stem}.json"
-    path.write_text(json.dumps(record), encoding="utf-8")
-    return path
+    (RECORDS / f"{Path(name).stem}.json").write_text(json.dumps(record), encoding="utf-8")
+    return record
+
+
+def forget(name: str) -> None:
+    """Remove chapter ``name``'s record and frames (a run of it begins, or failed)."""
+    (RECORDS / f"{Path(name).stem}.json").unlink(missing_ok=True)
+    shutil.rmtree(RECORDS / Path(name).stem, ignore_errors=True)
 
 
 def load(name: str) -> dict | None:
-    """Chapter ``name``'s record if one was written for the notebook, library and probe of now."""
+    """Chapter ``name``'s record if one was written for the notebook, library, requirements and
+    recording code of now; None otherwise."""
     path = RECORDS / f"{Path(name).stem}.json"
     if not path.is_file():
         return None

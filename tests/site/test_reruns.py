@@ -3,8 +3,9 @@
 The second execution is the notebooks stage's: nbval executes the chapter, and the root
 ``conftest.py`` records its outputs and what the probe below finds (``tests/rerun_record.py``),
 so that ``make test`` executes no chapter a third time. Without a current record (the site
-tests run on their own, or the chapter or library changed since) the chapter is executed here
-the same way and recorded.
+tests run on their own, or the chapter, library or requirements changed since) the chapter is
+executed here the same way and recorded; ``make test`` sets ``DESCEND_RERUNS=recorded``, under
+which a missing record fails instead.
 
 * Determinism: every text output equals the build's (from its execution cache), and no
   output carries a memory address or a timing, which would differ from run to run.  An
@@ -91,8 +92,11 @@ def rerun(name: str):
     record = rerun_record.load(name)
     if record is None:
         if os.environ.get("DESCEND_RERUNS") == "recorded":  # make test: the notebooks stage ran first
-            pytest.fail(f"the notebooks stage left no current record of {name} in {rerun_record.RECORDS} "
-                        "(tests/rerun_record.py; the root conftest.py writes it after nbval's last cell)")
+            pytest.fail(f"no current record of {name} in {rerun_record.RECORDS}: the notebooks stage writes one "
+                        "after a chapter's last cell passes (tests/rerun_record.py). A cell failed or was "
+                        "skipped there, the probe failed (its warning says how), or the chapter, the library "
+                        f"or the requirements changed since. Run `pytest --nbval-lax {name}.ipynb`, or these "
+                        "tests without DESCEND_RERUNS=recorded, which then execute the chapter themselves")
         record = execute_and_record(name)
     fresh = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
     for i, cell in enumerate(fresh.cells):
@@ -105,6 +109,8 @@ def execute_and_record(name: str) -> dict:
     """The chapter executed as the notebooks stage executes it (live sliders, the probe after
     its last cell), recorded as that stage records it, for when no current record exists."""
     path = ROOT / f"{name}.ipynb"
+    rerun_record.forget(name)
+    key = rerun_record.key(path)
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(rerun_record.probe_code(rerun_record.folder(name))))
     old = os.environ.get("DESCEND_EXPLORE")
@@ -119,8 +125,7 @@ def execute_and_record(name: str) -> dict:
     probe = nb.cells.pop()
     stdout = "".join(o.text for o in probe.outputs if o.output_type == "stream" and o.name == "stdout")
     outputs = {i: cell.outputs for i, cell in enumerate(nb.cells) if cell.cell_type == "code"}
-    rerun_record.save(name, path, outputs, stdout)
-    return rerun_record.load(name)
+    return rerun_record.save(name, key, outputs, stdout, by="test_reruns.py")
 
 
 def hashed_frames(explorers: list[dict], drawn: dict, folder: Path) -> dict:
