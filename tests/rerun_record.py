@@ -9,7 +9,8 @@ runs :data:`PROBE` in nbval's kernel and writes a record to ``_build/reruns/<cha
 the text outputs of every cell and what the probe found, with the frames it drew again at the
 start and the corners of each explorer as lossless PNG files beside it (``test_reruns.py``
 encodes them as the build encoded its frames and compares the bytes). A record is used only
-while its :func:`key` matches (the notebook, the library and the probe, byte for byte);
+while its :func:`key` matches (the notebook, the library, the requirements, Python's version
+and the recording code, byte for byte);
 otherwise ``test_reruns.py`` executes the chapter itself and writes the record (except under
 ``make test``, which runs the notebooks stage first and so requires its record:
 ``DESCEND_RERUNS=recorded``).
@@ -19,8 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import shutil
 import sys
+import traceback
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,17 +90,26 @@ print("FRAMES" + json.dumps({"explorers": settings, "frames": frames}))
 """
 
 
+def _code_hash() -> str:
+    """The recording code as this process imported it: this file and the root conftest.py."""
+    h = hashlib.sha256()
+    for path in (Path(__file__).resolve(), ROOT / "conftest.py"):
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+_CODE = _code_hash()  # at import: a record is stamped with the code that made it, not a later edit
+
+
 def key(notebook: Path) -> str:
     """What a record depends on: the notebook, every file of the library, the pinned
     requirements, Python's version, and the code that records and reads it (the probe here,
-    the root conftest.py's hooks)."""
-    h = hashlib.sha256(sys.version.encode())
+    the root conftest.py's hooks, as imported)."""
+    h = hashlib.sha256((sys.version + _CODE + BACKEND).encode())
     library = ROOT / "src" / "descend"
-    files = [Path(notebook).resolve(), ROOT / "requirements.txt", ROOT / "pyproject.toml", ROOT / "conftest.py",
-             Path(__file__).resolve()]
+    files = [Path(notebook).resolve(), ROOT / "requirements.txt", ROOT / "pyproject.toml"]
     for path in files + sorted(p for p in library.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    h.update(BACKEND.encode())
     return h.hexdigest()
 
 
@@ -135,7 +149,10 @@ def save(name: str, key: str, outputs: dict[int, list], probe_stdout: str, by: s
     ``probe_stdout`` is what the probe printed (or how it failed); ``by`` says which run made it."""
     record = {"key": key, "by": by, "outputs": {str(i): [text_only(o) for o in outs] for i, outs in outputs.items()},
               "probe": probe_stdout}
-    (RECORDS / f"{Path(name).stem}.json").write_text(json.dumps(record), encoding="utf-8")
+    path = RECORDS / f"{Path(name).stem}.json"
+    part = path.with_suffix(".part")
+    part.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(part, path)  # whole or not at all: a run stopped while writing leaves no half record
     return record
 
 
@@ -151,5 +168,118 @@ def load(name: str) -> dict | None:
     path = RECORDS / f"{Path(name).stem}.json"
     if not path.is_file():
         return None
-    record = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
     return record if record.get("key") == key(ROOT / f"{name}.ipynb") else None
+
+
+# ---------------------------------------------------------------------- nbval's side (root conftest.py)
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+recording = False  #: set by :func:`configure` when nbval runs with live sliders
+
+
+def configure() -> None:
+    """Before nbval starts any kernel: live sliders unless DESCEND_EXPLORE says otherwise (a run
+    asked for with static explorers is not recorded), and nbval's kernels run cells as Jupyter
+    does (:func:`execute_as_jupyter`, :func:`start_with_history_in_memory`)."""
+    global recording
+    import nbval.kernel
+
+    recording = os.environ.setdefault("DESCEND_EXPLORE", BACKEND) == BACKEND  # nbval's kernels inherit it
+    nbval.kernel.RunningKernel.execute_cell_input = execute_as_jupyter
+    nbval.kernel.start_new_kernel = start_with_history_in_memory(nbval.kernel.start_new_kernel)
+
+
+def execute_as_jupyter(self, cell_input, allow_stdin=None):
+    """nbval's ``RunningKernel.execute_cell_input`` with the history kept, as Jupyter keeps it:
+    IPython reads a cell's trailing ``;`` (no result shown) from its history, so without it
+    every ``ax.legend();`` would show ``<matplotlib.legend.Legend at 0x…>``, unlike a reader's run."""
+    return self.kc.execute(cell_input, store_history=True, allow_stdin=allow_stdin, stop_on_error=False)
+
+
+def start_with_history_in_memory(start_new_kernel):
+    """nbval's kernel start, with the history kept in memory as nbclient keeps it: two kernels
+    writing one history file on disk at once would contend for it."""
+    def start(*args, **kwargs):
+        extra = list(kwargs.pop("extra_arguments", None) or [])
+        return start_new_kernel(*args, extra_arguments=extra + ["--HistoryManager.hist_file=:memory:"], **kwargs)
+    return start
+
+
+def _chapter(item) -> str | None:
+    """The chapter an nbval cell belongs to (``notebooks/04_momentum``), or None."""
+    if not recording or not hasattr(item, "cell_num") or not hasattr(item.parent, "kernel"):
+        return None
+    return name_of(item.parent.path)
+
+
+def on_setup(item) -> None:
+    """Before a chapter's first cell: no record of an earlier run survives this one, and the
+    key is taken of what is about to run."""
+    name = _chapter(item)
+    if name is not None and getattr(item.parent, "_descend_cells", None) is None:
+        forget(name)
+        item.parent._descend_cells = {"failed": False, "outputs": {}, "key": key(item.parent.path)}
+
+
+UNRECORDABLE = ("unhandled iopub msg",)  # nbval drops these messages (clear_output, update_display_data)
+
+
+def on_report(item, call, report) -> None:
+    """Keep each cell's outputs; a cell that failed, was skipped or that nbval could not read
+    in full leaves the chapter unrecorded."""
+    cells = getattr(item.parent, "_descend_cells", None) if _chapter(item) else None
+    if cells is None:
+        return
+    tags = item.cell.get("metadata", {}).get("tags", [])
+    if (report.failed or (report.skipped and call.when == "call") or "skip-execution" in tags
+            or any(m in report.capstdout for m in UNRECORDABLE)):
+        cells["failed"] = True
+    if call.when == "call" and item.test_outputs is not None:
+        index = next(i for i, c in enumerate(item.parent.nb.cells) if c is item.cell)
+        cells["outputs"][index] = list(item.test_outputs)
+
+
+def on_teardown(item, nextitem) -> None:
+    """After a chapter's last cell (before nbval stops its kernel): the probe, then the record.
+    It never raises: it runs before pytest's own teardown of the notebook, which an exception
+    here would skip, breaking the next notebook."""
+    name = _chapter(item)
+    if name is None or (nextitem is not None and nextitem.parent is item.parent):
+        return
+    cells, kernel = getattr(item.parent, "_descend_cells", None), item.parent.kernel
+    n_code = sum(1 for c in item.parent.nb.cells if c.cell_type == "code")
+    if (cells is None or cells["failed"] or len(cells["outputs"]) != n_code  # a failure, or a selection (-k)
+            or kernel is None or not kernel.is_alive()):
+        return  # no record: the site's test finds none of this run
+    try:
+        stdout = run_probe(kernel, probe_code(folder(name)))
+        save(name, cells["key"], cells["outputs"], stdout, by="nbval")
+    except Exception:  # noqa: BLE001 - a probe that hangs, a disk that fails: no record, and a warning
+        why = traceback.format_exc()
+        try:
+            forget(name)
+            warnings.warn(f"no record of {name}: the probe or the record failed:\n{why}", stacklevel=1)
+        except Exception:  # noqa: BLE001 - under -W error the warning raises; the teardown must go on
+            pass
+
+
+def run_probe(kernel, code: str, timeout: float = 600) -> str:
+    """Execute ``code`` in nbval's kernel; return its stdout, and an error's traceback."""
+    msg_id = kernel.execute_cell_input(code, allow_stdin=False)
+    kernel.await_reply(msg_id, timeout=timeout)
+    text = []
+    while True:
+        msg = kernel.get_message(stream="iopub", timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        content = msg["content"]
+        if msg["msg_type"] == "status" and content["execution_state"] == "idle":
+            return "".join(text)
+        if msg["msg_type"] == "stream" and content["name"] == "stdout":
+            text.append(content["text"])
+        elif msg["msg_type"] == "error":
+            text.append("\nthe probe raised:\n" + _ANSI.sub("", "\n".join(content["traceback"])) + "\n")

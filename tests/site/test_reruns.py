@@ -94,9 +94,10 @@ def rerun(name: str):
         if os.environ.get("DESCEND_RERUNS") == "recorded":  # make test: the notebooks stage ran first
             pytest.fail(f"no current record of {name} in {rerun_record.RECORDS}: the notebooks stage writes one "
                         "after a chapter's last cell passes (tests/rerun_record.py). A cell failed or was "
-                        "skipped there, the probe failed (its warning says how), or the chapter, the library "
-                        f"or the requirements changed since. Run `pytest --nbval-lax {name}.ipynb`, or these "
-                        "tests without DESCEND_RERUNS=recorded, which then execute the chapter themselves")
+                        "skipped there, the probe failed (its warning says how), DESCEND_EXPLORE was set to "
+                        "static, or the chapter, the library or the requirements changed since. Run "
+                        f"`.venv/bin/python -m pytest --nbval-lax {name}.ipynb`, or these tests without "
+                        "DESCEND_RERUNS=recorded, which then execute the chapter themselves")
         record = execute_and_record(name)
     fresh = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
     for i, cell in enumerate(fresh.cells):
@@ -382,3 +383,102 @@ def test_the_frames_drawn_again_are_the_builds_and_a_changed_frame_is_caught(cap
     assert frame_mismatches(explorers, {"explorers": [], "frames": []}) == [
         "the run drew frames for other explorers than the build shows"]
     assert frame_mismatches(explorers + explorers, drawn) == ["the run drew frames for other explorers than the build shows"]
+
+
+# ------------------------------------------------------ the notebooks stage's record (tests/rerun_record.py)
+
+class _FakeKernel:
+    """Enough of nbval's RunningKernel for the probe runner: canned iopub messages."""
+
+    def __init__(self, messages=()):
+        self.messages = list(messages)
+
+    def execute_cell_input(self, code, allow_stdin=None):
+        return "m1"
+
+    def await_reply(self, msg_id, timeout=None):
+        pass
+
+    def get_message(self, stream, timeout=None):
+        import queue
+
+        if not self.messages:
+            raise queue.Empty
+        return self.messages.pop(0)
+
+    def is_alive(self):
+        return True
+
+
+def _msg(parent, kind, **content):
+    return {"parent_header": {"msg_id": parent}, "msg_type": kind, "content": content}
+
+
+def test_the_probe_runner_keeps_its_stdout_and_its_traceback():
+    kernel = _FakeKernel([_msg("other", "stream", name="stdout", text="not ours\n"),
+                          _msg("m1", "stream", name="stdout", text="PROBE[]\n"),
+                          _msg("m1", "stream", name="stderr", text="noise\n"),
+                          _msg("m1", "error", ename="ValueError", evalue="boom",
+                               traceback=["\x1b[31mValueError\x1b[0m: boom"]),
+                          _msg("m1", "status", execution_state="idle")])
+    out = rerun_record.run_probe(kernel, "code")
+    assert out.startswith("PROBE[]\n") and "not ours" not in out and "noise" not in out
+    assert "the probe raised:\nValueError: boom" in out and "\x1b" not in out
+
+
+def test_nbvals_kernels_keep_their_history_in_memory():
+    calls = []
+    start = rerun_record.start_with_history_in_memory(lambda *a, **k: calls.append(k))
+    start(kernel_name="python3", extra_arguments=["--x"])
+    start(kernel_name="python3")
+    assert [c["extra_arguments"] for c in calls] == [["--x", "--HistoryManager.hist_file=:memory:"],
+                                                    ["--HistoryManager.hist_file=:memory:"]]
+
+
+def _drive(tmp_path, monkeypatch, *, fail_cell=None, stdout="", probe=None, recording=True):
+    """nbval's run of chapter 1 as the hooks see it (fake cells, fake kernel), over a stale record."""
+    from types import SimpleNamespace
+
+    name = "notebooks/01_derivatives"
+    monkeypatch.setattr(rerun_record, "RECORDS", tmp_path)
+    monkeypatch.setattr(rerun_record, "recording", recording)
+    monkeypatch.setattr(rerun_record, "run_probe", probe or (lambda kernel, code: 'PROBE[]\nFRAMES{}\n'))
+    rerun_record.save(name, rerun_record.key(ROOT / f"{name}.ipynb"), {}, "stale", by="an earlier run")
+    nb = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
+    parent = SimpleNamespace(path=ROOT / f"{name}.ipynb", nb=nb, kernel=_FakeKernel())
+    items = [SimpleNamespace(cell_num=k, cell=c, parent=parent, test_outputs=[
+        {"output_type": "stream", "name": "stdout", "text": f"cell {k}\n"}])
+        for k, c in enumerate(c for c in nb.cells if c.cell_type == "code")]
+    for k, item in enumerate(items):
+        rerun_record.on_setup(item)
+        for when in ("setup", "call", "teardown"):
+            report = SimpleNamespace(failed=when == "call" and k == fail_cell, skipped=False,
+                                     capstdout=stdout if when == "call" else "")
+            rerun_record.on_report(item, SimpleNamespace(when=when), report)
+    rerun_record.on_teardown(items[-1], None)
+    return rerun_record.load(name)
+
+
+def test_a_chapter_is_recorded_after_a_whole_clean_run_only(tmp_path, monkeypatch):
+    record = _drive(tmp_path, monkeypatch)
+    assert record["by"] == "nbval" and record["probe"] == "PROBE[]\nFRAMES{}\n"
+    texts = [outs[0]["text"] for _, outs in sorted(record["outputs"].items(), key=lambda kv: int(kv[0]))]
+    assert len(texts) > 30 and texts == [f"cell {k}\n" for k in range(len(texts))]
+    assert _drive(tmp_path, monkeypatch, fail_cell=3) is None      # the stale record is gone too
+    assert _drive(tmp_path, monkeypatch, stdout="unhandled iopub msg: clear_output") is None
+    stale = _drive(tmp_path, monkeypatch, recording=False)          # DESCEND_EXPLORE=static: hands off
+    assert stale["by"] == "an earlier run"
+
+
+def test_a_probe_that_fails_leaves_a_warning_and_no_record_and_never_raises(tmp_path, monkeypatch):
+    import queue
+    import warnings
+
+    def hangs(kernel, code):
+        raise queue.Empty
+
+    with pytest.warns(UserWarning, match="no record of notebooks/01_derivatives: the probe or the record failed"):
+        assert _drive(tmp_path, monkeypatch, probe=hangs) is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # as under -W error: the warning raises, the hook must not
+        assert _drive(tmp_path, monkeypatch, probe=hangs) is None
