@@ -17,17 +17,15 @@ editions, by ``otter run`` as well:
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from homework_source import HOMEWORK, ROOT, grade, grade_in_process
+from homework_source import HOMEWORK, ROOT, grade_in_process, grade_with_otter
 
 KINDS = ("solutions", "student", "wrong")
 
@@ -105,10 +103,4 @@ def graded(editions, tmp_path_factory) -> dict[tuple[str, str], dict]:
 @pytest.fixture(scope="session")
 def graded_by_otter(editions, tmp_path_factory) -> dict[tuple[str, str], dict]:
     """``otter run`` results (tests/homework/_grade.py) of the editions of :func:`by_otter_keys`."""
-    work = tmp_path_factory.mktemp("graded-by-otter")
-
-    def one(key):
-        return grade(*editions[key], work / "-".join(key))
-
-    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
-        return dict(zip(by_otter_keys(), pool.map(one, by_otter_keys()), strict=True))
+    return grade_with_otter({key: editions[key] for key in by_otter_keys()}, tmp_path_factory.mktemp("graded-by-otter"))

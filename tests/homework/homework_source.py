@@ -3,8 +3,8 @@
 `parse` sorts the text of a source notebook into what a student may see (the public text)
 and what only the instructor and the autograder may see (solutions and hidden tests), and
 lists the questions with their points and tests; `all_secrets` gathers those of every homework.
-`grade` grades one submission with an autograder, as the tests do (``otter run`` through
-``_grade.py``, in a process of its own); `grade_in_process` grades many the same way in
+`grade_with_otter` grades submissions with their autograders by ``otter run`` (through
+``_grade.py``, each in a process of its own); `grade_in_process` grades many the same way in
 about a second each (``tools/homework_in_process.grade``: the notebook's cells in a forked
 process, then otter's own test files and scoring), which the tests check against ``otter run``.
 """
@@ -15,7 +15,6 @@ import ast
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 import zipfile
@@ -188,22 +187,58 @@ def all_secrets() -> dict[str, str]:
     return found
 
 
-def grade(autograder: Path, notebook: Path, work: Path) -> dict:
-    """Grade ``notebook`` with ``autograder`` in the folder ``work``; return ``_grade.py``'s result.
+def _otter_one(job: tuple[Path, Path, Path]) -> dict:
+    """One :func:`grade_with_otter` job, in its forked process: ``_grade.py``'s ``main`` (``otter
+    run``, the function the command calls) on the submission, in the job's folder."""
+    import _grade
 
-    The submission is graded as ``work/<stem>.ipynb``, the name otter checks, where ``<stem>`` is
-    the autograder's homework (``hw07_adaptive-autograder.zip`` → ``hw07_adaptive``).
-    """
-    work.mkdir(parents=True, exist_ok=True)
-    submission = work / (autograder.name.removesuffix("-autograder.zip") + ".ipynb")
-    if submission.resolve() != notebook.resolve():
-        submission.write_bytes(notebook.read_bytes())
-    result = work / "result.json"
-    run = subprocess.run([sys.executable, str(Path(__file__).with_name("_grade.py")), str(autograder),
-                          str(submission), str(result)], capture_output=True, text=True, cwd=work,
-                         env={**os.environ, "MPLBACKEND": "Agg"})
-    assert run.returncode == 0, f"otter run failed on {submission}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
-    return json.loads(result.read_text(encoding="utf-8"))
+    import warnings
+
+    autograder, submission, folder = job
+    os.chdir(folder)
+    os.environ["MPLBACKEND"] = "Agg"
+    warnings.resetwarnings()  # a new Python's filters, not the test run's (-W error would fail otter's own)
+    for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+        warnings.simplefilter("ignore", category)
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+    try:
+        _grade.main(str(autograder), str(submission), str(folder / "result.json"))
+        return json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    except Exception as error:  # noqa: BLE001 - named here: the pool's traceback does not say which submission
+        raise RuntimeError(f"otter run failed on {submission}: {type(error).__name__}: {error}") from error
+
+
+def grade_with_otter(jobs: dict, work: Path) -> dict:
+    """``{key: (autograder zip, notebook)}`` → ``{key: result}``: each graded by ``otter run``
+    (``_grade.py``'s ``main``) in a process and a folder of its own under ``work``, the
+    submission under the name otter checks (``hw07_adaptive-autograder.zip`` grades
+    ``hw07_adaptive.ipynb``), as many at a time as :func:`_processes` says, with the deadline of
+    :func:`grade_in_process`; a run that raises fails with the submission's path. The processes
+    are forked from one that has imported otter, which each ``otter run`` command would import
+    again (about a second of its four to seven)."""
+    import warnings
+
+    import _grade  # noqa: F401
+    with warnings.catch_warnings():  # a dependency of otter's uses a traitlets form deprecated in 4.1
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import otter.run  # noqa: F401
+
+    folders = {}
+    for key, (autograder, notebook) in jobs.items():
+        folder = work / "-".join(map(str, key if isinstance(key, tuple) else (key,))).replace(" ", "-")
+        folder.mkdir(parents=True, exist_ok=True)
+        submission = folder / (autograder.name.removesuffix("-autograder.zip") + ".ipynb")
+        if submission.resolve() != Path(notebook).resolve():
+            submission.write_bytes(Path(notebook).read_bytes())
+        folders[key] = (autograder.resolve(), submission.resolve(), folder.resolve())
+    assert len({f for *_, f in folders.values()}) == len(jobs), "two jobs would share a folder"
+    return in_forks(_otter_one, folders, timeout=GRADE_TIMEOUT * len(jobs), processes=_processes(),
+                    what="otter runs")
+
+
+def _processes() -> int:
+    """How many submissions are graded at a time: the cores, at least 2, at most 4."""
+    return max(2, min(4, os.cpu_count() or 2))
 
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -240,8 +275,9 @@ def grade_in_process(jobs: dict, work: Path) -> dict:
     """``{key: (autograder zip, notebook)}`` → ``{key: result}``, each graded in-process as
     ``otter run`` would (see ``tools/homework_in_process.grade``), in forked processes, one per
     submission (a submission can change the modules it imports), as many at a time as
-    ``grade``'s threads (2 to 4). Grading that takes longer than ``GRADE_TIMEOUT`` seconds per
-    submission (a worker killed by a submission, say) fails the test instead of hanging it."""
+    :func:`_processes` says (2 to 4). Grading not done ``GRADE_TIMEOUT`` seconds per submission
+    after the start (all of them together: a worker killed by a submission, say) fails the test,
+    naming the unfinished, instead of hanging it."""
     tests = {}
     for autograder, _ in jobs.values():
         if autograder not in tests:
@@ -252,7 +288,7 @@ def grade_in_process(jobs: dict, work: Path) -> dict:
                     if name.startswith("tests/") and name.endswith(".py"):
                         (folder / Path(name).name).write_bytes(z.read(name))
     return in_forks(_grade_one, {key: (tests[a], n) for key, (a, n) in jobs.items()},
-                    timeout=GRADE_TIMEOUT * len(jobs), processes=max(2, min(4, os.cpu_count() or 2)))
+                    timeout=GRADE_TIMEOUT * len(jobs), processes=_processes())
 
 
 GRADE_TIMEOUT = 120     # seconds per submission; a homework grades in 1 to 5

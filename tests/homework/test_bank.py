@@ -11,14 +11,13 @@ another style scores full marks, a wrong answer keeps at least ``at_least`` of t
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from bank import BANK, Answer
-from homework_source import HOMEWORK, grade, grade_in_process, parse
+from homework_source import HOMEWORK, grade_in_process, grade_with_otter, parse
 
 SOURCES = {p.stem: p for p in HOMEWORK}
 ENTRIES = [(stem, i) for stem, answers in BANK.items() for i in range(len(answers))]
@@ -64,17 +63,15 @@ def first_wrong(stem: str) -> int:
 
 @pytest.fixture(scope="module")
 def by_otter(built, tmp_path_factory) -> dict[str, dict]:
-    """Each homework's first wrong answer, graded by ``otter run`` (two at a time)."""
+    """Each homework's first wrong answer, graded by ``otter run`` (``grade_with_otter``)."""
     work = tmp_path_factory.mktemp("bank-otter")
-
-    def one(stem):
+    jobs = {}
+    for stem in sorted(BANK):
         submission = work / stem / f"{stem}.ipynb"
         submission.parent.mkdir()
         make_submission(built / "solutions" / f"{stem}.ipynb", BANK[stem][first_wrong(stem)], submission)
-        return grade(built / "autograder" / f"{stem}-autograder.zip", submission, work / stem)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(sorted(BANK), pool.map(one, sorted(BANK)), strict=True))
+        jobs[stem] = (built / "autograder" / f"{stem}-autograder.zip", submission)
+    return grade_with_otter(jobs, work)
 
 
 @pytest.mark.parametrize("stem", sorted(BANK))

@@ -16,14 +16,13 @@ import re
 import subprocess
 import sys
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from descend.variants import constants, draws, fill, homework_with_variants
-from homework_source import ROOT, grade, grade_in_process
+from homework_source import ROOT, grade_in_process, grade_with_otter
 
 SEED = 3
 STEMS = homework_with_variants()
@@ -72,11 +71,7 @@ BY_OTTER = "hw05_stochastic" if "hw05_stochastic" in STEMS else STEMS[-1]
 
 @pytest.fixture(scope="module")
 def by_otter(built, variant, tmp_path_factory) -> dict[tuple[str, str], dict]:
-    work = tmp_path_factory.mktemp("variant-otter")
-    jobs = _jobs(built, variant, [BY_OTTER])
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = pool.map(lambda key: grade(*jobs[key], work / "-".join(key).replace(" ", "-")), jobs)
-    return dict(zip(jobs, results, strict=True))
+    return grade_with_otter(_jobs(built, variant, [BY_OTTER]), tmp_path_factory.mktemp("variant-otter"))
 
 
 def test_otter_run_grades_a_variant_as_the_in_process_grader(scores, by_otter):
