@@ -56,12 +56,17 @@ book: $(STAMP) _build/.library-stamp homework
 # stay valid) but reuses the site's executed notebooks, _build/.jupyter_cache (book/_ext/descend_pdf.py):
 # after `make book` it executes nothing; alone, it first executes what the cache lacks, JOBS at a
 # time. Its doctrees go when the library changes, as the site's do.
-# The PDF is rebuilt only when a file it is made from is newer: the book's sources (book/,
-# notebooks/, the two YAML files), the library, the installed packages or this Makefile. Sphinx
-# would otherwise rewrite descend.tex and XeLaTeX run again, 40 s of every `make test`.
+# The PDF is rebuilt only when a file it is made from is newer than it: the book's sources
+# (book/, the chapters in notebooks/, the two YAML files), tools/execute_book.py, the library,
+# the installed packages or this Makefile (Sphinx would otherwise rewrite descend.tex and XeLaTeX
+# run again: 30-40 s of every `make test`). The homework sources are not in the book. A change
+# of TeX Live or its fonts is not seen: `rm _build/pdf/descend.pdf` rebuilds it (not `make -B`,
+# which would also reinstall .venv and drop the execution cache). The PDF takes the time its
+# build started, so a source saved during the build is newer and makes the next one.
 # Needs Debian's TeX Live, which .ci/run installs.
 PDF_SOURCES := _config.yml _toc.yml Makefile tools/execute_book.py $(LIB) \
-  $(shell find book notebooks -type f -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
+  $(shell find book notebooks -type f -not -path 'notebooks/homework/*' -not -path '*/.ipynb_checkpoints/*' \
+            -not -path '*/__pycache__/*' 2>/dev/null)
 
 pdf: _build/pdf/descend.pdf
 	@if [ -f _build/html/index.html ]; then cp _build/pdf/descend.pdf _build/html/descend.pdf; fi
@@ -70,11 +75,12 @@ pdf: _build/pdf/descend.pdf
 _build/pdf/descend.pdf: $(STAMP) _build/.library-stamp $(PDF_SOURCES)
 	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v makeindex >/dev/null \
 	  || { echo "make pdf needs TeX Live (xelatex, latexmk, makeindex): install the packages that .ci/run installs"; exit 1; }
-	@mkdir -p _build/pdf
+	@mkdir -p _build/pdf && touch _build/pdf/.started
 	@if [ _build/.library-stamp -nt _build/pdf/.library-stamp ]; then rm -rf _build/pdf/_build/.doctrees; touch _build/pdf/.library-stamp; fi
 	$(PY) tools/execute_book.py --jobs $(JOBS)
 	$(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf --warningiserror --nitpick --keep-going
 	cp _build/pdf/_build/latex/descend.pdf $@
+	@touch -r _build/pdf/.started $@
 
 # otter assign, offline, on every notebooks/homework/hw*.ipynb (an unchanged one is skipped):
 # _build/homework/student/*.ipynb for students (the site links them), autograder/*.zip for
