@@ -62,7 +62,8 @@ book: $(STAMP) _build/.library-stamp homework
 # run again: 30-40 s of every `make test`). The homework sources are not in the book. A change
 # of TeX Live or its fonts is not seen: `rm _build/pdf/descend.pdf` rebuilds it (not `make -B`,
 # which would also reinstall .venv and drop the execution cache). The PDF takes the time its
-# build started, so a source saved during the build is newer and makes the next one.
+# build started, so a source saved during the build is newer and makes the next one. A source
+# deleted is not seen either.
 # Needs Debian's TeX Live, which .ci/run installs.
 PDF_SOURCES := _config.yml _toc.yml Makefile tools/execute_book.py $(LIB) \
   $(shell find book notebooks -type f -not -path 'notebooks/homework/*' -not -path '*/.ipynb_checkpoints/*' \
@@ -79,8 +80,7 @@ _build/pdf/descend.pdf: $(STAMP) _build/.library-stamp $(PDF_SOURCES)
 	@if [ _build/.library-stamp -nt _build/pdf/.library-stamp ]; then rm -rf _build/pdf/_build/.doctrees; touch _build/pdf/.library-stamp; fi
 	$(PY) tools/execute_book.py --jobs $(JOBS)
 	$(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf --warningiserror --nitpick --keep-going
-	cp _build/pdf/_build/latex/descend.pdf $@
-	@touch -r _build/pdf/.started $@
+	cp _build/pdf/_build/latex/descend.pdf $@.tmp && touch -r _build/pdf/.started $@.tmp && mv $@.tmp $@
 
 # otter assign, offline, on every notebooks/homework/hw*.ipynb (an unchanged one is skipped):
 # _build/homework/student/*.ipynb for students (the site links them), autograder/*.zip for
