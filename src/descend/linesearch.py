@@ -28,6 +28,7 @@ Taught in chapter 6.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -93,8 +94,11 @@ def _loss(problem: Problem, x: np.ndarray) -> float:
     once per trial, which would cost more than the loss itself on small problems.
     """
     value = problem.f(x)
-    value = float(value) if np.ndim(value) == 0 else float(np.asarray(value, dtype=np.float64).reshape(()))
-    return value if np.isfinite(value) else np.inf
+    if isinstance(value, float):  # a Python float or np.float64: np.ndim would cost more than a small loss
+        value = float(value)
+    else:
+        value = float(value) if np.ndim(value) == 0 else float(np.asarray(value, dtype=np.float64).reshape(()))
+    return value if math.isfinite(value) else math.inf
 
 
 def grid_line_search(etas=(0.1, 0.5, 1.0, 5.0, 10.0)) -> Optimizer:
