@@ -655,7 +655,7 @@ def least_squares(X, y, *, name="least squares", bounds=None) -> Problem:
         if np.ndim(theta) > 1:
             Ht = np.tensordot(H, theta, axes=1)
             return 0.5 * np.sum(theta * Ht, axis=0) - np.tensordot(c, theta, axes=1) + half_mean_y2
-        # the sum and division .mean(0) makes, without its dispatch (which cost more than the sum)
+        # for a 1-D θ, the sum and division .mean(0) makes, without its dispatch (which costs more)
         return 0.5 * (np.add.reduce(residual(theta) ** 2, axis=0) / N)
 
     def grad(theta):

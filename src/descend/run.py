@@ -232,8 +232,12 @@ def _minibatches(n: int, size: int, seed: int):
 
 
 def _norm(g: np.ndarray) -> float:
-    """‖g‖ of a 1-D float64 array, bit for bit what ``np.linalg.norm(g)`` computes
-    (``sqrt(g·g)``) without its checks, which cost more than the step of a small problem."""
+    """‖g‖ of a 1-D float64 array, bit for bit what ``np.linalg.norm(g)`` computes: it takes
+    ``sqrt(g·g)`` of a contiguous copy, so a contiguous ``g`` skips its checks (which cost more
+    than the step of a small problem) and a strided view, whose dot product may sum in another
+    order, goes to numpy."""
+    if not g.flags.c_contiguous:
+        return float(np.linalg.norm(g))
     return math.sqrt(float(g.dot(g)))
 
 

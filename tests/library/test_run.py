@@ -17,6 +17,26 @@ def test_shapes_and_start():
     np.testing.assert_allclose(trace.fs, [dd.rosenbrock().f(x) for x in trace.xs])
 
 
+@pytest.mark.parametrize("view", ["fresh", "strided", "reversed"])
+def test_grad_norms_are_numpys_norms_bit_for_bit(view):
+    """run's ‖g‖ is np.linalg.norm's to the last bit, for a gradient returned as a new array and
+    as a strided or reversed view (whose dot product may add in another order)."""
+    rng = np.random.default_rng(0)
+    A, store = np.diag(rng.uniform(0.5, 5.0, 40)), np.zeros((40, 3))
+
+    def grad(x):
+        g = A @ x
+        if view == "strided":
+            store[:, 1] = g
+            return store[:, 1]
+        return g[::-1].copy()[::-1] if view == "reversed" else g
+
+    problem = dd.Problem(f=lambda x: 0.5 * x @ A @ x, grad=grad, dim=40)
+    assert view == "fresh" or not grad(np.ones(40)).flags.c_contiguous
+    trace = dd.run(dd.gd(eta=0.1), problem, rng.normal(size=40), steps=50)
+    assert trace.grad_norms.tolist() == [float(np.linalg.norm(grad(x))) for x in trace.xs]
+
+
 def test_zero_steps_keeps_only_the_start():
     trace = dd.run(dd.gd(), dd.saddle(), [1.0, 1.0], steps=0)
     assert trace.xs.shape == (1, 2)
