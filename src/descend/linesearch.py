@@ -94,10 +94,9 @@ def _loss(problem: Problem, x: np.ndarray) -> float:
     once per trial, which would cost more than the loss itself on small problems.
     """
     value = problem.f(x)
-    if isinstance(value, float):  # a float (Python's, np.float64, a subclass): np.ndim costs more than a small loss
-        value = float(value)
-    else:
-        value = float(value) if np.ndim(value) == 0 else float(np.asarray(value, dtype=np.float64).reshape(()))
+    # isinstance first: for a float (Python's, np.float64) np.ndim costs more than a small loss
+    scalar = isinstance(value, float) or np.ndim(value) == 0
+    value = float(value) if scalar else float(np.asarray(value, dtype=np.float64).reshape(()))
     return value if math.isfinite(value) else math.inf
 
 

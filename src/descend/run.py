@@ -232,10 +232,10 @@ def _minibatches(n: int, size: int, seed: int):
 
 
 def _norm(g: np.ndarray) -> float:
-    """‖g‖ of a 1-D float64 array, bit for bit what ``np.linalg.norm(g)`` computes: it takes
-    ``sqrt(g·g)`` of a contiguous copy, so a contiguous ``g`` skips its checks (which cost more
-    than the step of a small problem) and a strided view, whose dot product may sum in another
-    order, goes to numpy."""
+    """‖g‖ of a 1-D float64 array, bit for bit ``np.linalg.norm(g)``. numpy computes
+    ``sqrt(g·g)`` on a contiguous copy; for a contiguous ``g`` that is done here without its
+    checks (which cost more than a step of a small problem), and a strided ``g``, whose dot
+    product may add in another order, is left to numpy."""
     if not g.flags.c_contiguous:
         return float(np.linalg.norm(g))
     return math.sqrt(float(g.dot(g)))
