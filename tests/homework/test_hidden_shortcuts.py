@@ -4,46 +4,68 @@ the same answer on every variant; this checks it does.
 hw09's ``test_q5_damped_and_backtracking_counts`` counts the starts of a 10 × 10 grid from which
 damped Newton and Newton with backtracking end within 1e-8 of the saddle (0, 0) of the valley
 after 200 steps, as question 5 asks; it stops each run once ‖∇L‖ ≤ 1e-12 (``tol``), which cuts
-the runs to a tenth of the time. Near a minimum both methods stay; near the saddle damped Newton
-stays, but backtracking would step off again (its fallback is a gradient step, and x grows), so
-the shortcut holds for the starts of the grid, not for any start. The grid depends on the
-variant's ``grid_lim`` alone, so the six values the variants draw are every case there is.
+the runs to a tenth of the time. A run stopped so ends where the full run ends or earlier, so
+only an early stop can change a count. Near a minimum both methods stay, and damped Newton
+halves its distance to the saddle at every step too; but backtracking would leave the saddle
+(near it, after a Newton step, the next Newton direction is not downhill, and the gradient step
+it falls back on multiplies x by about 5), so the shortcut holds for the starts of the grid, not
+for every start: no backtracking run from them comes within 1e-6 of the saddle. The grid
+depends on the variant's ``grid_lim`` alone, so the six values the variants draw are every
+case there is.
 """
 
 from __future__ import annotations
 
-import json
+import ast
 
 import numpy as np
 import pytest
 
 import descend as dd
-from homework_source import ROOT
+from homework_source import ROOT, parse
 
 STEM = "hw09_newton"
 GRID_LIMS = (1.5, 1.6, 1.7, 1.8, 1.9, 2.0)
-SHORTCUT = "steps=200, tol=1e-12"
 
-# the valley of the hidden test, as it defines it
-VALLEY = dd.Problem(f=lambda p: (p[0] ** 2 - 1) ** 2 + (p[1] - p[0] ** 2) ** 2,
-                    grad=lambda p: np.array([8 * p[0] ** 3 - 4 * p[0] - 4 * p[0] * p[1], 2 * p[1] - 2 * p[0] ** 2]),
-                    hess=lambda p: np.array([[24 * p[0] ** 2 - 4 - 4 * p[1], -4 * p[0]], [-4 * p[0], 2.0]]),
-                    dim=2, name="valley")
+# the valley of the hidden test, as it defines it (test_the_hidden_test_takes_this_shortcut checks)
+F = "lambda p: (p[0] ** 2 - 1) ** 2 + (p[1] - p[0] ** 2) ** 2"
+GRAD = "lambda p: np.array([8 * p[0] ** 3 - 4 * p[0] - 4 * p[0] * p[1], 2 * p[1] - 2 * p[0] ** 2])"
+HESS = "lambda p: np.array([[24 * p[0] ** 2 - 4 - 4 * p[1], -4 * p[0]], [-4 * p[0], 2.0]])"
+VALLEY = dd.Problem(f=eval(F), grad=eval(GRAD), hess=eval(HESS), dim=2, name="valley")
 
 
-def test_the_hidden_test_takes_the_shortcut_checked_here():
-    cells = json.loads((ROOT / "notebooks" / "homework" / f"{STEM}.ipynb").read_text(encoding="utf-8"))["cells"]
-    test = next("".join(c["source"]) for c in cells
-                if "def test_q5_damped_and_backtracking_counts" in "".join(c["source"]))
-    assert SHORTCUT in test and "<= 1e-8" in test and "np.linspace(-P.grid_lim, P.grid_lim, 10)" in test
-    for part in ("f=lambda p: (p[0] ** 2 - 1) ** 2 + (p[1] - p[0] ** 2) ** 2",   # the valley above
-                 "grad=lambda p: np.array([8 * p[0] ** 3 - 4 * p[0] - 4 * p[0] * p[1], 2 * p[1] - 2 * p[0] ** 2])",
-                 "hess=lambda p: np.array([[24 * p[0] ** 2 - 4 - 4 * p[1], -4 * p[0]], [-4 * p[0], 2.0]])",
-                 "dd.newton(eta=0.5)", "dd.newton_backtracking()"):
-        assert part in test, part
+def _hidden_test() -> ast.FunctionDef:
+    source = parse(ROOT / "notebooks" / "homework" / f"{STEM}.ipynb")
+    q5 = next(q for q in source.questions if q.name == "q5_cost")
+    cell = next(t for t in q5.hidden_tests if "def test_q5_damped_and_backtracking_counts" in t)
+    return next(n for n in ast.walk(ast.parse(cell)) if isinstance(n, ast.FunctionDef))
+
+
+def _call(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Call) and ast.unparse(node.func) == name
+
+
+def test_the_hidden_test_takes_this_shortcut():
+    test = _hidden_test()
+    runs = [n for n in ast.walk(test) if _call(n, "dd.run")]
+    assert len(runs) == 1, "the hidden test runs dd.run elsewhere too: check that shortcut as well"
+    assert {k.arg: ast.unparse(k.value) for k in runs[0].keywords} == {"steps": "200", "tol": "1e-12"}
+    assert {n.attr for n in ast.walk(test) if isinstance(n, ast.Attribute) and ast.unparse(n.value) == "P"} \
+        == {"grid_lim"}, "the grid depends on more than grid_lim"
+    lines = {ast.unparse(n) for n in ast.walk(test) if isinstance(n, ast.Assign)}
+    assert "grid = np.linspace(-P.grid_lim, P.grid_lim, 10)" in lines
+    assert "starts = [[x, y] for y in grid for x in grid]" in lines
+    valley = next(n for n in ast.walk(test) if _call(n, "dd.Problem"))
+    given = {k.arg: ast.unparse(k.value) for k in valley.keywords}
+    assert [given[k] for k in ("f", "grad", "hess")] == [ast.unparse(ast.parse(s)) for s in (F, GRAD, HESS)]
+    methods = {ast.unparse(n) for n in ast.walk(test) if _call(n, "dd.newton") or _call(n, "dd.newton_backtracking")}
+    assert methods == {"dd.newton(eta=0.5)", "dd.newton_backtracking()"}
+    assert "<= 1e-08" in ast.unparse(test) or "<= 1e-8" in ast.unparse(test)
 
 
 def test_the_variants_draw_these_grid_limits():
+    # seed 0's 1.8 and five values drawn from a fixed list: 200 seeds miss one with probability
+    # about 5 × 0.8¹⁹⁹ (and a value added to the list is seen)
     assert {dd.variants.constants(STEM, seed).grid_lim for seed in range(200)} == set(GRID_LIMS)
 
 
@@ -52,6 +74,9 @@ def test_runs_stopped_at_tol_end_on_the_saddle_exactly_when_200_steps_do(grid_li
     grid = np.linspace(-grid_lim, grid_lim, 10)
     starts = [[x, y] for y in grid for x in grid]
     for method in (dd.newton(eta=0.5), dd.newton_backtracking()):
-        full = [bool(np.linalg.norm(dd.run(method, VALLEY, s, steps=200).x) <= 1e-8) for s in starts]
+        runs = [dd.run(method, VALLEY, s, steps=200) for s in starts]
+        full = [bool(np.linalg.norm(r.x) <= 1e-8) for r in runs]
         short = [bool(np.linalg.norm(dd.run(method, VALLEY, s, steps=200, tol=1e-12).x) <= 1e-8) for s in starts]
         assert short == full, (method.name, grid_lim, [s for s, a, b in zip(starts, full, short) if a != b])
+        if method.name == "newton_backtracking":  # with a margin no other numpy's round-off can cross
+            assert min(np.linalg.norm(r.xs, axis=1).min() for r in runs) > 1e-6, grid_lim
