@@ -12,10 +12,10 @@ typesetting (``_config.yml``) formulas are then still placeholders; MathJax type
 view, and ``book/_static/descend-lazy-math.js`` the rest in the background, while axe runs, so which
 formulas axe sees typeset, and which as MathJax's empty placeholders, depends on timing. Waiting
 for every formula would lengthen the audits: chapter 4's took 10-14 s that way, against about
-6 s, on a page grown from about 43,000 DOM nodes to 105,000. Every formula is MathJax's same
-markup (the sources use no colour macros), and ``test_chapter_page`` in test_browser.py checks,
-on every chapter page, that each one is typeset and carries the hidden MathML screen readers read
-(the formulas of the other pages, such as the notation, are not checked so).
+6 s, on a page grown from about 43,000 DOM nodes to 105,000 (measured once). Instead,
+``test_chapter_page`` in test_browser.py checks, on every chapter page, that each formula is
+typeset and carries the hidden MathML screen readers read (the formulas of the other pages, such
+as the notation, are not checked so).
 """
 
 from __future__ import annotations
