@@ -13,6 +13,10 @@ the shortcut holds for the starts of the grid, not for every start: no backtrack
 them comes within 1e-6 of the saddle. The grid
 depends on the variant's ``grid_lim`` alone, so the six values the variants draw are every
 case there is.
+
+hw09's solution counts the same way (with its own ``L``, ``grad_L`` and ``hess_L``, which round
+otherwise). The hidden test wants its counts exactly, and the variants graded in process
+(test_variants_in_process.py) draw all six grids, so there too they are the counts of 200 steps.
 """
 
 from __future__ import annotations
@@ -81,3 +85,10 @@ def test_runs_stopped_at_tol_end_on_the_saddle_exactly_when_200_steps_do(grid_li
         assert short == full, (method.name, grid_lim, [s for s, a, b in zip(starts, full, short) if a != b])
         if method.name == "newton_backtracking":  # with a margin no other numpy's round-off can cross
             assert min(np.linalg.norm(r.xs, axis=1).min() for r in runs) > 1e-6, grid_lim
+
+
+def test_the_variants_graded_in_process_draw_every_grid():
+    """The solution's counts are checked against the hidden test's on every grid (see above)."""
+    from test_variants_in_process import SEEDS
+
+    assert {dd.variants.constants(STEM, seed).grid_lim for seed in SEEDS} == set(GRID_LIMS)
