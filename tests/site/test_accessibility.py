@@ -161,7 +161,8 @@ def test_mathjax_speech_works_offline(browser, server):
     page.route("**/*", route)
     page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
     try:
-        page.goto(f"{server}/notebooks/01_derivatives.html", wait_until="load")
+        # the notation page: 111 formulas, which speech typesets up front (a chapter has up to 950)
+        page.goto(f"{server}/book/notation.html", wait_until="load")
         # formulas out of view are typeset after the load event, in the background
         page.wait_for_function("() => Array.from(document.querySelectorAll('mjx-container[sre-explorer-id]'))"
                                ".slice(0, 50).filter(m => (m.getAttribute('aria-label') || '').trim()).length >= 40",
