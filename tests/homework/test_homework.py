@@ -119,8 +119,8 @@ def test_source_is_well_formed(stem):
             assert not any(isinstance(n, ast.Assert) for n in ast.walk(tree)), (
                 f"{stem} {q.name}: use descend.homework's expect_* helpers, not assert:\n{test}")
             assert "descend.homework" in test, f"{stem} {q.name}: the test calls no descend.homework helper:\n{test}"
-    # these tests run each solved edition's code as plain Python (see _solution_namespace), and
-    # nbval no longer runs the sources (Makefile), so a magic or shell line would go unchecked
+    # these tests run each solved edition's code as plain Python, without its magic and shell
+    # lines (see _solution_namespace), and nbval no longer runs the sources (Makefile)
     shell = [line for cell in nbformat.read(src.path, as_version=4).cells if cell.cell_type == "code"
              for line in cell.source.splitlines() if line.lstrip().startswith(("%", "!"))]
     assert not shell, f"{stem}: no IPython magic or shell line in a homework (the tests would skip it): {shell}"
