@@ -106,7 +106,7 @@ test-homework: homework
 # every code line of each solved edition but otter's own in process (an error fails it) and
 # grades it with `otter run` (every test, the hidden ones too), and test_homework.py refuses
 # IPython magics and shell lines in a source, which those runs skip. With the sources this
-# stage took 82 s, without them 65 s (one run each).
+# stage took 76-82 s, without them 65-72 s.
 test-notebooks: $(STAMP)
 	$(PY) -m pytest -q --nbval-lax -n $(JOBS) --dist loadfile notebooks book/errata.ipynb --ignore=notebooks/homework
 
@@ -116,7 +116,7 @@ test-site: $(STAMP)
 # The chapters in JupyterLab as students run them (tests/lab): the `make lab` workspace in a temporary
 # folder, JupyterLab headless on a free port, chromium runs all cells and moves the sliders.
 # Two workers, each with its own JupyterLab and chromium: on one, the cores were 66 % busy and
-# make test's three chapters took 70 s; on two, 51-58 s.
+# make test's three chapters took 65-79 s; on two, 50-58 s.
 test-lab-quick: homework
 	$(PY) -m pytest -q -rs -n $(JOBS) --dist load tests/lab
 
