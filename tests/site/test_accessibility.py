@@ -119,6 +119,7 @@ def test_left_out_rules_report_only_mild_violations(browser):
         <table><tr><th></th><th>x</th></tr><tr><td>1</td><td>2</td></tr></table></main></body></html>""")
     page.evaluate(Axe().axe_script)
     rules = page.evaluate("() => axe._audit.rules.map(r => [r.id, r.impact || null])")
+    own = page.evaluate("() => ['aria-label', 'meta-viewport'].map(c => axe._audit.data.checks[c].impact)")
     mild = page.evaluate(MILD_RULES)
     found = page.evaluate("() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
                           ".map(v => [v.id, v.impact, v.nodes.flatMap(n => n.any.concat(n.all, n.none))"
@@ -132,6 +133,7 @@ def test_left_out_rules_report_only_mild_violations(browser):
     assert {"hidden-content", "region", "empty-heading", "heading-order", "meta-viewport"} <= set(mild), mild
     checks = {rule: dict(c) for rule, _, c in found}
     assert {"meta-viewport", "region", "empty-heading", "heading-order", "empty-table-header"} <= set(checks), found
+    assert own == ["serious", "critical"], own   # the two checks' own impacts, which their rules override
     assert checks["empty-heading"].get("aria-label") == "minor" and checks["meta-viewport"] == {"meta-viewport": "moderate"}
     for rule, impact, reported in found:
         assert rule in mild and impact not in GRAVE and {i for _, i in reported} == {impact}, (rule, impact, reported)

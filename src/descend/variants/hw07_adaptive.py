@@ -40,6 +40,7 @@ def _trip_steps(P) -> tuple[int, int]:
     ada = np.cumsum(P.eta_trip / np.sqrt(P.k_steep * P.g_steep**2 + s))       # v = K G² + s
     v = P.beta_trip ** s * (1 - P.beta_trip**P.k_steep) * P.g_steep**2 + 1 - P.beta_trip**s
     rms = np.cumsum(P.eta_trip / np.sqrt(v))
+    assert ada[-1] >= P.dist and rms[-1] >= P.dist, "question 5's trip is longer than the steps counted"
     return int(s[np.argmax(ada >= P.dist)]), int(s[np.argmax(rms >= P.dist)])
 
 
