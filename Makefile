@@ -13,7 +13,7 @@ JOBS   ?= 2
 # alone, 13.4 s either way. (torch, in `make bench`, uses its own OpenMP threads.)
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: help book pdf homework test test-lib test-homework test-notebooks test-site test-lab test-lab-quick lab lab-sources serve bench grade written clean distclean
+.PHONY: help book pdf homework test test-lib test-homework test-notebooks test-site test-lab test-lab-quick test-kernels lab lab-sources serve bench grade written clean distclean
 
 help:
 	@echo "make book   build the website into _build/html (creates .venv first if needed)"
@@ -22,6 +22,7 @@ help:
 	@echo "make homework SEED=N  variant N of the homework (other constants), into _build/homework/variants/seed-N"
 	@echo "make test   run the whole test suite: library, notebooks, book build, site"
 	@echo "make test-lab  every chapter in JupyterLab, driven in chromium: run all cells, no error, sliders redraw (slow; make test runs three)"
+	@echo "make test-kernels  the chapters again with each other x86-64 OpenBLAS kernel this processor can run (KERNELS=\"Nehalem Haswell\" picks some): a claim must not rest on one kernel's rounding"
 	@echo "make lab    JupyterLab on the student route: the chapters and student editions, copied to _build/lab"
 	@echo "make lab-sources  JupyterLab on notebooks/, homework sources included (authors, instructors)"
 	@echo "make serve  serve _build/html on http://localhost:$(PORT)"
@@ -109,6 +110,13 @@ test-homework: homework
 # stage took 76-82 s, without them 65-72 s.
 test-notebooks: $(STAMP)
 	$(PY) -m pytest -q --nbval-lax -n $(JOBS) --dist loadfile notebooks book/errata.ipynb --ignore=notebooks/homework
+
+# The chapters again, with OpenBLAS forced to each other x86-64 kernel the processor can run
+# and NumPy held to the same instruction set (tools/test_kernels.py): a claim that holds only with
+# one kernel's rounding is not a fact. Other BLAS libraries and processors are not tried.
+# Not part of `make test`; run it after changing a chapter.
+test-kernels: $(STAMP)
+	JOBS=$(JOBS) $(PY) tools/test_kernels.py $(KERNELS)
 
 test-site: $(STAMP)
 	$(PY) -m pytest -q -rs -n $(JOBS) --dist worksteal tests/site

@@ -183,12 +183,15 @@ recording = False  #: set by :func:`configure` when nbval runs with live sliders
 
 def configure() -> None:
     """Before nbval starts any kernel: live sliders unless DESCEND_EXPLORE says otherwise (a run
-    asked for with static explorers is not recorded), and nbval's kernels run cells as Jupyter
-    does (:func:`execute_as_jupyter`, :func:`start_with_history_in_memory`)."""
+    asked for with static explorers is not recorded, nor one with OpenBLAS or NumPy forced to
+    other code by OPENBLAS_CORETYPE or NPY_DISABLE_CPU_FEATURES, tools/test_kernels.py: its outputs may differ from the build's
+    in the last digits), and nbval's kernels run cells as Jupyter does
+    (:func:`execute_as_jupyter`, :func:`start_with_history_in_memory`)."""
     global recording
     import nbval.kernel
 
-    recording = os.environ.setdefault("DESCEND_EXPLORE", BACKEND) == BACKEND  # nbval's kernels inherit it
+    recording = (os.environ.setdefault("DESCEND_EXPLORE", BACKEND) == BACKEND  # nbval's kernels inherit it
+                 and not os.environ.get("OPENBLAS_CORETYPE") and not os.environ.get("NPY_DISABLE_CPU_FEATURES"))
     nbval.kernel.RunningKernel.execute_cell_input = execute_as_jupyter
     nbval.kernel.start_new_kernel = start_with_history_in_memory(nbval.kernel.start_new_kernel)
 
