@@ -39,8 +39,6 @@ KERNELS = {
     "Haswell": ("avx2", ("X86_V4", "AVX512_ICL", "AVX512_SPR")),
     "SkylakeX": ("avx512f", ()),
 }
-#: Kernels OpenBLAS reports for processors that use another one's code (an AMD Zen uses Haswell's).
-SAME_AS = {"Zen": "Haswell", "Cooperlake": "SkylakeX"}
 #: The nbval run of ``make test-notebooks``.
 NBVAL = ["-m", "pytest", "-q", "--nbval-lax", "--dist", "loadfile",
          "notebooks", "book/errata.ipynb", "--ignore=notebooks/homework"]
@@ -57,8 +55,7 @@ def loaded_kernel(coretype: str | None) -> str:
     lines = [line for line in (out.stdout + out.stderr).splitlines() if line.startswith("Core")]
     if not lines:
         return "unknown (OpenBLAS printed no Core line)"
-    text = lines[0][len("Core"):].lstrip(" :")
-    return SAME_AS.get(text, text)
+    return lines[0][len("Core"):].lstrip(" :")
 
 
 def cpu_flags() -> set[str]:
