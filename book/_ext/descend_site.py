@@ -211,33 +211,6 @@ def _drop_source_maps(app, exception):
             path.unlink()
 
 
-def _static_digest(app) -> str:
-    """A digest of the book's own static files (``html_static_path``: CSS and scripts)."""
-    h = hashlib.sha256()
-    for folder in app.config.html_static_path:
-        for path in sorted((Path(app.confdir) / folder).rglob("*")):
-            if path.is_file():
-                h.update(str(path.relative_to(app.confdir)).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
-def _rewrite_if_static_changed(app, env, added, changed, removed):
-    """Every page again when a static file of the book changed since the last build.
-
-    Sphinx copies the static files only when some page is out of date, so a change to
-    ``book/_static`` alone would not reach the site; and each page names its CSS and scripts
-    with a digest of their content (``?v=``), which must change with them."""
-    stamp = Path(app.outdir) / ".descend-static"
-    if stamp.is_file() and stamp.read_text() == _static_digest(app):
-        return []
-    return sorted(env.found_docs)
-
-
-def _stamp_static(app, exception):
-    if exception is None and app.builder.format == "html":
-        (Path(app.outdir) / ".descend-static").write_text(_static_digest(app))
-
-
 def setup(app):
     os.environ["DESCEND_EXPLORE"] = "static"
     app.connect("config-inited", _launch_buttons_need_a_repository)
@@ -251,6 +224,4 @@ def setup(app):
     app.connect("build-finished", _drop_source_maps)
     app.connect("build-finished", _drop_unused_frames)
     app.connect("build-finished", _figures_as_webp)
-    app.connect("env-get-outdated", _rewrite_if_static_changed)
-    app.connect("build-finished", _stamp_static)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

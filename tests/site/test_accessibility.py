@@ -81,59 +81,8 @@ def test_no_serious_or_critical_violations(browser, server, path, theme):
         # let fonts, icons and the theme's colours settle before measuring contrast
         page.page.evaluate("() => document.fonts.ready.then(() => new Promise(r => "
                            "requestAnimationFrame(() => requestAnimationFrame(r))))")
-        page.page.wait_for_function(TAB_STOPS_SET)
         grave = [v for v in audit(page.page) if v["impact"] in GRAVE]
         assert not grave, f"{path} in the {theme} theme:\n{report(grave)}"
-    finally:
-        page.close()
-
-
-# The tab stops of scrollable code blocks and outputs (book/_static/descend-a11y.js) are set while
-# the browser is idle after the load event, a section at a time; the audit waits for them.
-TAB_STOPS_SET = "() => document.documentElement.dataset.tabStops === 'set'"
-# The theme's rule: a code block or output is a tab stop if and only if it scrolls.
-WRONG_TAB_STOPS = """() => [...document.querySelectorAll("pre, .nboutput > .output_area, .cell_output > .output, \
-.jp-RenderedHTMLCommon, .pst-scrollable-table-container")].filter(el => !el.hasAttribute('tabindex') ||
-  el.tabIndex !== (el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight ? 0 : -1)).length"""
-CHAPTERS = sorted(p.relative_to(HTML).as_posix() for p in (HTML / "notebooks").glob("[0-9][0-9]_*.html")) \
-    if HTML.is_dir() else []
-
-
-@pytest.mark.parametrize("path", CHAPTERS)
-def test_scrollable_blocks_are_tab_stops(browser, server, path):
-    """descend-a11y.js applies the theme's rule in the theme's place: after the load event (here
-    its flag shows it took over the theme's handler), every code block and output that scrolls is
-    a tab stop and no other is, and again after the window is narrowed (more of them scroll)."""
-    page = Page(browser, server, path)
-    try:
-        p = page.page
-        p.wait_for_function(TAB_STOPS_SET)
-        total = p.evaluate("() => document.querySelectorAll('pre, .cell_output > .output').length")
-        assert total > 0 and p.evaluate(WRONG_TAB_STOPS) == 0, f"{path}: wrong tab stops"
-        stops = p.evaluate("() => document.querySelectorAll('[tabindex=\"0\"]').length")
-        p.set_viewport_size({"width": 420, "height": 900})
-        p.wait_for_function("() => document.documentElement.dataset.tabStops === 'setting'")
-        p.wait_for_function(TAB_STOPS_SET)
-        assert p.evaluate(WRONG_TAB_STOPS) == 0, f"{path}: wrong tab stops in a narrow window"
-        assert p.evaluate("() => document.querySelectorAll('[tabindex=\"0\"]').length") > stops
-    finally:
-        page.close()
-
-
-def test_the_audit_sees_sections_far_below_the_screen(browser, server):
-    """Sections are laid out only near the screen (content-visibility in descend.css); the audit
-    still finds a fault in the last section of the longest chapter, far below it."""
-    page = Page(browser, server, "notebooks/09_newton.html")
-    try:
-        p = page.page
-        p.wait_for_function(TAB_STOPS_SET)
-        p.evaluate("""() => { const s = [...document.querySelectorAll('article.bd-article > section > section')].pop();
-          const f = document.createElement('p'); f.id = 'planted'; f.textContent = 'low contrast';
-          f.style.cssText = 'color:#777;background:#888'; s.appendChild(f);
-          return s.getBoundingClientRect().top > 10 * window.innerHeight; }""")
-        found = [v for v in audit(p) if v["id"] == "color-contrast"]
-        assert any("#planted" in str(node["target"]) for v in found for node in v["nodes"]), report(found)
-        assert p.evaluate("() => document.getElementById('planted').getBoundingClientRect().top") > 9000
     finally:
         page.close()
 
