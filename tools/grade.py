@@ -25,7 +25,9 @@ says so; the Canvas CSV takes the one with the highest total (the first by file 
 Each submission is graded in a process of its own, ``--jobs`` at a time, by
 ``otter.run.main`` (what ``otter run -a AUTOGRADER SUBMISSION`` runs: the notebook executes
 from top to bottom in a fresh kernel of this environment, then every test runs, the hidden ones
-too). A submission still running after ``--timeout`` seconds is stopped. None is skipped: an
+too). A submission still running after ``--timeout`` seconds is stopped (a submission whose
+Jupyter kernel did not answer when it started, before any cell ran, is graded once more, with
+``--timeout`` seconds again). None is skipped: an
 empty, corrupt or unreadable file, a zip without a notebook, a notebook of another homework, a
 kernel that dies, a timeout: each becomes a row with total 0, a ``status`` and a one-sentence
 ``reason``.
@@ -282,11 +284,38 @@ def _cell_errors(notebook) -> list[str]:
     return errors
 
 
+#: jupyter_client's errors when a kernel it started did not answer its first request (its
+#: ``wait_for_ready``, which nbclient 0.11 calls only when it starts the kernel, before the first
+#: cell): no reply within nbclient's ``startup_timeout`` (60 s), or the kernel exited first. Seen once
+#: in a CI run (stop 37, an Intel Xeon with 2 cores), probably as two graders started their kernels
+#: at once beside other tests.
+KERNEL_NOT_READY = ("Kernel didn't respond in", "Kernel died before replying to kernel_info")
+NOT_READY = "The Jupyter kernel did not answer when it started"
+
+
 def grade(submission: Submission, autograder: Path, out: Path, timeout: float) -> Outcome:
-    """Grade one submission in a fresh process; every failure becomes an Outcome, never an exception."""
+    """Grade one submission in a fresh process; every failure becomes an Outcome, never an exception.
+
+    A kernel that did not answer when it started ran none of the notebook, so the submission is
+    graded once more (the log keeps both attempts, the reason says so); if that happens again, the
+    reason says that."""
     early = precheck(submission.path)
     if early is not None:
         return early
+    first = _grade_once(submission, autograder, out, timeout)
+    if not first.reason.startswith(NOT_READY):
+        return first
+    outcome = _grade_once(submission, autograder, out, timeout)
+    outcome.log = first.log + "\n--- graded again: the first kernel did not answer when it started ---\n" + outcome.log
+    if outcome.reason.startswith(NOT_READY):
+        outcome.reason = (f"{NOT_READY}, twice (an overloaded machine, or a file of the submission that "
+                          "hangs Python's start?): grade this submission again.")
+    else:
+        outcome.reason += " (Graded at the second attempt: the first kernel did not answer when it started.)"
+    return outcome
+
+
+def _grade_once(submission: Submission, autograder: Path, out: Path, timeout: float) -> Outcome:
     work = Path(tempfile.mkdtemp(prefix=f"grade-{submission.key}-", dir=out))
     report_path = work / "report.json"
     # a plain name for otter: the homework's, as a student edition is called (Canvas renames files)
@@ -329,6 +358,8 @@ def _interpret(report: dict, log: str, elapsed: float) -> Outcome:
             what = f"homework '{got}'" if got not in ("None", "") else "no homework (it has no otter metadata)"
             return Outcome("wrong-homework", f"The notebook is from {what}, not '{wrong['want']}'.",
                            results=report["results"], log=log)
+        if any(message in error for message in KERNEL_NOT_READY):
+            return Outcome("crashed", f"{NOT_READY} ({_first_line(error)}).", log=log)
         if "DeadKernelError" in error or "Kernel died" in error:
             return Outcome("crashed", "The kernel died while the notebook ran (os._exit, a crash in C code, "
                                       "or too much memory?).", results=report["results"], log=log)
@@ -436,7 +467,9 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="submissions graded at once (default: the number of cores)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help=f"seconds one submission may take before it is stopped (default: {DEFAULT_TIMEOUT:g})")
+                        help=f"seconds one attempt at grading a submission may take before it is stopped "
+                             f"(default: {DEFAULT_TIMEOUT:g}; a second attempt, only after a kernel that did not "
+                             "answer when it started, has as long again)")
     parser.add_argument("--autograder", type=Path,
                         help="grade with this autograder zip (e.g. a variant) instead of building HW's")
     parser.add_argument("--canvas-assignment", help="the assignment column of canvas.csv (default: HW); use the "
@@ -463,7 +496,7 @@ def main(argv=None) -> int:
     names = questions(autograder)
     results_dir = fresh_results_folder(out)
     print(f"grading {len(submissions)} submission(s) of {homework}, {args.jobs} at a time, "
-          f"at most {args.timeout:g} s each, with {autograder}")
+          f"at most {args.timeout:g} s an attempt, with {autograder}")
 
     def one(s: Submission) -> Outcome:
         o = grade(s, autograder, out, args.timeout)

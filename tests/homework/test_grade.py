@@ -252,6 +252,43 @@ def _main():
     return module.main
 
 
+def test_a_kernel_that_did_not_answer_is_graded_again(monkeypatch, tmp_path):
+    """jupyter_client's "Kernel didn't respond" comes before any cell ran: the submission is
+    graded once more (and only then), and a second such failure is reported as that."""
+    _main()
+    tool = sys.modules["grade_tool"]
+
+    def report(error):
+        return tool._interpret({"error": error, "results": None, "scores": None, "total": 0.0,
+                                "cell_errors": []}, "log", 61.0)
+
+    stuck = report("RuntimeError: Kernel didn't respond in 60 seconds")
+    exited = report("RuntimeError: Kernel died before replying to kernel_info")
+    died = report("DeadKernelError: Kernel died")
+    assert stuck.reason.startswith(tool.NOT_READY) and exited.reason.startswith(tool.NOT_READY)
+    assert "kernel died while the notebook ran" in died.reason
+    submission = tool.Submission(tmp_path / "ada.ipynb", "ada.ipynb", "ada", key="ada")
+    monkeypatch.setattr(tool, "precheck", lambda path: None)
+    for attempts, again in (([stuck, "done"], "second attempt"), ([exited, "done"], "second attempt"),
+                            ([stuck, stuck], "twice"), (["done"], None), ([died], None)):
+        given = iter(attempts)
+        calls = []
+
+        def once(*args, given=given, calls=calls):
+            calls.append(args)
+            a = next(given)
+            return tool.Outcome("graded", "otter ran every test in 3 s.", total=5.0) if a == "done" else \
+                tool.Outcome(a.status, a.reason, log=a.log)
+
+        monkeypatch.setattr(tool, "_grade_once", once)
+        got = tool.grade(submission, tmp_path / "a.zip", tmp_path, 10)
+        assert len(calls) == len(attempts), "graded once more only after a kernel that did not answer"
+        if again is None:
+            assert "attempt" not in got.reason and "twice" not in got.reason
+        else:
+            assert again in got.reason and "graded again" in got.log
+
+
 @pytest.mark.parametrize("args, message", [
     (["", "x"], "HW is missing"),
     (["hw99_nothing", "x"], "HW=hw99_nothing: no such homework"),
