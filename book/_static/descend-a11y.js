@@ -43,3 +43,86 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+/* Code blocks and outputs whose content overflows are tab stops, so that a keyboard reader can
+ * scroll them (axe-core rule scrollable-region-focusable, WCAG 2.1.1): the theme's rule, without
+ * laying out the folded cells.
+ *
+ * The theme (pydata-sphinx-theme 0.17.1) sets each block's tabIndex to 0 if its content
+ * overflows and to -1 if not, in its load handler and again 300 ms after any change to the main
+ * content. It reads the size of every block, also of those inside folded cells (closed
+ * <details>), and chromium lays out a closed <details>'s hidden content on its own for each such
+ * read: chapter 9's 45 folded blocks took 270-300 ms of its load event (chromium trace), the
+ * 195 others 1 ms, and the pass ran again after each batch of formulas typeset in the
+ * background. This script takes the theme's handler out (recognised by its selector list; if a
+ * theme version changes it, the theme's handler runs as before and the browser test says so) and
+ * applies the same rule to the blocks a reader can see, reading every size before setting any
+ * tabIndex; to a folded cell's blocks when it is opened; to all of them again when the window is
+ * resized; and to a block whose content changes. <html> gets data-tab-stops="set" once the
+ * load event's pass is done.
+ */
+(function () {
+  "use strict";
+  var SCROLLABLE = "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
+    ".pst-scrollable-table-container";   // the theme's list
+  var THEMES = "pst-scrollable-table-container";   // a string of the theme's handler's source
+
+  function shown(el) {
+    return !(el.parentElement && el.parentElement.closest("details:not([open])"));
+  }
+
+  function apply(elements) {
+    elements = elements.filter(shown);
+    var stops = elements.map(function (el) {   // every size first: one layout, not one per block
+      return el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight ? "0" : "-1";
+    });
+    elements.forEach(function (el, i) {
+      if (el.getAttribute("tabindex") !== stops[i]) el.setAttribute("tabindex", stops[i]);
+    });
+  }
+
+  function within(root) {
+    return Array.from(root.querySelectorAll(SCROLLABLE));
+  }
+
+  function debounce(fn, wait) {
+    var timer = null;
+    return function () { clearTimeout(timer); timer = setTimeout(fn, wait); };
+  }
+
+  function start() {
+    apply(within(document));
+    document.documentElement.dataset.tabStops = "set";
+    window.addEventListener("resize", debounce(function () { apply(within(document)); }, 300));
+    document.addEventListener("toggle", function (event) {   // toggle does not bubble: captured
+      if (event.target.open) apply(within(event.target));
+    }, true);
+    var changed = new Set();
+    var applyChanged = debounce(function () {
+      var elements = Array.from(changed).filter(function (el) { return el.isConnected; });
+      changed.clear();
+      apply(elements);
+    }, 300);
+    var main = document.getElementById("main-content");
+    if (main) {
+      new MutationObserver(function (records) {
+        records.forEach(function (r) {
+          var el = r.target.nodeType === 1 ? r.target.closest(SCROLLABLE) : null;
+          if (el) { changed.add(el); applyChanged(); }
+        });
+      }).observe(main, { subtree: true, childList: true });
+    }
+  }
+
+  var addListener = window.addEventListener;
+  window.addEventListener = function (type, listener) {
+    if (type === "load" && typeof listener === "function" && String(listener).indexOf(THEMES) >= 0) {
+      window.addEventListener = addListener;
+      document.documentElement.dataset.tabStopsBy = "descend";
+      if (document.readyState === "complete") start();
+      else addListener.call(window, "load", start);
+      return undefined;
+    }
+    return addListener.apply(this || window, arguments);
+  };
+})();

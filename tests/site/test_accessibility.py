@@ -4,7 +4,7 @@ moderate impact, which cannot report a serious or critical violation, are not ru
 
 axe-core 4.12.1 comes inside the pinned ``axe-playwright-python`` wheel (requirements.txt), so
 the audit runs offline. The fixes it needed live in ``book/_static/descend.css`` (link and
-index-table colours), ``book/_static/descend-a11y.js`` (the theme's buttons, index tables)
+index-table colours), ``book/_static/descend-a11y.js`` (the theme's buttons, index tables, the tab stops of scrollable blocks)
 and ``book/_ext/descend_site.py`` (folded cells, bibliography); the keyboard and the sliders'
 names and values are tested in ``test_browser.py``.
 

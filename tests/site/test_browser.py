@@ -130,6 +130,21 @@ LAZY_AND_ALL_TYPESET = """async () => {
 }"""
 
 
+# The theme's rule for tab stops on code blocks and outputs (pydata-sphinx-theme 0.17.1: tabindex
+# 0 where the content overflows, -1 where not), which descend-a11y.js applies to the blocks a
+# reader can see instead of the theme's handler: the blocks that break it, among those shown.
+SCROLLABLE = ("pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, "
+              ".pst-scrollable-table-container")
+TAB_STOPS = """root => {
+  const shown = Array.from(root.querySelectorAll('%s'))
+    .filter(b => !(b.parentElement && b.parentElement.closest('details:not([open])')));
+  const rule = b => b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight ? '0' : '-1';
+  return {by: document.documentElement.dataset.tabStopsBy, shown: shown.length,
+          stops: shown.filter(b => b.getAttribute('tabindex') === '0').length,
+          wrong: shown.filter(b => b.getAttribute('tabindex') !== rule(b)).map(b => b.outerHTML.slice(0, 100))};
+}""" % SCROLLABLE
+
+
 # Each explorer's frame as shown: the set it comes from, its pixels and its size on the page.
 FRAME_SIZES = """() => Array.from(document.querySelectorAll('.descend-explorer')).map(ex => {
   const img = ex.querySelector('img'), sets = JSON.parse(ex.querySelector('.descend-explorer-frames').textContent);
@@ -147,6 +162,10 @@ def test_chapter_page(browser, server, name):
         assert p.locator("mjx-container").count() > 10, "MathJax did not typeset the page"
         assert p.evaluate(RAW_TEX) == [], "raw TeX is left in the text"
         assert p.evaluate(LAZY_AND_ALL_TYPESET) == "ok", "formulas left untypeset in the background"
+        p.wait_for_timeout(400)  # a block whose content changed is checked again 300 ms later
+        stops = p.evaluate(TAB_STOPS, p.locator("body").element_handle())
+        assert stops["by"] == "descend", "descend-a11y.js did not take the theme's tab-stop handler out"
+        assert stops["wrong"] == [], f"blocks whose tab stop breaks the theme's rule: {stops}"
         # the first screen of the page (a whole chapter, 20,000 to 50,000 px tall, took 12 s to capture)
         p.screenshot(path=str(SHOTS / f"{name.split('/')[-1]}.png"))
 
@@ -257,6 +276,34 @@ def test_other_pages_load_cleanly(browser, server):
             assert page.errors == [], (path, page.errors)
         finally:
             page.close()
+
+
+def test_scrollable_blocks_are_tab_stops_in_folded_cells_and_narrow_windows(browser, server):
+    """The tab stops follow the theme's rule in a folded cell once it is opened (it is left out
+    while closed, where measuring it cost chromium a layout of its own), and on every block shown
+    when the window narrows; some blocks are tab stops and some are not, so the rule is tested
+    both ways."""
+    name = next(n for n in chapter_files() if n.endswith("09_newton"))
+    page = Page(browser, server, f"{name}.html")
+    try:
+        p = page.page
+        body = p.locator("body").element_handle()
+        first = p.evaluate(TAB_STOPS, body)
+        assert first["wrong"] == [] and 0 < first["stops"] < first["shown"], first
+        # (a handle: once open, the details no longer matches the locator)
+        folded = p.locator("details.hide:not([open])").filter(has=p.locator("pre")).first.element_handle()
+        folded.query_selector("summary").click()
+        p.wait_for_function("d => d.open", arg=folded)
+        p.wait_for_timeout(100)  # the toggle event comes after the details opened
+        opened = p.evaluate(TAB_STOPS, folded)
+        assert opened["shown"] > 0 and opened["wrong"] == [], opened
+        p.set_viewport_size({"width": 480, "height": 900})
+        p.wait_for_timeout(700)  # resize handled 300 ms after the last resize event
+        narrow = p.evaluate(TAB_STOPS, body)
+        assert narrow["wrong"] == [] and narrow["stops"] > first["stops"], (first, narrow)
+        assert page.errors == [], page.errors
+    finally:
+        page.close()
 
 
 # The frame an explorer's sliders select: its index from the sliders' positions, and its image.
