@@ -11,6 +11,11 @@
 (function () {
   "use strict";
 
+  // Font Awesome's stylesheet is linked in the head (book/_ext/descend_site.py): its script,
+  // deferred and so run after this one, must not insert it again, which made chromium restyle
+  // the whole page. The script still replaces the icons and watches for new ones.
+  window.FontAwesomeConfig = Object.assign(window.FontAwesomeConfig || {}, { autoAddCss: false });
+
   function fix(root) {
     // the search button shows "Search Ctrl+K": named by that text, not by "Search" alone
     root.querySelectorAll(".search-button__button[aria-label]").forEach(function (button) {
@@ -46,43 +51,50 @@
 
 /* Code blocks and outputs whose content overflows are tab stops, so that a keyboard reader can
  * scroll them (axe-core rule scrollable-region-focusable, WCAG 2.1.1): the theme's rule, without
- * laying out the folded cells.
+ * measuring the folded cells.
  *
  * The theme (pydata-sphinx-theme 0.17.1) sets each block's tabIndex to 0 if its content
- * overflows and to -1 if not, in its load handler and again 300 ms after any change to the main
- * content. It reads the size of every block, also of those inside folded cells (closed
+ * overflows and to -1 if not, in its load handler and again 300 ms after the main content last
+ * changed. It reads the size of every block, also of those inside folded cells (closed
  * <details>), and chromium lays out a closed <details>'s hidden content on its own for each such
  * read: chapter 9's 45 folded blocks took 270-300 ms of its load event (chromium trace), the
- * 195 others 1 ms, and the pass ran again after each batch of formulas typeset in the
- * background. This script takes the theme's handler out (recognised by its selector list; if a
- * theme version changes it, the theme's handler runs as before and the browser test says so) and
- * applies the same rule to the blocks a reader can see, reading every size before setting any
- * tabIndex; to a folded cell's blocks when it is opened; to all of them again when the window is
- * resized; and to a block whose content changes. <html> gets data-tab-stops="set" once the
- * load event's pass is done.
+ * 195 others 1 ms; the pass ran again, as long, each time the background typesetting of formulas
+ * paused. (A block in a closed cell cannot take the focus, whatever its tabIndex.)
+ *
+ * This script takes the theme's handler out (recognised by its exact source in 0.17.1: after a
+ * theme upgrade it is not, the theme's handler runs as before, and test_chapter_page fails until
+ * THEMES below is updated) and applies the same rule to the blocks a reader can see: at the load
+ * event; to a folded cell's blocks when it opens; and to all of them again 300 ms after the
+ * window was resized or the main content last changed.
  */
 (function () {
   "use strict";
   var SCROLLABLE = "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
     ".pst-scrollable-table-container";   // the theme's list
-  var THEMES = "pst-scrollable-table-container";   // a string of the theme's handler's source
+  var THEMES = 'function I(){const e=()=>{document.querySelectorAll(["pre",".nboutput > .output_area",' +
+    '".cell_output > .output",".jp-RenderedHTMLCommon",".pst-scrollable-table-container"].join(", "))' +
+    '.forEach(e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1})},' +
+    't=_(e,300);window.addEventListener("resize",t),new MutationObserver(t).observe(document.' +
+    'getElementById("main-content"),{subtree:!0,childList:!0}),e()}';
 
+  // Shown unless inside a closed <details> (its <summary> aside).
   function shown(el) {
-    return !(el.parentElement && el.parentElement.closest("details:not([open])"));
+    for (var d = el.parentElement && el.parentElement.closest("details"); d;
+         d = d.parentElement && d.parentElement.closest("details")) {
+      var summary = d.querySelector(":scope > summary");
+      if (!d.open && !(summary && summary.contains(el))) return false;
+    }
+    return true;
   }
 
-  function apply(elements) {
-    elements = elements.filter(shown);
-    var stops = elements.map(function (el) {   // every size first: one layout, not one per block
+  function apply(root) {
+    var blocks = Array.from(root.querySelectorAll(SCROLLABLE)).filter(shown);
+    var stops = blocks.map(function (el) {
       return el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight ? "0" : "-1";
     });
-    elements.forEach(function (el, i) {
+    blocks.forEach(function (el, i) {
       if (el.getAttribute("tabindex") !== stops[i]) el.setAttribute("tabindex", stops[i]);
     });
-  }
-
-  function within(root) {
-    return Array.from(root.querySelectorAll(SCROLLABLE));
   }
 
   function debounce(fn, wait) {
@@ -91,38 +103,26 @@
   }
 
   function start() {
-    apply(within(document));
-    document.documentElement.dataset.tabStops = "set";
-    window.addEventListener("resize", debounce(function () { apply(within(document)); }, 300));
-    document.addEventListener("toggle", function (event) {   // toggle does not bubble: captured
-      if (event.target.open) apply(within(event.target));
-    }, true);
-    var changed = new Set();
-    var applyChanged = debounce(function () {
-      var elements = Array.from(changed).filter(function (el) { return el.isConnected; });
-      changed.clear();
-      apply(elements);
-    }, 300);
+    apply(document);
+    var again = debounce(function () { apply(document); }, 300);
+    window.addEventListener("resize", again);
     var main = document.getElementById("main-content");
-    if (main) {
-      new MutationObserver(function (records) {
-        records.forEach(function (r) {
-          var el = r.target.nodeType === 1 ? r.target.closest(SCROLLABLE) : null;
-          if (el) { changed.add(el); applyChanged(); }
-        });
-      }).observe(main, { subtree: true, childList: true });
-    }
+    if (main) new MutationObserver(again).observe(main, { subtree: true, childList: true });
+    document.addEventListener("toggle", function (event) {   // toggle does not bubble: captured
+      if (event.target.open) apply(event.target);
+    }, true);
   }
 
   var addListener = window.addEventListener;
-  window.addEventListener = function (type, listener) {
-    if (type === "load" && typeof listener === "function" && String(listener).indexOf(THEMES) >= 0) {
-      window.addEventListener = addListener;
+  function wrapped(type, listener) {
+    if (type === "load" && typeof listener === "function" &&
+        Function.prototype.toString.call(listener) === THEMES) {
+      if (window.addEventListener === wrapped) delete window.addEventListener;
       document.documentElement.dataset.tabStopsBy = "descend";
-      if (document.readyState === "complete") start();
-      else addListener.call(window, "load", start);
+      addListener.call(window, "load", start);
       return undefined;
     }
     return addListener.apply(this || window, arguments);
-  };
+  }
+  window.addEventListener = wrapped;
 })();

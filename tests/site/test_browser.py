@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import socketserver
 import threading
@@ -132,17 +133,32 @@ LAZY_AND_ALL_TYPESET = """async () => {
 
 # The theme's rule for tab stops on code blocks and outputs (pydata-sphinx-theme 0.17.1: tabindex
 # 0 where the content overflows, -1 where not), which descend-a11y.js applies to the blocks a
-# reader can see instead of the theme's handler: the blocks that break it, among those shown.
+# reader can see instead of the theme's handler. "Shown" is the browser's own verdict
+# (checkVisibility: false inside a closed <details>), not the script's; the blocks shown that
+# break the rule, and the number of blocks not shown that have a tabindex (the theme's pass,
+# which measured them at great cost, gave them one).
 SCROLLABLE = ("pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, "
               ".pst-scrollable-table-container")
 TAB_STOPS = """root => {
-  const shown = Array.from(root.querySelectorAll('%s'))
-    .filter(b => !(b.parentElement && b.parentElement.closest('details:not([open])')));
+  const blocks = Array.from(root.querySelectorAll('%s'));
+  const shown = blocks.filter(b => b.checkVisibility());
   const rule = b => b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight ? '0' : '-1';
   return {by: document.documentElement.dataset.tabStopsBy, shown: shown.length,
           stops: shown.filter(b => b.getAttribute('tabindex') === '0').length,
+          hiddenWithTabindex: blocks.filter(b => !b.checkVisibility() && b.hasAttribute('tabindex')).length,
           wrong: shown.filter(b => b.getAttribute('tabindex') !== rule(b)).map(b => b.outerHTML.slice(0, 100))};
 }""" % SCROLLABLE
+
+
+def tab_stops(p, root=None, settle_ms=3000) -> dict:
+    """TAB_STOPS under root (the page's body by default), once the rule holds or settle_ms passed
+    (the script applies it again 300 ms after the window or the content last changed)."""
+    root = root or p.locator("body").element_handle()
+    try:
+        p.wait_for_function(f"root => ({TAB_STOPS})(root).wrong.length === 0", arg=root, timeout=settle_ms)
+    except Exception:  # reported by the caller's assertion, with the blocks that break the rule
+        pass
+    return p.evaluate(TAB_STOPS, root)
 
 
 # Each explorer's frame as shown: the set it comes from, its pixels and its size on the page.
@@ -162,10 +178,9 @@ def test_chapter_page(browser, server, name):
         assert p.locator("mjx-container").count() > 10, "MathJax did not typeset the page"
         assert p.evaluate(RAW_TEX) == [], "raw TeX is left in the text"
         assert p.evaluate(LAZY_AND_ALL_TYPESET) == "ok", "formulas left untypeset in the background"
-        p.wait_for_timeout(400)  # a block whose content changed is checked again 300 ms later
-        stops = p.evaluate(TAB_STOPS, p.locator("body").element_handle())
+        stops = tab_stops(p)
         assert stops["by"] == "descend", "descend-a11y.js did not take the theme's tab-stop handler out"
-        assert stops["wrong"] == [], f"blocks whose tab stop breaks the theme's rule: {stops}"
+        assert stops["wrong"] == [] and stops["hiddenWithTabindex"] == 0, stops
         # the first screen of the page (a whole chapter, 20,000 to 50,000 px tall, took 12 s to capture)
         p.screenshot(path=str(SHOTS / f"{name.split('/')[-1]}.png"))
 
@@ -278,29 +293,77 @@ def test_other_pages_load_cleanly(browser, server):
             page.close()
 
 
-def test_scrollable_blocks_are_tab_stops_in_folded_cells_and_narrow_windows(browser, server):
-    """The tab stops follow the theme's rule in a folded cell once it is opened (it is left out
-    while closed, where measuring it cost chromium a layout of its own), and on every block shown
-    when the window narrows; some blocks are tab stops and some are not, so the rule is tested
-    both ways."""
+def test_scrollable_blocks_are_tab_stops_when_opened_resized_or_changed(browser, server):
+    """The tab stops follow the theme's rule in a folded cell once it is opened (left alone while
+    closed, where measuring it cost chromium a layout of its own); on every block shown when the
+    window narrows; on a block whose content grows and on one added to the page. Some blocks are
+    tab stops and some are not, so the rule is tested both ways; the other pages with folded cells
+    or tables follow it too."""
     name = next(n for n in chapter_files() if n.endswith("09_newton"))
     page = Page(browser, server, f"{name}.html")
     try:
         p = page.page
-        body = p.locator("body").element_handle()
-        first = p.evaluate(TAB_STOPS, body)
+        assert p.evaluate(LAZY_AND_ALL_TYPESET) == "ok"   # the background typesetting is over
+        first = tab_stops(p)
         assert first["wrong"] == [] and 0 < first["stops"] < first["shown"], first
         # (a handle: once open, the details no longer matches the locator)
         folded = p.locator("details.hide:not([open])").filter(has=p.locator("pre")).first.element_handle()
+        assert p.evaluate(TAB_STOPS, folded)["shown"] == 0
         folded.query_selector("summary").click()
-        p.wait_for_function("d => d.open", arg=folded)
-        p.wait_for_timeout(100)  # the toggle event comes after the details opened
-        opened = p.evaluate(TAB_STOPS, folded)
+        opened = tab_stops(p, folded)
         assert opened["shown"] > 0 and opened["wrong"] == [], opened
+        grown = p.evaluate_handle("""() => {
+          const pre = Array.from(document.querySelectorAll('.cell_output pre')).find(b => b.checkVisibility() && b.getAttribute('tabindex') === '-1');
+          pre.append('x'.repeat(500) + '\\n'.repeat(100));
+          const out = document.createElement('div'); out.className = 'cell_output';
+          out.innerHTML = '<div class="output"><pre>' + 'y'.repeat(500) + '</pre></div>';
+          document.querySelector('#main-content section').append(out);
+          return [pre, out.querySelector('pre')];
+        }""")
+        p.wait_for_function("blocks => blocks.every(b => b.getAttribute('tabindex') === '0')", arg=grown, timeout=3000)
         p.set_viewport_size({"width": 480, "height": 900})
-        p.wait_for_timeout(700)  # resize handled 300 ms after the last resize event
-        narrow = p.evaluate(TAB_STOPS, body)
-        assert narrow["wrong"] == [] and narrow["stops"] > first["stops"], (first, narrow)
+        narrow = tab_stops(p)
+        assert narrow["wrong"] == [] and narrow["stops"] > first["stops"] + 2, (first, narrow)
+        assert page.errors == [], page.errors
+    finally:
+        page.close()
+    for path in ("book/errata.html", "book/notation.html", "book/instructors.html"):
+        page = Page(browser, server, path)
+        try:
+            stops = tab_stops(page.page)
+            assert stops["shown"] > 0 and stops["wrong"] == [] and stops["hiddenWithTabindex"] == 0, (path, stops)
+        finally:
+            page.close()
+
+
+# Font Awesome's stylesheet as linked, the one its script would insert, and the icons it drew.
+FONT_AWESOME = """async () => {
+  const link = document.querySelector('head link[href$="descend-fontawesome.css"]');
+  const first = document.querySelector('head link[rel=stylesheet], head style');
+  const start = performance.now();
+  while (document.querySelector('i.fa-solid, i.fa-brands, i.fa-regular') && performance.now() - start < 5000)
+    await new Promise(r => setTimeout(r, 50));
+  return {linked: link ? await (await fetch(link.href)).text() : null, first: link === first,
+          own: FontAwesome.dom.css(),
+          inserted: Array.from(document.querySelectorAll('style')).filter(s => s.textContent.includes('--fa-font-solid')).length,
+          icons: document.querySelectorAll('svg.svg-inline--fa').length,
+          left: document.querySelectorAll('i.fa-solid, i.fa-brands, i.fa-regular').length};
+}"""
+
+
+def test_font_awesome_stylesheet_is_linked_not_inserted(browser, server):
+    """The theme's Font Awesome script inserts its stylesheet once the page is parsed, and chromium
+    then restyled the whole page; the site links the same stylesheet ahead of the others instead
+    (book/_static/descend-fontawesome.css). It must be the script's own CSS (a theme upgrade that
+    changes it fails here), the script must not insert it again, and the icons are still drawn."""
+    page = Page(browser, server, f"{chapter_files()[0]}.html")
+    try:
+        fa = page.page.evaluate(FONT_AWESOME)
+        assert fa["linked"] is not None and fa["first"], "descend-fontawesome.css is not the head's first stylesheet"
+        body = re.sub(r"^(\s*/\*.*?\*/)+\s*", "", fa["linked"], flags=re.S)
+        assert body.strip() == fa["own"].strip(), "descend-fontawesome.css is not what the Font Awesome script inserts"
+        assert fa["inserted"] == 0, "the Font Awesome script inserted its stylesheet again"
+        assert fa["icons"] >= 5 and fa["left"] == 0, fa
         assert page.errors == [], page.errors
     finally:
         page.close()
