@@ -8,12 +8,12 @@ index-table colours), ``book/_static/descend-a11y.js`` (the theme's buttons, ind
 and ``book/_ext/descend_site.py`` (folded cells, bibliography); the keyboard and the sliders'
 names and values are tested in ``test_browser.py``.
 
-The audit starts once MathJax's startup promise has resolved and the fonts are ready. With lazy
-typesetting (``_config.yml``) formulas are then still placeholders; MathJax typesets those in
-view, and ``book/_static/descend-lazy-math.js`` the rest in the background, while axe runs, so which
-formulas axe sees typeset, and which as MathJax's empty placeholders, depends on timing. Waiting
-for every formula would lengthen the audits: chapter 4's took 10-14 s that way, against about
-6 s, on a page grown from about 43,000 DOM nodes to 105,000 (measured once). Instead,
+The audit starts once MathJax's startup promise has resolved and the fonts are ready. MathJax
+then has typeset the formulas near the top of the page; ``book/_static/descend-lazy-math.js``
+typesets the rest in the background while axe runs, so which formulas axe sees typeset, and
+which still as their TeX source, depends on timing. Waiting for every formula would lengthen the
+audits: chapter 4's took 10-14 s that way, against about 6 s, on a page grown from about 43,000
+DOM nodes to 105,000 (measured once, with MathJax's lazy typesetting). Instead,
 ``test_chapter_page`` in test_browser.py checks, on every chapter page, that each formula is
 typeset and carries the hidden MathML screen readers read (the formulas of the other pages, such
 as the notation, are not checked so).

@@ -113,20 +113,28 @@ RAW_TEX = r"""() => {
 }"""
 
 
-# MathJax typesets a formula when it scrolls into view (its lazy typesetting, _config.yml), and
-# _static/descend-lazy-math.js typesets the rest in the background after the load event, so that
-# screen readers get every formula: with no scrolling, none may be left waiting (an <mjx-lazy>
-# placeholder), folded solutions included, and each has the hidden MathML screen readers read.
-LAZY_AND_ALL_TYPESET = """async () => {
-  if (!MathJax.startup.document.lazyList) return 'lazy typesetting is off (ui/lazy not loaded)';
+# MathJax starts without typesetting; _static/descend-lazy-math.js hands it the formulas near
+# the screen before the load event, those the reader scrolls to, and the rest in the background
+# once the page has loaded (<html data-math="typeset"> when done), so that screen readers get
+# every formula. NEAR_TYPESET: the formulas in the window that are not typeset yet (as TeX).
+NEAR_TYPESET = """() => Array.from(document.querySelectorAll('span.math, div.math')).filter(m => {
+  const r = m.getBoundingClientRect();
+  return r.bottom > 0 && r.top < window.innerHeight && (r.width || r.height) && !m.querySelector('mjx-container');
+}).map(m => m.textContent.slice(0, 60))"""
+
+# With no scrolling, none may be left waiting (folded solutions included), none typeset twice
+# (a container in a container), and each has the hidden MathML screen readers read.
+ALL_TYPESET = """async () => {
   const start = performance.now();
-  while (document.querySelectorAll('mjx-lazy').length > 0) {
-    if (performance.now() - start > 30000) return document.querySelectorAll('mjx-lazy').length + ' left';
+  while (document.documentElement.dataset.math !== 'typeset') {
+    if (performance.now() - start > 30000) return 'the background typesetting did not finish in 30 s';
     await new Promise(r => setTimeout(r, 100));
   }
   if (window.scrollY !== 0) return 'the page scrolled';
-  // each formula carries its hidden MathML, which screen readers read
-  const bare = Array.from(document.querySelectorAll('mjx-container')).filter(m => !m.querySelector('mjx-assistive-mml'));
+  const left = Array.from(document.querySelectorAll('span.math, div.math')).filter(m => !m.querySelector('mjx-container'));
+  if (left.length) return left.length + ' formulas left as TeX';
+  if (document.querySelector('mjx-container mjx-container')) return 'a formula typeset twice';
+  const bare = Array.from(document.querySelectorAll('mjx-container')).filter(m => !m.querySelector('mjx-assistive-mml math *'));
   return bare.length ? bare.length + ' formulas without assistive MathML' : 'ok';
 }"""
 
@@ -175,9 +183,10 @@ def test_chapter_page(browser, server, name):
     page = Page(browser, server, f"{name}.html")
     try:
         p = page.page
+        assert p.evaluate(NEAR_TYPESET) == [], "formulas on the first screen were not typeset by the load event"
+        assert p.evaluate(ALL_TYPESET) == "ok", "formulas left untypeset in the background"
         assert p.locator("mjx-container").count() > 10, "MathJax did not typeset the page"
         assert p.evaluate(RAW_TEX) == [], "raw TeX is left in the text"
-        assert p.evaluate(LAZY_AND_ALL_TYPESET) == "ok", "formulas left untypeset in the background"
         stops = tab_stops(p)
         assert stops["by"] == "descend", "descend-a11y.js did not take the theme's tab-stop handler out"
         assert stops["wrong"] == [] and stops["hiddenWithTabindex"] == 0, stops
@@ -283,6 +292,33 @@ def test_dark_theme_draws_figures_as_ink_on_the_dark_page(browser, server):
         page.close()
 
 
+def test_formulas_are_typeset_where_the_reader_jumps(browser, server):
+    """A chapter opened at its last section, and then scrolled back to the middle, shows typeset
+    formulas there at once: the load event's pass starts where the page opens, and a formula
+    that comes near the window is typeset before the background pass reaches it."""
+    name = next(n for n in chapter_files() if n.endswith("09_newton"))
+    page = Page(browser, server, f"{name}.html")
+    try:
+        last = page.page.evaluate("Array.from(document.querySelectorAll('article section[id]')).pop().id")
+    finally:
+        page.close()
+    page = Page(browser, server, f"{name}.html#{last}")
+    try:
+        p = page.page
+        assert p.evaluate("window.scrollY") > 10000, "the page did not open at its last section"
+        assert p.evaluate(NEAR_TYPESET) == [], "formulas where the page opened were not typeset by the load event"
+        assert p.evaluate("document.documentElement.dataset.math") != "typeset"  # the background pass is not over
+        p.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 2)")
+        p.wait_for_function(f"() => ({NEAR_TYPESET})().length === 0", timeout=2000)
+        # not the background pass, which goes in the page's order: formulas before these wait still
+        waiting_before = p.evaluate("""() => Array.from(document.querySelectorAll('span.math, div.math'))
+          .filter(m => m.getBoundingClientRect().bottom < -window.innerHeight && !m.querySelector('mjx-container')).length""")
+        assert waiting_before > 0, "the background pass had reached the middle of the page: the test proves nothing"
+        assert page.errors == [], page.errors
+    finally:
+        page.close()
+
+
 def test_other_pages_load_cleanly(browser, server):
     for path in ("book/intro.html", "book/notation.html", "book/bibliography.html", "search.html"):
         page = Page(browser, server, path)
@@ -303,7 +339,7 @@ def test_scrollable_blocks_are_tab_stops_when_opened_resized_or_changed(browser,
     page = Page(browser, server, f"{name}.html")
     try:
         p = page.page
-        assert p.evaluate(LAZY_AND_ALL_TYPESET) == "ok"   # the background typesetting is over
+        assert p.evaluate(ALL_TYPESET) == "ok"   # the background typesetting is over
         first = tab_stops(p)
         assert first["wrong"] == [] and 0 < first["stops"] < first["shown"], first
         # (a handle: once open, the details no longer matches the locator)
