@@ -2,37 +2,31 @@
 //
 // MathJax's own typesetting of a page (with or without its lazy-typesetting extension, ui/lazy)
 // finds, measures and sets up every formula of the page before the page is ready: chapter 9's
-// 1002 took 380-430 ms of its load on a 2-core Xeon, 150 ms of it measuring each formula's
+// 1003 took 380-430 ms of its load on a 2-core Xeon, 150 ms of it measuring each formula's
 // surroundings (chromium traces). So MathJax starts without typesetting anything
 // (_config.yml: startup.typeset false), and this script hands it the formulas in turn:
 //
-//  1. when MathJax has started (before the load event), the formulas from a screen above to
-//     two screens below where the page opens (its top, or the anchor it was opened at);
+//  1. when MathJax has started (before DOMContentLoaded, as MathJax is a deferred script), the
+//     formulas from a screen above to two screens below where the page opens (its top, or the
+//     anchor it was opened at);
 //  2. any formula that comes within a screen of the window, as the reader scrolls or jumps;
 //  3. once the page has loaded, all the others in order, a few at a time while the browser is
 //     idle, so that scrolling and the explorers stay responsive; then one pass over the whole
 //     page for any TeX outside Sphinx's math elements. <html> then gets data-math="typeset".
 //
-// A formula not typeset yet shows its TeX source, which screen readers, the browser's
-// find-in-page and MathJax's speech explorer would read as such: step 3 ends that within
-// seconds of loading. A reader who has switched on MathJax's speech, Braille or explorer (its
-// menu, remembered in localStorage) gets every formula typeset up front instead, as that
-// explorer needs, and so does printing. The book defines no TeX macros in its formulas, so
-// typesetting them out of order changes nothing. (This script runs after the page's MathJax
-// configuration and before the deferred MathJax itself.)
+// A formula not typeset yet shows its TeX source, which screen readers and the browser's
+// find-in-page would read as such: step 3 ends that within seconds of loading. A reader who has
+// switched on MathJax's speech, Braille or explorer (its menu, remembered in localStorage) gets
+// them too: MathJax loads its explorer first and then typesets the page
+// (test_mathjax_speech_works_offline). Printing typesets whatever is left when it starts. The
+// book defines no TeX macros or equation labels in its formulas, so typesetting them out of
+// order changes nothing. (This script runs after the page's MathJax configuration and before
+// the deferred MathJax itself.)
 (function () {
   "use strict";
   var FORMULA = "span.math, div.math";   // Sphinx's and MyST's math elements
   var BATCH = 30;
   if (!window.MathJax || typeof window.MathJax !== "object") return;   // a page without math
-
-  try {
-    var menu = JSON.parse(window.localStorage.getItem("MathJax-Menu-Settings") || "{}");
-    if (menu.explorer || menu.speech || menu.braille) {
-      window.MathJax.startup = Object.assign(window.MathJax.startup || {}, { typeset: true });
-      return;
-    }
-  } catch (e) { /* no localStorage (private mode): typeset as below */ }
 
   var waiting = null;          // the formulas not handed to MathJax yet
   var queue = Promise.resolve();
