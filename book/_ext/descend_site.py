@@ -35,9 +35,10 @@ logger = logging.getLogger(__name__)
 # can autoload, and the menu and accessibility components the reader can switch on. The
 # accessibility explorer (speech, Braille) also loads the MathML input and the speech rule
 # engine's rules for each language of the menu (sre/mathmaps, 3.9 MB): without them, switching
-# it on left every formula of the page untypeset.
-_MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "input/mml.js", "ui", "a11y",
-                  "sre/mathmaps")
+# it on left every formula of the page untypeset. Of ui/, only the menu: the lazy-typesetting
+# and safe extensions are not used (descend-lazy-math.js hands MathJax the formulas).
+_MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "input/mml.js", "ui/menu.js",
+                  "a11y", "sre/mathmaps")
 # The speech rule engine names jsdelivr for its rules, for Internet Explorer's rules and for an
 # XPath polyfill: defaults that MathJax overrides (it points the engine at sre/mathmaps) or that
 # no current browser uses. The copies served by the site name no other host.
