@@ -28,6 +28,24 @@
   var BATCH = 30;
   if (!window.MathJax || typeof window.MathJax !== "object") return;   // a page without math
 
+  // The site ships MathJax's CHTML output only (book/_ext/descend_site.py): its menu's other
+  // renderer, SVG, would be fetched and not found, and MathJax would wait for it for ever with
+  // no formula typeset, on every page, as the menu remembers the choice. So a remembered SVG is
+  // forgotten here, and the menu's SVG item is disabled once MathJax has started.
+  try {
+    var settings = JSON.parse(window.localStorage.getItem("MathJax-Menu-Settings") || "{}");
+    if (settings.renderer && settings.renderer !== "CHTML") {
+      delete settings.renderer;
+      window.localStorage.setItem("MathJax-Menu-Settings", JSON.stringify(settings));
+    }
+  } catch (e) { /* no localStorage (private mode): nothing remembered */ }
+
+  function onlyCHTML() {
+    var menu = MathJax.startup.document && MathJax.startup.document.menu;
+    var svg = menu && menu.menu && menu.menu.findID("Settings", "Renderer", "SVG");
+    if (svg) svg.disable();
+  }
+
   var waiting = null;          // the formulas not handed to MathJax yet
   var queue = Promise.resolve();
 
@@ -60,6 +78,7 @@
   }
 
   function start() {
+    onlyCHTML();
     var formulas = Array.from(document.querySelectorAll(FORMULA));
     waiting = new Set(formulas);
     var observer = new IntersectionObserver(function (entries) {

@@ -95,8 +95,10 @@ class Page:
 
         self.page.route("**/*", route)
         self.page.goto(f"{server}/{path}", wait_until="load")
-        # MathJax (a deferred script, so loaded by now) typesets asynchronously: wait for its promise
-        self.page.evaluate("() => (window.MathJax && MathJax.startup) ? MathJax.startup.promise : null")
+        # MathJax (a deferred script, so loaded by now) typesets asynchronously: wait for its promise,
+        # for at most 30 s (a MathJax that never finishes starting fails the test's checks, not hangs it)
+        self.page.evaluate("() => (window.MathJax && MathJax.startup) ? Promise.race([MathJax.startup.promise, "
+                           "new Promise(r => setTimeout(r, 30000))]) : null")
 
     def close(self):
         self.context.close()
@@ -315,6 +317,27 @@ def test_formulas_are_typeset_where_the_reader_jumps(browser, server):
           .filter(m => m.getBoundingClientRect().bottom < -window.innerHeight && !m.querySelector('mjx-container')).length""")
         assert waiting_before > 0, "the background pass had reached the middle of the page: the test proves nothing"
         assert page.errors == [], page.errors
+    finally:
+        page.close()
+
+
+def test_only_the_renderer_the_site_ships_is_offered(browser, server):
+    """MathJax's menu offers an SVG renderer the site does not ship (only CHTML): chosen, it was
+    fetched and not found, and MathJax then waited for ever, no formula typeset, on every page
+    (the menu remembers the choice). A remembered SVG is forgotten, every formula is typeset,
+    nothing is missing, and the menu's SVG item is disabled."""
+    name = chapter_files()[-1]
+    remembered = "localStorage.setItem('MathJax-Menu-Settings', JSON.stringify({renderer: 'SVG', scale: '1'}))"
+    page = Page(browser, server, f"{name}.html", init_script=remembered)
+    try:
+        p, missing = page.page, []
+        p.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+        assert p.evaluate(ALL_TYPESET) == "ok"
+        assert p.evaluate("document.querySelectorAll('mjx-container[jax=CHTML]').length") == \
+            p.evaluate("document.querySelectorAll('span.math, div.math').length") > 10
+        assert p.evaluate("MathJax.startup.document.menu.menu.findID('Settings', 'Renderer', 'SVG').disabled")
+        assert p.evaluate("JSON.parse(localStorage.getItem('MathJax-Menu-Settings'))") == {"scale": "1"}
+        assert missing == [] and page.errors == [], (missing, page.errors)
     finally:
         page.close()
 
