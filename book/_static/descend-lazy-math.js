@@ -16,9 +16,11 @@
 //
 // A formula not typeset yet shows its TeX source, which screen readers and the browser's
 // find-in-page would read as such: step 3 ends that within seconds of loading. A reader who has
-// switched on MathJax's speech, Braille or explorer (its menu, remembered in localStorage) gets
-// them too: MathJax loads its explorer first and then typesets the page
-// (test_mathjax_speech_works_offline). Printing typesets whatever is left when it starts. The
+// switched on MathJax's speech, Braille or explorer in its menu gets them too: remembered (in
+// localStorage), MathJax loads its explorer first and then typesets the page
+// (test_mathjax_speech_works_offline); switched on while reading, the menu re-renders the
+// formulas typeset so far and the rest are typeset with it (test_mathjax_explorer_switched_on_
+// from_the_menu). Printing typesets whatever is left when it starts. The
 // book defines no TeX macros or equation labels in its formulas, so typesetting them out of
 // order changes nothing. (This script runs after the page's MathJax configuration and before
 // the deferred MathJax itself.)
@@ -46,13 +48,27 @@
     if (svg) svg.disable();
   }
 
+  function theMenu() {   // MathJax's Menu class (ui/menu, part of tex-chtml.js)
+    var ui = MathJax._ && MathJax._.ui;
+    return ui && ui.menu && ui.menu.Menu && ui.menu.Menu.Menu;
+  }
+
   var waiting = null;          // the formulas not handed to MathJax yet
   var queue = Promise.resolve();
+
+  // While MathJax's menu loads an extension the reader has switched on (the explorer, say), a
+  // typesetting pass would make the menu leave the re-rendering of the page to that pass, which
+  // covers its own formulas only: the ones typeset before would never get the extension.
+  function menuSettled() {
+    var Menu = theMenu();
+    if (!Menu || !Menu.loading) return null;
+    return new Promise(function (resolve) { setTimeout(resolve, 50); }).then(menuSettled);
+  }
 
   function typeset(elements) {
     elements = elements.filter(function (el) { return waiting.delete(el); });
     if (elements.length) {
-      queue = queue.then(function () { return MathJax.typesetPromise(elements); })
+      queue = queue.then(menuSettled).then(function () { return MathJax.typesetPromise(elements); })
         .catch(function (err) { console.error("MathJax:", err); });
     }
     return queue;
@@ -116,12 +132,33 @@
     return typeset(formulas.filter(function (el) { return near(el, top); }));
   }
 
-  var config = window.MathJax;
+  // MathJax 3.2.2's menu re-renders the page synchronously when a reader switches on its
+  // explorer (Accessibility > Activate), but the speech rules it needs load asynchronously: the
+  // re-render stops at MathJax's "retry" signal, and every formula is left as TeX source
+  // (mathjax/MathJax#3124, fixed in MathJax 4). Its maintainer's work-around: re-render with
+  // MathJax's own retry handling.
+  function rerenderWithRetries() {
+    var mathjax = MathJax._.mathjax.mathjax, Menu = theMenu();
+    if (!Menu) return;
+    var rerender = Menu.prototype.rerender;
+    Menu.prototype.rerender = function (state) {
+      var menu = this;
+      if (state === undefined) state = MathJax._.core.MathItem.STATE.TYPESET;
+      return mathjax.handleRetriesFor(function () { rerender.call(menu, state); })
+        .catch(function (err) { console.error("MathJax:", err); });
+    };
+  }
+
+  var config = window.MathJax;   // startup.typeset is false there (_config.yml)
   config.startup = config.startup || {};
-  config.startup.typeset = false;
-  var ready = config.startup.pageReady;
+  var ready = config.startup.ready;
+  config.startup.ready = function () {
+    rerenderWithRetries();
+    return ready ? ready() : MathJax.startup.defaultReady();
+  };
+  var pageReady = config.startup.pageReady;
   config.startup.pageReady = function () {
-    var first = ready ? ready() : MathJax.startup.defaultPageReady();
+    var first = pageReady ? pageReady() : MathJax.startup.defaultPageReady();
     return Promise.resolve(first).then(start);
   };
 })();

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import HTML
+from conftest import HTML, chapter_files
 from test_browser import REASON, Page, browser, server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"BROWSER TESTS SKIPPED: {REASON}")
@@ -178,5 +178,51 @@ def test_mathjax_speech_works_offline(browser, server):
         assert sum(1 for s in spoken if s.strip()) >= 40, spoken
         assert any(" " in s for s in spoken), "no formula was spoken as words"
         assert shown and all(len(s.split()) >= 3 for s in shown), f"a displayed formula is not spoken: {shown}"
+    finally:
+        context.close()
+
+
+# every formula of the page typeset with MathJax's explorer, with a spoken label
+EXPLORED = """() => { const f = Array.from(document.querySelectorAll('span.math, div.math'));
+  return document.documentElement.dataset.math === 'typeset' && f.every(m => {
+    const c = m.querySelector('mjx-container[sre-explorer-id]');
+    return c && (c.getAttribute('aria-label') || '').trim(); }); }"""
+
+
+@pytest.mark.parametrize("when", ["while typesetting", "after typesetting"])
+def test_mathjax_explorer_switched_on_from_the_menu(browser, server, when):
+    """A reader who switches on MathJax's explorer while reading (a formula's menu, Accessibility,
+    Activate) gets every formula explorable and spoken: those typeset before, and those the
+    background pass typesets after. This catches two faults, one of MathJax 3.2.2 and one of
+    typesetting in turn:
+    - after the background pass, the menu's re-render stopped at the speech rules' asynchronous
+      loading and left every formula as TeX (mathjax/MathJax#3124); chapter 11 (210 formulas);
+    - a pass run while the menu loaded the explorer made the menu skip its re-render, so the
+      formulas typeset before were never explorable; chapter 9 (1003 formulas), with the CPU
+      slowed down until the explorer is on, so that the background pass is still running."""
+    chapter = "09_newton" if when == "while typesetting" else "11_practice"
+    name = next(n for n in chapter_files() if n.endswith(chapter))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page, errors = context.new_page(), []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server) else r.abort())
+    cdp = context.new_cdp_session(page)
+    try:
+        if when == "while typesetting":
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        page.goto(f"{server}/{name}.html", wait_until="load")
+        if when == "after typesetting":
+            page.wait_for_function("document.documentElement.dataset.math === 'typeset'", timeout=30_000)
+        page.locator("main mjx-container >> visible=true").first.click(button="right")
+        page.get_by_role("menuitem", name="Accessibility").hover()
+        page.get_by_role("menuitemcheckbox", name="Activate").click()
+        if when == "while typesetting":
+            assert page.evaluate("document.documentElement.dataset.math") != "typeset", \
+                "the background pass was over when the explorer was switched on: the test proves less"
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+        page.wait_for_function(EXPLORED, timeout=90_000)
+        assert page.evaluate("document.querySelectorAll('mjx-container mjx-container').length") == 0
+        assert errors == [], errors
     finally:
         context.close()
