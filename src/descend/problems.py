@@ -578,8 +578,17 @@ def sigmoid_neuron(x=(0.5, 2.5), y=(0.2, 0.9)) -> Problem:
     if np.any((ys <= 0) | (ys >= 1)):
         raise ValueError("y must lie strictly between 0 and 1 (the range of the sigmoid)")
 
+    last = {}   # the parts at the last single point: dd.run asks for f and grad at each point
+
     def parts(theta):
         w, b = theta[0], theta[1]
+        if np.ndim(w) == 0:   # one point: the same numbers, without the outer products
+            key = (float(w), float(b))
+            if key not in last:
+                fx = sigmoid(xs * w + b)
+                last.clear()
+                last[key] = fx, fx - ys, xs
+            return last[key]
         z = np.multiply.outer(xs, w) + np.multiply.outer(np.ones_like(xs), b)  # (n, *batch)
         fx = sigmoid(z)
         r = fx - ys.reshape((-1,) + (1,) * np.ndim(w))
@@ -592,6 +601,8 @@ def sigmoid_neuron(x=(0.5, 2.5), y=(0.2, 0.9)) -> Problem:
     def grad(theta):
         fx, r, xcol = parts(theta)
         dz = r * fx * (1 - fx)
+        if dz.ndim == 1:
+            return np.array([(dz * xcol).sum(), dz.sum()])
         return np.stack([(dz * xcol).sum(0), dz.sum(0)])
 
     def hess(theta):
