@@ -91,14 +91,14 @@ def _webp(rgba: np.ndarray, encoding: tuple[str, int]) -> bytes:
     image = Image.fromarray(rgba).convert("RGB")
     buf = io.BytesIO()
     if kind == "palette":
-        Image.fromarray(_palette(np.asarray(image), level)).save(buf, format="WEBP", lossless=True, method=4)
+        _palette(image, level).save(buf, format="WEBP", lossless=True, method=4)
     else:
         image.save(buf, format="WEBP", quality=level, method=2)  # method 6 is 5× slower for 2% less
     return buf.getvalue()
 
 
-def _palette(rgb: np.ndarray, colours: int) -> np.ndarray:
-    """The image with at most ``colours`` colours, exact if it has no more.
+def _palette(image: Image.Image, colours: int) -> Image.Image:
+    """The RGB image with at most ``colours`` colours, exact if it has no more.
 
     Otherwise Pillow's maximum-coverage quantiser groups the colours, without dithering (which
     adds noise that costs bytes and blurs edges), and each group is painted the mean of its
@@ -107,16 +107,20 @@ def _palette(rgb: np.ndarray, colours: int) -> np.ndarray:
     against 14–49 for octree and 54–102 for median cut, which drops the rare colours of thin
     lines; octree is 1–30 % smaller.
     """
-    key = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
-    if np.unique(key).size <= colours:
-        return rgb
-    index = np.asarray(Image.fromarray(rgb).quantize(
-        colors=colours, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)).ravel()
+    if image.getcolors(colours) is not None:
+        return image
+    grouped = image.quantize(colors=colours, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
+    index = np.asarray(grouped).ravel().astype(np.intp)
+    pixels = np.asarray(image).reshape(-1, 3)
+    # the sum of each channel over each group, from the group's histogram of the channel's values
+    # (counting integers is faster than adding floats: 16 against 25 ms on a 1280×800 frame)
+    by_value = index << 8
+    sums = np.stack([np.bincount(by_value | pixels[:, c], minlength=colours << 8).reshape(colours, 256)
+                     @ np.arange(256.0) for c in range(3)], axis=1)
     count = np.bincount(index, minlength=colours)
-    pixels = rgb.reshape(-1, 3).astype(np.float64)
-    sums = np.stack([np.bincount(index, weights=pixels[:, c], minlength=colours) for c in range(3)], axis=1)
     paint = np.rint(sums / np.maximum(count, 1)[:, None]).astype(np.uint8)
-    return paint[index].reshape(rgb.shape)
+    grouped.putpalette(paint.tobytes())
+    return grouped.convert("RGB")
 
 
 def _data_uri(webp: bytes) -> str:
