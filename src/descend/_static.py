@@ -148,17 +148,41 @@ def frame_error(rgba: np.ndarray, webp: bytes) -> np.ndarray:
     return np.abs(decoded - np.asarray(Image.fromarray(rgba).convert("RGB"), dtype=np.int16))
 
 
-def _encode(images, encodings, budget):
+def _encode(images, encodings, budget, *, need=True):
     """The frames as data URIs in the first of ``encodings`` that fits ``budget`` bytes, with
     that encoding and the largest pixel error and largest mean error of a frame (0–255, per colour
-    channel) against the render; ``(None, bytes needed by the last, None, None)`` if none fits."""
-    for encoding in encodings:
-        webps = [_webp(img, encoding) for img in images]
-        frames = [_data_uri(w) for w in webps]
-        if sum(map(len, frames)) <= budget:
-            errors = [frame_error(img, w) for img, w in zip(images, webps)]
+    channel) against the render; ``(None, bytes needed by the last, None, None)`` if none fits.
+
+    ``images`` is a sequence of the frames' pixels (a :class:`_Drawn` draws each when first
+    needed). An encoding is given up as soon as the frames encoded so far exceed the budget,
+    except the last when ``need`` is true, which is finished to say how many bytes it needs."""
+    for n, encoding in enumerate(encodings, 1):
+        webps, frames, size = [], [], 0
+        for k in range(len(images)):
+            webps.append(_webp(images[k], encoding))
+            frames.append(_data_uri(webps[-1]))
+            size += len(frames[-1])
+            if size > budget and not (need and n == len(encodings)):
+                break
+        if size <= budget:
+            errors = [frame_error(images[k], w) for k, w in enumerate(webps)]
             return frames, encoding, max(int(e.max()) for e in errors), max(float(e.mean()) for e in errors)
-    return None, sum(map(len, frames)), None, None
+    return None, size, None, None
+
+
+class _Drawn:
+    """Frames drawn by ``draw(k)`` when first asked for, and kept."""
+
+    def __init__(self, draw, count):
+        self.draw, self.count, self.done = draw, count, {}
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, k):
+        if k not in self.done:
+            self.done[k] = self.draw(k)
+        return self.done[k]
 
 
 def _check_every_slider_matters(explorer, images) -> None:
@@ -222,7 +246,7 @@ def bundle(explorer) -> dict[str, str]:
             f"lossy WebP of quality {ENCODINGS[-1][1]}; coarsen its sliders' step")
     sets = {"1": frames}
     frames2, encoding2, error_max2, error_mean2 = _encode(
-        [explorer.rgba(values, 2 * dpi) for values in grid], ENCODINGS_2X, MAX_BYTES_2X)
+        _Drawn(lambda k: explorer.rgba(grid[k], 2 * dpi), len(grid)), ENCODINGS_2X, MAX_BYTES_2X, need=False)
     if frames2 is not None:
         sets["2"] = frames2
 
