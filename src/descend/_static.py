@@ -98,7 +98,8 @@ def _webp(rgba: np.ndarray, encoding: tuple[str, int]) -> bytes:
 
 
 def _palette(image: Image.Image, colours: int) -> Image.Image:
-    """The RGB image with at most ``colours`` colours, exact if it has no more.
+    """The RGB image (mode "RGB") with at most ``colours`` colours: ``image`` itself if it has no
+    more.
 
     Otherwise Pillow's maximum-coverage quantiser groups the colours, without dithering (which
     adds noise that costs bytes and blurs edges), and each group is painted the mean of its
@@ -149,13 +150,29 @@ def frame_error(rgba: np.ndarray, webp: bytes) -> np.ndarray:
 
 
 def _encode(images, encodings, budget, *, need=True):
-    """The frames as data URIs in the first of ``encodings`` that fits ``budget`` bytes, with
-    that encoding and the largest pixel error and largest mean error of a frame (0–255, per colour
-    channel) against the render; ``(None, bytes needed by the last, None, None)`` if none fits.
+    """The frames in the first of ``encodings`` that fits ``budget`` bytes.
 
-    ``images`` is a sequence of the frames' pixels (a :class:`_Drawn` draws each when first
-    needed). An encoding is given up as soon as the frames encoded so far exceed the budget,
-    except the last when ``need`` is true, which is finished to say how many bytes it needs."""
+    An encoding is given up as soon as the frames encoded so far exceed the budget, except the
+    last when ``need`` is true, which is finished to say how many bytes it needs.
+
+    Parameters
+    ----------
+    images : sequence of ndarray
+        The frames' RGBA pixels (a :class:`_Drawn` draws each when first needed).
+    encodings : sequence of (str, int)
+        Encodings of :data:`ENCODINGS`, in the order to try them.
+    budget : int
+        The most bytes the frames' data URIs may take together.
+    need : bool
+        Whether to finish the last encoding when it does not fit either.
+
+    Returns
+    -------
+    tuple
+        ``(data URIs, encoding, largest error of a pixel's channel, largest mean error of a
+        frame)``, errors against the render on 0–255; if no encoding fits, ``(None, bytes, None,
+        None)`` with the bytes the last needs (if ``need``; else those it had encoded when it
+        gave up)."""
     for n, encoding in enumerate(encodings, 1):
         webps, frames, size = [], [], 0
         for k in range(len(images)):
@@ -171,7 +188,11 @@ def _encode(images, encodings, budget, *, need=True):
 
 
 class _Drawn:
-    """Frames drawn by ``draw(k)`` when first asked for, and kept."""
+    """Frames drawn by ``draw(k)`` when first asked for, and kept.
+
+    :func:`_encode` asks for them in order, from the first, so a drawing function that keeps
+    state (a scene) draws what it would have drawn for a list; but the frames after the last
+    one asked for are not drawn at all."""
 
     def __init__(self, draw, count):
         self.draw, self.count, self.done = draw, count, {}
@@ -180,6 +201,8 @@ class _Drawn:
         return self.count
 
     def __getitem__(self, k):
+        if not 0 <= k < self.count:
+            raise IndexError(f"frame {k} of {self.count}")
         if k not in self.done:
             self.done[k] = self.draw(k)
         return self.done[k]

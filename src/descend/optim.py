@@ -1279,7 +1279,8 @@ def clip_grad_value(g, clip_value: float) -> np.ndarray:
 
     .. math:: \operatorname{clip}(g)_i = \max(-c, \min(c, g_i)), \qquad c = \text{clip\_value}.
 
-    Unlike :func:`clip_grad_norm` this changes the direction whenever some entry is clipped.
+    Unlike :func:`clip_grad_norm` this changes the direction when some entry is clipped, unless
+    every nonzero entry has the same size; it turns :math:`g` towards :math:`\operatorname{sign}(g)`.
 
     Parameters
     ----------

@@ -578,17 +578,20 @@ def sigmoid_neuron(x=(0.5, 2.5), y=(0.2, 0.9)) -> Problem:
     if np.any((ys <= 0) | (ys >= 1)):
         raise ValueError("y must lie strictly between 0 and 1 (the range of the sigmoid)")
 
-    last = {}   # the parts at the last single point: dd.run asks for f and grad at each point
+    last = {}   # the parts at the last float64 point: dd.run asks for f and grad at each point
 
     def parts(theta):
         w, b = theta[0], theta[1]
         if np.ndim(w) == 0:   # one point: the same numbers, without the outer products
-            key = (float(w), float(b))
-            if key not in last:
+            key = (float(w), float(b)) if np.result_type(w, b) == np.float64 else None
+            hit = last.get(key) if key is not None else None
+            if hit is None:
                 fx = sigmoid(xs * w + b)
-                last.clear()
-                last[key] = fx, fx - ys, xs
-            return last[key]
+                hit = fx, fx - ys, xs
+                if key is not None:
+                    last.clear()
+                    last[key] = hit
+            return hit
         z = np.multiply.outer(xs, w) + np.multiply.outer(np.ones_like(xs), b)  # (n, *batch)
         fx = sigmoid(z)
         r = fx - ys.reshape((-1,) + (1,) * np.ndim(w))

@@ -247,3 +247,24 @@ def test_animation_has_a_play_button_in_both_backends(monkeypatch):
         dd.animate(draw, eta=(0, 1, 0.5), beta=(0, 1, 0.5), alt="x")
     with pytest.raises(ValueError, match="interval must be at most 2000"):
         dd.animate(draw, eta=(0, 1, 0.5), alt="x", interval=5000)
+
+
+def test_palette_keeps_a_few_colours_and_paints_groups_their_mean():
+    """_static._palette: an image of at most `colours` colours is kept as it is; otherwise
+    Pillow's maximum-coverage groups are each painted the rounded mean of their pixels."""
+    from PIL import Image
+
+    from descend import _static
+
+    rng = np.random.default_rng(0)
+    few = rng.integers(0, 256, (16, 3), dtype=np.uint8)[rng.integers(0, 16, (40, 50))]
+    image = Image.fromarray(few)
+    assert _static._palette(image, 16) is image
+    many = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    image = Image.fromarray(many)
+    painted = np.asarray(_static._palette(image, 16))
+    index = np.asarray(image.quantize(colors=16, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE))
+    assert len(np.unique(painted.reshape(-1, 3), axis=0)) <= 16
+    for k in np.unique(index):
+        group = many[index == k]
+        assert (painted[index == k] == np.rint(group.mean(axis=0)).astype(np.uint8)).all()

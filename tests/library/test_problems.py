@@ -106,3 +106,32 @@ def test_grid_has_the_shape_asked():
     X, Y, Z = dd.rosenbrock().grid(n=31)
     assert X.shape == Y.shape == Z.shape == (31, 31)
     assert Z[15, 15] == pytest.approx(float(dd.rosenbrock().f(np.array([X[15, 15], Y[15, 15]]))))
+
+
+def test_sigmoid_neuron_at_one_point_is_its_formula_bit_for_bit():
+    """dd.sigmoid_neuron has a path of its own for one point (no outer products, the last point's
+    parts kept, as dd.run asks for f and then grad there): exactly the numbers of the general
+    formula (outer products, as for a batch), in any order of points and after the point is
+    changed in place."""
+    def formula(xs, ys, theta):
+        z = np.multiply.outer(xs, theta[0]) + np.multiply.outer(np.ones_like(xs), theta[1])
+        fx = dd.sigmoid(z)
+        r = fx - ys
+        dz = r * fx * (1 - fx)
+        return 0.5 * (r**2).sum(0), np.stack([(dz * xs).sum(0), dz.sum(0)])
+
+    xs, ys = dd.data.sparse_feature(n=100, sparsity=0.8, seed=0)
+    for data in ((np.array([0.5, 2.5]), np.array([0.2, 0.9])), (xs, ys)):
+        p = dd.sigmoid_neuron(*data)
+        pts = random_points(p, n=6)
+        pts = np.r_[pts, [[pts[0, 0], pts[1, 1]], [pts[1, 0], pts[0, 1]]]]   # 6, 7: one coordinate shared
+        for order in (range(8), [0, 1, 0, 2, 2, 5, 0, 6, 0, 7, 1, 7]):
+            for k in order:
+                x = pts[k].copy()
+                f, g = formula(*data, x)
+                assert p.f(x) == f
+                np.testing.assert_array_equal(p.grad(x), g)
+        x = pts[0].copy()
+        p.f(x)
+        x[:] = pts[1]                                  # changed in place between f and grad
+        np.testing.assert_array_equal(p.grad(x), formula(*data, pts[1])[1])
