@@ -57,18 +57,25 @@
   var queue = Promise.resolve();
 
   // While MathJax's menu loads an extension the reader has switched on (the explorer, say), a
-  // typesetting pass would make the menu leave the re-rendering of the page to that pass, which
-  // covers its own formulas only: the ones typeset before would never get the extension.
-  function menuSettled() {
+  // typesetting pass that started would make the menu leave the re-rendering of the page to that
+  // pass, which covers its own formulas only: the ones typeset before would never get the
+  // extension. So no pass starts while the menu loads (for at most 15 s: a load that failed never
+  // ends). A pass that has already started and waits for MathJax to load something (the speech
+  // rules, with the explorer on) when the reader switches on another extension is not covered.
+  function menuSettled(since) {
     var Menu = theMenu();
-    if (!Menu || !Menu.loading) return null;
-    return new Promise(function (resolve) { setTimeout(resolve, 50); }).then(menuSettled);
+    since = since || Date.now();
+    if (!Menu || !Menu.loading || Date.now() - since > 15000) return null;
+    return new Promise(function (resolve) { setTimeout(resolve, 50); }).then(function () {
+      return menuSettled(since);
+    });
   }
 
   function typeset(elements) {
     elements = elements.filter(function (el) { return waiting.delete(el); });
     if (elements.length) {
-      queue = queue.then(menuSettled).then(function () { return MathJax.typesetPromise(elements); })
+      queue = queue.then(function () { return menuSettled(); })
+        .then(function () { return MathJax.typesetPromise(elements); })
         .catch(function (err) { console.error("MathJax:", err); });
     }
     return queue;
@@ -106,7 +113,9 @@
     }, { rootMargin: "100% 0px" });
     formulas.forEach(function (el) { observer.observe(el); });
     window.addEventListener("beforeprint", function () {
-      try { MathJax.typeset(Array.from(waiting)); waiting.clear(); }
+      var Menu = theMenu();
+      if (Menu && Menu.loading) return;   // as menuSettled: the rest print as TeX, rather than
+      try { MathJax.typeset(Array.from(waiting)); waiting.clear(); }   // spoil the extension
       catch (err) { console.error("MathJax:", err); }
     });
 
@@ -119,7 +128,8 @@
           return;
         }
         observer.disconnect();
-        queue = queue.then(function () { return MathJax.typesetPromise(); })   // TeX elsewhere
+        queue = queue.then(function () { return menuSettled(); })
+          .then(function () { return MathJax.typesetPromise(); })   // TeX elsewhere
           .catch(function (err) { console.error("MathJax:", err); })
           .then(function () { document.documentElement.dataset.math = "typeset"; });
       }
@@ -132,20 +142,22 @@
     return typeset(formulas.filter(function (el) { return near(el, top); }));
   }
 
-  // MathJax 3.2.2's menu re-renders the page synchronously when a reader switches on its
-  // explorer (Accessibility > Activate), but the speech rules it needs load asynchronously: the
-  // re-render stops at MathJax's "retry" signal, and every formula is left as TeX source
-  // (mathjax/MathJax#3124, fixed in MathJax 4). Its maintainer's work-around: re-render with
-  // MathJax's own retry handling.
+  // When a reader switches on MathJax 3.2.2's explorer (Accessibility > Activate), its menu
+  // loads the explorer and then re-renders the page synchronously; but the speech rules the
+  // explorer needs load asynchronously, so the re-render stops at MathJax's "retry" signal and
+  // leaves every formula empty (mathjax/MathJax#3124, fixed in MathJax 4). The work-around of
+  // MathJax's maintainer: re-render with MathJax's own retry handling. The re-render joins the
+  // queue, so that passes wait for it rather than be rendered again at each of its retries.
   function rerenderWithRetries() {
     var mathjax = MathJax._.mathjax.mathjax, Menu = theMenu();
     if (!Menu) return;
     var rerender = Menu.prototype.rerender;
     Menu.prototype.rerender = function (state) {
       var menu = this;
-      if (state === undefined) state = MathJax._.core.MathItem.STATE.TYPESET;
-      return mathjax.handleRetriesFor(function () { rerender.call(menu, state); })
+      var done = mathjax.handleRetriesFor(function () { rerender.call(menu, state); })
         .catch(function (err) { console.error("MathJax:", err); });
+      queue = queue.then(function () { return done; });
+      return done;
     };
   }
 
