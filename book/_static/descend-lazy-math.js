@@ -55,20 +55,29 @@
 
   var waiting = null;          // the formulas not handed to MathJax yet
   var queue = Promise.resolve();
+  var rerendering = null;      // the menu's re-render of the page, while it runs
+
+  function delay(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
 
   // While MathJax's menu loads an extension the reader has switched on (the explorer, say), a
   // typesetting pass that started would make the menu leave the re-rendering of the page to that
-  // pass, which covers its own formulas only: the ones typeset before would never get the
-  // extension. So no pass starts while the menu loads (for at most 15 s: a load that failed never
-  // ends). A pass that has already started and waits for MathJax to load something (the speech
-  // rules, with the explorer on) when the reader switches on another extension is not covered.
+  // pass (ui/menu's loadA11y), which covers its own formulas only: the ones typeset before would
+  // never get the extension. So no pass starts while the menu loads or re-renders the page, for
+  // at most 15 s each, so that a slow load does not hold the formulas back for ever (after a load
+  // that failed, MathJax's own passes wait for ever). A pass that has already started and waits
+  // for MathJax to load something (the speech rules, with the explorer on) when the reader
+  // switches on another extension is not covered.
   function menuSettled(since) {
     var Menu = theMenu();
     since = since || Date.now();
-    if (!Menu || !Menu.loading || Date.now() - since > 15000) return null;
-    return new Promise(function (resolve) { setTimeout(resolve, 50); }).then(function () {
-      return menuSettled(since);
-    });
+    if (Date.now() - since > 15000) return null;
+    if (Menu && Menu.loading) return delay(50).then(function () { return menuSettled(since); });
+    if (rerendering) {
+      return Promise.race([rerendering, delay(15000)]).then(function () { return menuSettled(); });
+    }
+    return null;
   }
 
   function typeset(elements) {
@@ -112,11 +121,17 @@
       typeset(shown);
     }, { rootMargin: "100% 0px" });
     formulas.forEach(function (el) { observer.observe(el); });
+    // Printing typesets at once every formula not typeset yet, queued or not (typesetting one
+    // twice finds no TeX in it the second time). Not while the menu loads an extension: MathJax
+    // would stop before finding any formula and still make the menu skip its re-render, so the
+    // rest print as TeX rather than spoil the extension.
     window.addEventListener("beforeprint", function () {
       var Menu = theMenu();
-      if (Menu && Menu.loading) return;   // as menuSettled: the rest print as TeX, rather than
-      try { MathJax.typeset(Array.from(waiting)); waiting.clear(); }   // spoil the extension
-      catch (err) { console.error("MathJax:", err); }
+      if (Menu && Menu.loading) return;
+      try {
+        MathJax.typeset(formulas.filter(function (el) { return !el.querySelector("mjx-container"); }));
+      } catch (err) { console.error("MathJax:", err); }
+      finally { waiting.clear(); }   // whatever is left, the final pass over the page typesets
     });
 
     function theRest() {
@@ -146,17 +161,18 @@
   // loads the explorer and then re-renders the page synchronously; but the speech rules the
   // explorer needs load asynchronously, so the re-render stops at MathJax's "retry" signal and
   // leaves every formula empty (mathjax/MathJax#3124, fixed in MathJax 4). The work-around of
-  // MathJax's maintainer: re-render with MathJax's own retry handling. The re-render joins the
-  // queue, so that passes wait for it rather than be rendered again at each of its retries.
+  // MathJax's maintainer: re-render with MathJax's own retry handling. No pass starts while it
+  // runs (menuSettled), so that the formulas are not set again at each of its retries.
   function rerenderWithRetries() {
-    var mathjax = MathJax._.mathjax.mathjax, Menu = theMenu();
-    if (!Menu) return;
+    var Menu = theMenu(), mathjax = MathJax._.mathjax && MathJax._.mathjax.mathjax;
+    if (!Menu || !mathjax) return;
     var rerender = Menu.prototype.rerender;
     Menu.prototype.rerender = function (state) {
       var menu = this;
       var done = mathjax.handleRetriesFor(function () { rerender.call(menu, state); })
-        .catch(function (err) { console.error("MathJax:", err); });
-      queue = queue.then(function () { return done; });
+        .catch(function (err) { console.error("MathJax:", err); })
+        .then(function () { if (rerendering === done) rerendering = null; });
+      rerendering = done;
       return done;
     };
   }
