@@ -5,7 +5,7 @@
   environment, so setting the backend here covers every way of running the build.  Their
   frames, data URIs in the notebook's output, become files of the site (``_frames/``).
 * The chapters' figures are stored as lossless WebP (the same pixels, half the bytes of PNG),
-  and the theme's source maps, which only developer tools read, are dropped.
+  and the theme's source maps and message catalogs, which no reader's browser fetches, are dropped.
 * Launch buttons appear only once ``repository.url`` is set in ``_config.yml``.
 * MathJax comes from the pinned ``django-static-mathjax`` package (it only carries the
   MathJax 3 files) and is copied into ``_static/mathjax``: the pages load nothing from a CDN.
@@ -205,11 +205,16 @@ def _figures_as_webp(app, exception):
                 page.write_text(new, encoding="utf-8")
 
 
-def _drop_source_maps(app, exception):
-    """Remove the theme's source maps (``*.map``, 3.4 MB): only a browser's developer tools read them."""
+def _drop_build_only_files(app, exception):
+    """Remove what no reader's browser fetches: the theme's source maps (``*.map``, 3.4 MB), which
+    only a browser's developer tools read, and sphinx-book-theme's message catalogs
+    (``_static/locales``, 131 kB of ``.po`` and ``.mo`` files), which translate its labels
+    when Sphinx writes the pages."""
     if exception is None and app.builder.format == "html":
-        for path in (Path(app.outdir) / "_static").rglob("*.map"):
+        static = Path(app.outdir) / "_static"
+        for path in static.rglob("*.map"):
             path.unlink()
+        shutil.rmtree(static / "locales", ignore_errors=True)
 
 
 def _font_awesome_css_first(app, pagename, templatename, context, doctree):
@@ -232,7 +237,7 @@ def setup(app):
         raise RuntimeError("MathJax files not found: install requirements.txt (django-static-mathjax)")
     app.connect("build-finished", _copy_mathjax)
     app.connect("build-finished", _copy_student_homework)
-    app.connect("build-finished", _drop_source_maps)
+    app.connect("build-finished", _drop_build_only_files)
     app.connect("build-finished", _drop_unused_frames)
     app.connect("build-finished", _figures_as_webp)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

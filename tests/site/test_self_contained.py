@@ -229,3 +229,12 @@ def test_explorer_frames_are_files_of_the_site_drawn_at_the_size_shown(site):
     named = set(re.findall(r"_frames/([0-9a-f]{20}\.webp)", "".join(p.read_text(encoding="utf-8")
                                                                  for p in files(site, ".html"))))
     assert named == {p.name for p in (site / "_frames").iterdir()}, "frames no page names, or names but lacks"
+
+
+def test_no_build_only_files(site):
+    """What no reader's browser fetches is not shipped: source maps, and message catalogs, which
+    translate the theme's labels when Sphinx writes the pages (book/_ext/descend_site.py)."""
+    shipped = [p.relative_to(site).as_posix() for p in site.rglob("*")
+               if p.is_file() and p.suffix in (".map", ".po", ".mo")]
+    assert not shipped, shipped[:10]
+    assert not (site / "_static" / "locales").exists()
