@@ -75,7 +75,9 @@
     if (Date.now() - since > 15000) return null;
     if (Menu && Menu.loading) return delay(50).then(function () { return menuSettled(since); });
     if (rerendering) {
-      return Promise.race([rerendering, delay(15000)]).then(function () { return menuSettled(); });
+      return Promise.race([rerendering, delay(15000)]).then(function () {
+        return menuSettled(rerendering ? since - 15000 : null);   // a re-render that hangs: give up
+      });
     }
     return null;
   }
