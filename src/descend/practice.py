@@ -22,7 +22,7 @@ import numpy as np
 from . import _checks
 from .nn import cross_entropy, softmax
 from .optim import Optimizer, Schedule, _schedule
-from .problems import Problem
+from .problems import Problem, _paired
 
 __all__ = ["MLP", "ACTIVATIONS", "l2", "decoupled", "l2_decay_rates", "Training", "train", "RangeTest", "lr_range_test",
            "exponential_rates", "Comparison", "compare"]
@@ -188,8 +188,8 @@ class MLP:
         y = _labels(labels, X.shape[0], self.classes)
         return self._grad(theta, X, y)
 
-    def _grad(self, theta, X, y):
-        parts, z, a, s = self._forward(theta, X)
+    def _grad(self, theta, X, y, forward=None):
+        parts, z, a, s = self._forward(theta, X) if forward is None else forward
         delta = softmax(s)
         delta[np.arange(len(y)), y] -= 1.0          # ∂ℓ/∂s = softmax(s) − onehot(y)
         delta /= len(y)
@@ -228,9 +228,15 @@ class MLP:
         X = self._inputs(images)
         y = _labels(labels, X.shape[0], self.classes)
         label = name or (f"MLP ({self.hidden} {self.activation})" if self.hidden else "softmax regression")
-        return Problem(lambda t: float(np.mean(cross_entropy(self._forward(t, X)[3], y))),
-                       lambda t: self._grad(t, X, y), name=label, dim=self.dim,
-                       n_examples=X.shape[0], batch_grad=lambda t, idx: self._grad(t, X[idx], y[idx]))
+
+        def value_and_grad(t):  # one forward pass for the loss and the gradient
+            forward = self._forward(t, X)
+            return float(np.mean(cross_entropy(forward[3], y))), self._grad(t, X, y, forward)
+
+        f, grad = _paired(lambda t: float(np.mean(cross_entropy(self._forward(t, X)[3], y))),
+                          lambda t: self._grad(t, X, y), value_and_grad)
+        return Problem(f, grad, name=label, dim=self.dim, n_examples=X.shape[0],
+                       batch_grad=lambda t, idx: self._grad(t, X[idx], y[idx]))
 
 
 # --------------------------------------------------------------------------- L2 and decoupled decay

@@ -144,6 +144,30 @@ class Problem:
         return f"Problem({self.name!r}, dim={self.dim})"
 
 
+def _paired(f: Callable, grad: Callable, value_and_grad: Callable) -> tuple[Callable, Callable]:
+    """Mark ``f`` and ``grad`` as computable together at one point; returns ``f, grad``.
+
+    ``value_and_grad(x) -> (f(x), grad(x))`` for a 1-D ``x``, with the same numbers bit for bit,
+    computed once for the work the two share (a residual, a forward pass).  :func:`descend.run`
+    calls it at every iterate instead of ``f`` and then ``grad``.  The mark names the two
+    functions it was made for, and is used only while the problem's ``f`` and ``grad`` are
+    those very objects: a problem made with others (``dataclasses.replace(problem, f=...)``, a
+    penalty, a counter, a ``functools.wraps`` wrapper, which copies the mark) is evaluated with
+    its own functions, never with a stale pair.
+    """
+    f._value_and_grad = grad._value_and_grad = (f, grad, value_and_grad)
+    return f, grad
+
+
+def _shared(problem: Problem, x: np.ndarray) -> Callable | None:
+    """The problem's ``value_and_grad`` (see :func:`_paired`) if its f and grad are paired and
+    ``x`` is one point (1-D), else None: then f and grad are to be called each."""
+    mark = getattr(problem.f, "_value_and_grad", None)
+    if mark is not None and mark[0] is problem.f and mark[1] is problem.grad and np.ndim(x) == 1:
+        return mark[2]
+    return None
+
+
 def _window(problem: Problem, bounds=None):
     bounds = bounds if bounds is not None else problem.bounds
     if bounds is None:
@@ -578,35 +602,30 @@ def sigmoid_neuron(x=(0.5, 2.5), y=(0.2, 0.9)) -> Problem:
     if np.any((ys <= 0) | (ys >= 1)):
         raise ValueError("y must lie strictly between 0 and 1 (the range of the sigmoid)")
 
-    last = {}   # the parts at the last float64 point: dd.run asks for f and grad at each point
-
     def parts(theta):
         w, b = theta[0], theta[1]
         if np.ndim(w) == 0:   # one point: the same numbers, without the outer products
-            key = (float(w), float(b)) if np.result_type(w, b) == np.float64 else None
-            hit = last.get(key) if key is not None else None
-            if hit is None:
-                fx = sigmoid(xs * w + b)
-                hit = fx, fx - ys, xs
-                if key is not None:
-                    last.clear()
-                    last[key] = hit
-            return hit
+            fx = sigmoid(xs * w + b)
+            return fx, fx - ys, xs
         z = np.multiply.outer(xs, w) + np.multiply.outer(np.ones_like(xs), b)  # (n, *batch)
         fx = sigmoid(z)
         r = fx - ys.reshape((-1,) + (1,) * np.ndim(w))
         return fx, r, xs.reshape((-1,) + (1,) * np.ndim(w))
 
-    def f(theta):
-        _, r, _ = parts(theta)
+    def loss(fx, r, xcol):
         return 0.5 * (r**2).sum(0)
 
-    def grad(theta):
-        fx, r, xcol = parts(theta)
+    def gradient(fx, r, xcol):
         dz = r * fx * (1 - fx)
         if dz.ndim == 1:
             return np.array([(dz * xcol).sum(), dz.sum()])
         return np.stack([(dz * xcol).sum(0), dz.sum(0)])
+
+    def value_and_grad(theta):
+        at = parts(theta)
+        return loss(*at), gradient(*at)
+
+    f, grad = _paired(lambda theta: loss(*parts(theta)), lambda theta: gradient(*parts(theta)), value_and_grad)
 
     def hess(theta):
         fx, r, xcol = parts(theta)
@@ -677,6 +696,12 @@ def least_squares(X, y, *, name="least squares", bounds=None) -> Problem:
             return np.tensordot(H, theta, axes=1) - c.reshape((d,) + (1,) * (np.ndim(theta) - 1))
         return X.T @ residual(theta) / N
 
+    def value_and_grad(theta):  # one point: f's and grad's numbers, from one residual
+        r = residual(theta)
+        return 0.5 * (np.add.reduce(r ** 2, axis=0) / N), X.T @ r / N
+
+    f, grad = _paired(f, grad, value_and_grad)
+
     def hess(theta):
         return np.broadcast_to(H.reshape((d, d) + (1,) * (np.ndim(theta) - 1)), (d, d) + np.shape(theta)[1:]).copy()
 
@@ -743,6 +768,12 @@ def logistic_regression(X, y, *, name="logistic regression", bounds=None) -> Pro
     def grad(theta):
         yb = y.reshape((N,) + (1,) * (np.ndim(theta) - 1))
         return np.tensordot(X.T, sigmoid(logits(theta)) - yb, axes=1) / N
+
+    def value_and_grad(theta):  # one point: f's and grad's numbers, from one product Xθ
+        z = logits(theta)
+        return (np.logaddexp(0.0, z) - y * z).mean(0), np.tensordot(X.T, sigmoid(z) - y, axes=1) / N
+
+    f, grad = _paired(f, grad, value_and_grad)
 
     def hess(theta):
         p = sigmoid(logits(theta))

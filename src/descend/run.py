@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _checks
 from .optim import Optimizer
-from .problems import Problem
+from .problems import Problem, _shared
 
 __all__ = ["Trace", "run", "Sweep", "sweep", "sweep_starts"]
 
@@ -242,11 +242,13 @@ def _norm(g: np.ndarray) -> float:
 
 
 def _evaluate(problem: Problem, x: np.ndarray) -> tuple[float, np.ndarray]:
-    fx = np.asarray(problem.f(x), dtype=np.float64)
+    both = _shared(problem, x)   # f and grad computed together, when they share work
+    fx, g = both(x) if both is not None else (problem.f(x), None)
+    fx = np.asarray(fx, dtype=np.float64)
     if fx.size != 1:
         raise ValueError(f"problem.f must return a single number at a point, returned shape {fx.shape}")
     fx = float(fx.reshape(()))
-    g = np.asarray(problem.grad(x), dtype=np.float64)
+    g = np.asarray(problem.grad(x) if both is None else g, dtype=np.float64)
     if g.shape != x.shape:
         raise ValueError(f"problem.grad must return shape {x.shape}, returned {g.shape}")
     return fx, g

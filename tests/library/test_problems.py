@@ -109,10 +109,8 @@ def test_grid_has_the_shape_asked():
 
 
 def test_sigmoid_neuron_at_one_point_is_its_formula_bit_for_bit():
-    """dd.sigmoid_neuron has a path of its own for one point (no outer products, the last point's
-    parts kept, as dd.run asks for f and then grad there): exactly the numbers of the general
-    formula (outer products, as for a batch), in any order of points and after the point is
-    changed in place."""
+    """dd.sigmoid_neuron has a path of its own for one point (no outer products): exactly the
+    numbers of the general formula (outer products, as for a batch)."""
     def formula(xs, ys, theta):
         z = np.multiply.outer(xs, theta[0]) + np.multiply.outer(np.ones_like(xs), theta[1])
         fx = dd.sigmoid(z)
@@ -123,15 +121,85 @@ def test_sigmoid_neuron_at_one_point_is_its_formula_bit_for_bit():
     xs, ys = dd.data.sparse_feature(n=100, sparsity=0.8, seed=0)
     for data in ((np.array([0.5, 2.5]), np.array([0.2, 0.9])), (xs, ys)):
         p = dd.sigmoid_neuron(*data)
-        pts = random_points(p, n=6)
-        pts = np.r_[pts, [[pts[0, 0], pts[1, 1]], [pts[1, 0], pts[0, 1]]]]   # 6, 7: one coordinate shared
-        for order in (range(8), [0, 1, 0, 2, 2, 5, 0, 6, 0, 7, 1, 7]):
-            for k in order:
-                x = pts[k].copy()
-                f, g = formula(*data, x)
-                assert p.f(x) == f
-                np.testing.assert_array_equal(p.grad(x), g)
-        x = pts[0].copy()
-        p.f(x)
-        x[:] = pts[1]                                  # changed in place between f and grad
-        np.testing.assert_array_equal(p.grad(x), formula(*data, pts[1])[1])
+        for x in random_points(p, n=6):
+            f, g = formula(*data, x)
+            assert p.f(x) == f
+            np.testing.assert_array_equal(p.grad(x), g)
+
+
+def _paired_problems():
+    import descend.practice as practice
+
+    rng = np.random.default_rng(3)
+    X = np.c_[np.ones(40), rng.normal(size=(40, 2))]
+    xs, ys = dd.data.sparse_feature(n=100, sparsity=0.8, seed=0)
+    train = dd.data.digits().train
+    net = practice.MLP(hidden=8)
+    return [
+        (dd.sigmoid_neuron(), None),
+        (dd.sigmoid_neuron(xs, ys), None),
+        (dd.least_squares(X, X @ [1.0, -2.0, 0.5] + rng.normal(size=40)), None),
+        (dd.logistic_regression(X, (X[:, 1] + rng.normal(size=40) > 0).astype(float)), None),
+        (net.problem(train.images[:64], train.labels[:64]), net.init(0)),
+    ]
+
+
+def _f_and_grad(p, x):
+    from descend.problems import _shared
+
+    both = _shared(p, x)
+    return both(x) if both is not None else (p.f(x), p.grad(x))
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_paired_f_and_grad_give_their_own_numbers_once(index):
+    """Problems whose f and grad share work give dd.run both at once (problems._paired): the same
+    numbers bit for bit as f and grad, computed once per iterate, a run identical to one of the
+    same problem unpaired, and a problem made from it with another f or grad (a penalty, a
+    counter, a functools.wraps wrapper) never uses the stale pair."""
+    import dataclasses
+    import functools
+
+    import descend.practice as practice
+
+    p, x0 = _paired_problems()[index]
+    rng = np.random.default_rng(index)
+    x0 = np.zeros(p.dim) if x0 is None else x0
+    for x in x0 + rng.normal(scale=0.5, size=(5, p.dim)):
+        f, g = _f_and_grad(p, x)
+        assert f == p.f(x)
+        np.testing.assert_array_equal(g, p.grad(x))
+    unpaired = dataclasses.replace(p, f=lambda x: p.f(x), grad=lambda x: p.grad(x))
+    for batch in (None, 7) if p.batch_grad is not None else (None,):
+        a = dd.run(dd.momentum(eta=0.05, beta=0.9), p, x0, 40, batch_size=batch)
+        b = dd.run(dd.momentum(eta=0.05, beta=0.9), unpaired, x0, 40, batch_size=batch)
+        for field in ("xs", "fs", "grad_norms"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+
+    calls = []                                   # the pair, once per iterate; f and grad never
+    f, grad, both = p.f._value_and_grad
+    p.f._value_and_grad = p.grad._value_and_grad = (f, grad, lambda x: calls.append("both") or both(x))
+    dd.run(dd.gd(eta=0.01), p, x0, 3)
+    assert calls == ["both"] * 4
+    p.f._value_and_grad = p.grad._value_and_grad = (f, grad, both)
+
+    x = x0 + 0.3
+    assert _f_and_grad(practice.l2(p, 0.5), x)[0] == p.f(x) + 0.25 * np.sum(x**2)
+    doubled = dataclasses.replace(p, grad=lambda x: 2 * p.grad(x))   # f still carries the pair
+    np.testing.assert_array_equal(_f_and_grad(doubled, x)[1], 2 * p.grad(x))
+    calls = []
+    counted = dataclasses.replace(p, f=lambda x: calls.append("f") or p.f(x), grad=p.grad)
+    dd.run(dd.gd(eta=0.01), counted, x0, 3)
+    assert calls == ["f"] * 4, "a problem with a new f calls it at every iterate"
+
+    def counting(fn):                            # wraps copies the mark onto the wrapper
+        @functools.wraps(fn)
+        def call(x):
+            calls.append(fn)
+            return fn(x)
+        return call
+    calls = []
+    wrapped = dataclasses.replace(p, f=counting(p.f), grad=counting(p.grad))
+    assert wrapped.f._value_and_grad is p.f._value_and_grad
+    dd.run(dd.gd(eta=0.01), wrapped, x0, 3)
+    assert calls == [p.f, p.grad] * 4, "wrappers that copy the mark are called, not the pair"
