@@ -102,6 +102,15 @@ def _ticker(ticker) -> tuple:
     return type(ticker).__name__, locs, tuple(ticker.seq) if isinstance(ticker, FixedFormatter) else ()
 
 
+def _unmark(units: list) -> None:
+    """Mark every artist as painted as it stands.  A draw itself marks some stale and leaves
+    them so (matplotlib 3.10 re-places an axes' empty side titles, which then never clear);
+    that is no change by the next update, which would otherwise take them for changed and
+    repaint them at every frame."""
+    for artist in units:
+        artist.stale = False
+
+
 def _order(fig: Figure):
     """Sort key putting artists in the order a full draw paints them: by axes, then by z-order."""
     rank = {id(ax): (ax.get_zorder(), i) for i, ax in enumerate(fig.axes)}
@@ -148,6 +157,7 @@ class Scene:
         # as on a fresh figure (``ax.plot`` without a colour takes the next one)
         self.cyclers = [(c, c._idx) for c in map(_cycle, fig.axes) if c is not None]
         self.canvas.draw()        # every artist drawn once, so each is unmarked until it changes
+        _unmark(_units(fig))
         self.background = None
 
     def rgba(self, values: dict) -> np.ndarray:
@@ -172,6 +182,7 @@ class Scene:
         live = [a for a in units if a.get_animated() and a.get_visible()]
         for artist in sorted(live, key=_order(self.fig)):
             self.fig.draw_artist(artist)
+        _unmark(units)
         return np.asarray(self.canvas.buffer_rgba())
 
     def set_dpi(self, dpi: float) -> None:

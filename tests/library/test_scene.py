@@ -103,6 +103,23 @@ def test_only_changed_artists_are_repainted():
     assert scene.full_draws == 2
 
 
+def test_what_a_draw_marks_stale_does_not_force_full_draws():
+    """Chapter 3's matching quiz: a full draw re-places each small map's empty side titles,
+    which matplotlib 3.10 then leaves marked stale.  They are no change by the next update:
+    the frames are painted over the background, and only what the update added is repainted."""
+    from descend._scene import _units
+
+    problems = [dd.quadratic([[1.0, 0.0], [0.0, 3.0]]), dd.saddle(), dd.himmelblau()]
+    scene = counting(Scene(lambda: dd.plot.match_scene(problems, [2, 0, 1])))
+    for surface in (1, 2, 3, 2):
+        scene.rgba({"surface": surface})
+        repainted = {id(a) for a in _units(scene.fig) if a.get_animated()}
+        assert repainted == {id(a) for a in scene.added}, "an unchanged artist is repainted at every frame"
+    assert scene.full_draws == 1
+    fresh = Scene(lambda: dd.plot.match_scene(problems, [2, 0, 1])).rgba({"surface": 2})
+    assert np.array_equal(scene.rgba({"surface": 2}), fresh)
+
+
 def test_an_explorer_of_a_scene():
     ex = dd.explore(contour_scene, eta=dd.slider(0.05, 0.2, 0.05), beta=dd.slider(0.0, 0.9, 0.3), alt="paths")
     assert ex.scene
