@@ -106,7 +106,9 @@ def _unmark(units: list) -> None:
     """Mark every artist as painted as it stands.  A draw itself marks some stale and leaves
     them so (matplotlib 3.10 re-places an axes' empty side titles, which then never clear);
     that is no change by the next update, which would otherwise take them for changed and
-    repaint them at every frame."""
+    keep them out of the background, repainted at every frame.  This assumes that nothing
+    changes an artist after a draw has painted it (no ``draw_event`` callback does: the
+    library connects none)."""
     for artist in units:
         artist.stale = False
 

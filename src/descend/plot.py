@@ -1695,9 +1695,10 @@ def match_scene(problems, order, *, levels: int = 8, fig=None):
     ax3.computed_zorder = False  # one surface: drawn in call order, the same in every frame
     ax3.set_box_aspect(None, zoom=1.05)
     # Every surface made and projected once, here: projecting 2,401 faces takes a tenth of a
-    # second (matplotlib 3.10), and the view never changes.  The projection is the one a
-    # draw computes (Axes3D.draw sets M so); an explorer repaints a surface alone, without the
-    # full draw that would project it.
+    # second (matplotlib 3.10), and the view never changes, so a slider move only repaints
+    # one; the set-up takes that much longer.  The projection is the one a draw computes
+    # (Axes3D.draw sets M so); an explorer repaints a surface alone, without the full draw
+    # that would project it.
     ax3.M = ax3.get_proj()
     surfaces = []
     for p in problems:
@@ -1713,7 +1714,8 @@ def match_scene(problems, order, *, levels: int = 8, fig=None):
         i = int(surface) - 1
         if not 0 <= i < k:
             raise ValueError(f"surface must be 1 … {k}, got {surface}")
-        ax3.add_collection(surfaces[i], autolim=False)
+        if surfaces[i].axes is None:   # not already shown (update called twice on one figure)
+            ax3.add_collection(surfaces[i], autolim=False)
         # a text at a fixed place, not the title, whose position a full draw would move
         ax3.text2D(0.5, 1.0, f"Surface {'ABCDEF'[i]}", transform=ax3.transAxes, ha="center", va="top",
                    fontweight="bold", fontsize=12)

@@ -156,6 +156,9 @@ def test_match_scene_keeps_its_maps_and_axes_while_the_surface_changes():
     update(3)
     assert [t.get_text() for t in surf.texts] == ["Surface C"] and len(surf.collections) == 1
     assert (surf.get_xlim(), surf.get_ylim(), surf.get_zlim()) == limits
+    update(3)                                   # the same surface again: shown once, drawable
+    assert len(surf.collections) == 1
+    fig.canvas.draw()
     with pytest.raises(ValueError, match="surface must be 1"):
         update(4)
     explorer = dd.explore(lambda: dd.plot.match_scene(problems, order), surface=dd.slider(1, 3, 1),

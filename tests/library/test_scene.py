@@ -103,7 +103,7 @@ def test_only_changed_artists_are_repainted():
     assert scene.full_draws == 2
 
 
-def test_what_a_draw_marks_stale_does_not_force_full_draws():
+def test_only_what_an_update_added_is_repainted():
     """Chapter 3's matching quiz: a full draw re-places each small map's empty side titles,
     which matplotlib 3.10 then leaves marked stale.  They are no change by the next update:
     the frames are painted over the background, and only what the update added is repainted."""
