@@ -68,3 +68,14 @@ def test_no_error_output_in_pages(site, name):
     text = (site / f"{name}.html").read_text(encoding="utf-8")
     for marker in ("Traceback (most recent call last)", "RuntimeWarning", "DeprecationWarning", 'class="output stderr"'):
         assert marker not in text, f"{name} shows {marker!r}"
+
+
+def test_every_page_names_an_icon_the_site_has(site):
+    """Each page links its icon, so that no browser asks for a /favicon.ico the site lacks."""
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        if 'http-equiv="Refresh"' in text[:300]:
+            continue
+        icons = re.findall(r'<link rel="(?:shortcut )?icon" href="([^"]+)"', text)
+        assert icons, f"{page.relative_to(site)} links no icon"
+        assert all((page.parent / icon).resolve().is_file() for icon in icons), (page, icons)
