@@ -54,23 +54,24 @@ def pages() -> list[str]:
 
 # A chapter's code blocks hold most of its page: chapter 7 had 23,600 elements in its main part,
 # 14,000 of them the spans pygments colours tokens with, and color-contrast, which axe runs on
-# every element, took 12 of the audit's 14 s. What color-contrast reads of a token is its look:
-# its colours (text, fill, stroke, shadow), its size and weight, the backgrounds under it (colour
-# and image of each element from the token up to the first opaque background) and what is
-# applied over it (the opacity, blend mode and filter of the token and each of its ancestors).
-# Tokens that look alike get one verdict, except where position matters (axe calls the contrast
-# of a token that another element overlaps "incomplete"): a token under a block's copy button
-# is not counted, and a token overlapped otherwise would be a limit of this shortcut. And
-# axe 4.12 never reports a token of one character (its contrast is "incomplete") or of
-# punctuation alone (not checked), so such a token cannot stand for its look. So, in each
-# theme, the audit keeps every code block that is shown and has a token of two or more letters
-# or digits whose look no block kept before it has, and every block holding anything but
-# spans with a class (a link, an ARIA attribute); it turns the other blocks into their plain
-# text, which axe checks in the block's own colour. Chapter 7's audit took 6.6 s so (every
-# block flattened: 6.5 s; measured once, alone). test_one_block_per_look_audits_what_every_block_would
-# plants each case that could make the two differ.
+# every element, took 12 of the audit's 14 s. Tokens that look alike get one verdict where axe
+# gives one. A token's look is what color-contrast reads of it: its colours (text, fill, stroke,
+# shadow), size and weight, the backgrounds under it (colour and image of each element from the
+# token up to the first opaque background) and what is applied over it (the opacity, blend mode
+# and filter of the token and each of its ancestors). So the audit keeps, in each theme, the
+# first code block that shows each look, on a token axe checks (its own text, spaces collapsed,
+# neither one character nor punctuation alone, as axe 4.12 checks it), and every block holding
+# anything but spans with a class (a link, an ARIA attribute); it turns the other blocks into
+# their plain text, which axe then checks in the block's own colour. A token's place can still
+# leave axe undecided ("incomplete": partly scrolled out of its block, under another element),
+# so the shortcut is checked on each page: every look shown on a token axe checks must get a
+# verdict (pass or violation) on some token of the blocks kept. If one does not, the flattened
+# blocks are put back and the page is audited again whole. (Tokens under a painted copy button
+# or out of their block's box are not chosen to show a look, so that this is rare.) Chapter 7's
+# audit took 6.6 s so (every block flattened: 6.5 s; measured once, alone).
+# test_one_block_per_look_audits_what_every_block_would plants the cases that could make the two differ.
 ONE_BLOCK_PER_LOOK = """() => {
-  const under = new Map(), over = new Map();
+  const text = axe.commons.text, under = new Map(), over = new Map();
   const backdrop = el => {          // the backgrounds under el's text, up to the first opaque one
     if (!el) return '';
     if (under.has(el)) return under.get(el);
@@ -89,46 +90,96 @@ ONE_BLOCK_PER_LOOK = """() => {
     if (t.opacity !== '1') parts.push('opacity ' + t.opacity);
     if (t.mixBlendMode !== 'normal') parts.push('blend ' + t.mixBlendMode);
     if (t.filter !== 'none') parts.push('filter ' + t.filter);
-    const found = parts.join(' ') + ' / ' + effects(el.parentElement);
+    const found = [parts.join(' '), effects(el.parentElement)].filter(Boolean).join(' / ');
     over.set(el, found);
     return found;
   };
+  const look = s => { const t = getComputedStyle(s);
+    return [t.color, t.webkitTextFillColor, t.webkitTextStroke, t.textShadow, t.fontSize, t.fontWeight,
+            backdrop(s), effects(s)].join('|'); };
+  const checked = s => {            // color-contrast checks s: the matcher and evaluate of axe 4.12
+    const own = text.sanitize(Array.from(s.childNodes).map(n => n.nodeType === 3 ? n.nodeValue : '').join(''));
+    return own.length > 1 && text.removeUnicode(own, {emoji: true, nonBmp: false, punctuations: true}) !== ''
+      && s.checkVisibility({visibilityProperty: true});
+  };
+  const shown = {visibilityProperty: true, opacityProperty: true};
   const plain = pre => Array.from(pre.querySelectorAll('*')).every(e =>
     e.tagName === 'SPAN' && Array.from(e.attributes).every(a => a.name === 'class'));
   const blocks = Array.from(document.querySelectorAll('div.highlight pre'));
-  const looks = blocks.map(pre => {   // null: keep the block whatever the others show
+  const tokens = blocks.map(pre => {   // null: keep the block whatever the others show
     if (!plain(pre)) return null;
-    if (!pre.checkVisibility()) return [];
-    const covers = Array.from(pre.parentElement.children).filter(e => e !== pre)   // a copy button
-      .map(e => e.getBoundingClientRect()).filter(r => r.width && r.height);
-    const covered = r => covers.some(c => r.left < c.right && c.left < r.right && r.top < c.bottom && c.top < r.bottom);
-    return Array.from(pre.querySelectorAll('span'))
-      .filter(s => /[\\p{L}\\p{N}][^]*[\\p{L}\\p{N}]/u.test(s.textContent) && s.checkVisibility()
-                   && !covered(s.getBoundingClientRect()))
-      .map(s => { const t = getComputedStyle(s);
-                  return [t.color, t.webkitTextFillColor, t.webkitTextStroke, t.textShadow, t.fontSize,
-                          t.fontWeight, backdrop(s), effects(s)].join('|'); });
+    if (!pre.checkVisibility({visibilityProperty: true})) return [];
+    const box = pre.getBoundingClientRect();
+    const covers = Array.from(pre.parentElement.children)   // a copy button, where it is painted
+      .filter(e => e !== pre && e.checkVisibility(shown)).map(e => e.getBoundingClientRect());
+    const clear = r => r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom
+      && !covers.some(c => r.left < c.right && c.left < r.right && r.top < c.bottom && c.top < r.bottom);
+    return Array.from(pre.querySelectorAll('span')).filter(checked)
+      .map(s => ({span: s, look: look(s), clear: clear(s.getBoundingClientRect())}));
   });
-  const seen = new Set();
+  const seen = new Set(), needed = new Set();
+  window.descendLooks = new Map();      // each token axe checks in a kept block -> its look
+  window.descendFlattened = [];         // [block, its HTML], to put back
   let kept = 0;
   blocks.forEach((pre, i) => {      // measured above, changed here: one layout, not one per block
-    const fresh = looks[i] === null ? [null] : looks[i].filter(k => !seen.has(k));
-    fresh.forEach(k => seen.add(k));
-    if (fresh.length) kept += 1;
-    else pre.textContent = pre.textContent;
+    if (tokens[i] === null) { kept += 1; return; }
+    tokens[i].forEach(t => needed.add(t.look));
+    const fresh = tokens[i].filter(t => t.clear && !seen.has(t.look));
+    if (fresh.length) {
+      kept += 1;
+      fresh.forEach(t => seen.add(t.look));
+      tokens[i].forEach(t => window.descendLooks.set(t.span, t.look));
+    } else {
+      window.descendFlattened.push([pre, pre.innerHTML]);
+      pre.textContent = pre.textContent;
+    }
   });
-  return {blocks: blocks.length, kept: kept, looks: seen.size - (seen.has(null) ? 1 : 0)};
+  window.descendNeeded = Array.from(needed);
+  return {blocks: blocks.length, kept: kept, looks: needed.size};
 }"""
+PUT_BACK = "() => { window.descendFlattened.forEach(([pre, html]) => { pre.innerHTML = html; }); window.descendNeeded = []; }"
+# RUN in two parts, so that color-contrast's passes come back too (the other rules' would cost
+# seconds): the violations, and the looks the code blocks need that no token of the blocks kept
+# got a verdict (pass or violation) for
+RUN_CHECKED = """async options => {
+  const mild = (%s)();
+  const off = Object.fromEntries(mild.concat(['color-contrast']).map(id => [id, {enabled: false}]));
+  const rest = await axe.run(document, Object.assign({}, options, {rules: off}));
+  const contrast = await axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']},
+                                            resultTypes: ['violations', 'passes'], elementRef: true, selectors: false, noHtml: true});
+  const looks = window.descendLooks || new Map(), decided = new Set();
+  contrast.passes.concat(contrast.violations).forEach(rule => rule.nodes.forEach(n => decided.add(looks.get(n.element))));
+  const where = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+    + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  const plain = v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({
+    target: [where(n.element)], html: n.element.outerHTML.slice(0, 300), any: n.any.map(c => ({message: c.message})),
+    all: n.all.map(c => ({message: c.message})), none: n.none.map(c => ({message: c.message}))}))});
+  return {violations: rest.violations.concat(contrast.violations.map(plain)),
+          undecided: (window.descendNeeded || []).filter(k => !decided.has(k))};
+}""" % MILD_RULES
 
 
 def audit(page) -> list[dict]:
     """The violations axe finds on the page, of every rule that can report a serious or critical
-    one, once the code blocks are one per look of token (``ONE_BLOCK_PER_LOOK``)."""
+    one (``audit_checked``)."""
+    return audit_checked(page)[0]
+
+
+def audit_checked(page) -> tuple[list[dict], dict, bool]:
+    """The violations axe finds on the page, of every rule that can report a serious or critical
+    one, with the code blocks one per look of token (``ONE_BLOCK_PER_LOOK``), or with every block
+    put back and audited if some look that needs a verdict got none so; what the shortcut kept
+    (``ONE_BLOCK_PER_LOOK``'s counts); and whether the page was audited whole."""
     from axe_playwright_python.sync_playwright import Axe
 
-    page.evaluate(ONE_BLOCK_PER_LOOK)
     page.evaluate(Axe().axe_script)
-    return page.evaluate(RUN, RULES)["violations"]
+    counts = page.evaluate(ONE_BLOCK_PER_LOOK)
+    result = page.evaluate(RUN_CHECKED, RULES)
+    whole = bool(result["undecided"])
+    if whole:
+        page.evaluate(PUT_BACK)
+        result = page.evaluate(RUN_CHECKED, RULES)
+    return result["violations"], counts, whole
 
 
 def report(violations) -> str:
@@ -175,15 +226,19 @@ def test_the_audit_finds_what_it_should(browser):
     assert {"image-alt", "aria-required-children", "color-contrast", "label-content-name-mismatch"} <= found, found
 
 
-CODE_PAGE = """<html lang="en"><head><title>t</title><style>
+CODE_STYLE = """<style>
     pre { background: #fff; color: #000; } .k { color: #005; font-weight: bold; } .s { color: #060; }
-    .faint { color: #bbb; } .o { color: #aaa; } .pale { color: #ccc; } .hll { background: #333; }
-    .dim { background: rgba(0, 0, 0, 0.6); } .dim pre { background: none; }</style></head><body><main>
+    .faint { color: #bbb; } .o { color: #aaa; } .pale { color: #ccc; } .s1 { color: #b5b5b5; }
+    .ghost { color: #c0c0c0; } .far { color: #c4c4c4; } .hid { color: #c2c2c2; } .hll { background: #333; }
+    .dim { background: rgba(0, 0, 0, 0.6); } .dim pre { background: none; }
+    .copybtn { position: absolute; top: 0; right: 0; opacity: 0; }</style>"""
+CODE_PAGE = """<html lang="en"><head><title>t</title>%s</head><body><main>
     <details><summary>folded</summary><div class="highlight"><pre><span class="faint">"hidden, faint"</span></pre></div></details>
     <div class="highlight"><pre><span class="k">def</span> f(): <span class="s">"one"</span></pre></div>
     <div class="highlight"><pre><span class="k">return</span> <span class="s">"the same looks"</span></pre></div>
     <div class="highlight"><pre><span class="k">x</span> <span class="o">=</span> <span class="faint">"too faint"</span> <span class="o">**</span> 2</pre></div>
     <div class="highlight"><pre>y <span class="o">in</span> xs</pre></div>
+    <div class="highlight"><pre><span class="k">return</span> <span class="s1">'x'</span></pre></div>
     <div style="opacity: 0.5"><div class="highlight"><pre><span class="k">def</span> g(): <span class="s">"dimmed"</span></pre></div></div>
     <div class="highlight"><pre><span class="k">go</span> <a href="#x" style="color: #ccc">faint link</a></pre></div>
     <div class="highlight"><pre><span class="k" aria-hidden="yes">flag</span></pre></div>
@@ -192,37 +247,66 @@ CODE_PAGE = """<html lang="en"><head><title>t</title><style>
     <div class="highlight" style="position: relative"><pre><span class="pale">covered</span> tail</pre>
       <button style="position: absolute; top: 0; left: 0; width: 120px; height: 30px">Copy</button></div>
     <div class="highlight"><pre><span class="pale">uncovered</span></pre></div>
-    </main></body></html>"""
+    <div class="highlight" style="position: relative"><pre><span class="ghost">"under a hidden button"</span></pre>
+      <button class="copybtn" aria-label="Copy">Copy</button></div>
+    <div class="highlight"><pre style="overflow: auto; width: 300px">%s<span class="far">"scrolled off"</span></pre></div>
+    <div class="highlight"><pre><span class="far">"in view"</span></pre></div>
+    </main></body></html>""" % (CODE_STYLE, "z = 1; " * 60)
+# a token covered by a note, which the shortcut does not see as a cover: its look has no verdict
+FALLBACK_PAGE = """<html lang="en"><head><title>t</title>%s</head><body><main>
+    <div style="position: relative"><div class="highlight"><pre><span class="hid">"under a note"</span></pre></div>
+      <p style="position: absolute; top: 0; left: 0; margin: 0; width: 400px; background: #fff">a note</p></div>
+    <div class="highlight"><pre><span class="hid">"in the open"</span></pre></div>
+    </main></body></html>""" % CODE_STYLE
+
+
+def _grave(browser, content: str, shortcut: bool):
+    """The grave violations (rule, element) of a page, audited with or without the shortcut, and
+    what the shortcut kept and whether it audited the page whole."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content(content)
+    if shortcut:
+        violations, counts, whole = audit_checked(page)
+    else:
+        page.evaluate(Axe().axe_script)
+        counts, violations, whole = None, page.evaluate(RUN, RULES)["violations"], True
+    context.close()
+    return sorted((v["id"], n["html"]) for v in violations if v["impact"] in GRAVE for n in v["nodes"]), counts, whole
 
 
 def test_one_block_per_look_audits_what_every_block_would(browser):
     """The audit with the code blocks cut to one per look of token finds the violations the
     audit of every block finds, on a page planted with what could make them differ: a faint
     token first in a folded block, then shown; a look first on tokens of one character and of
-    punctuation (which axe does not report), then on a word; a block under a half-transparent element; a
-    link and an ARIA attribute in a block; a token on a highlighted line; a token of a seen
-    colour on a darker background; a token first under a button (as a copy button lies over a
-    block), then not. The folded block, the block whose tokens all look like those of a block
-    before it and the block whose one token lies under the button are flattened."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    def grave(reduce):
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_content(CODE_PAGE)
-        counts = page.evaluate(ONE_BLOCK_PER_LOOK) if reduce else None
-        page.evaluate(Axe().axe_script)
-        found = sorted((v["id"], n["html"]) for v in page.evaluate(RUN, RULES)["violations"]
-                       if v["impact"] in GRAVE for n in v["nodes"])
-        context.close()
-        return found, counts
-
-    every, _ = grave(reduce=False)
-    reduced, counts = grave(reduce=True)
-    assert counts["blocks"] == 12 and counts["kept"] == 9, counts
+    punctuation (which axe does not check), then on a word; a string of one letter in a colour of
+    its own; a block under a half-transparent element; a link and an ARIA attribute in a block; a
+    token on a highlighted line; a token of a seen colour on a darker background; a token first
+    under a painted button, then not; a token under an unpainted copy button (which axe checks);
+    a token first scrolled out of its block, then in view. The folded block, the block whose tokens
+    all look like those of a block before it, and the blocks whose one token is covered or scrolled
+    off are flattened, and every look gets its verdict without auditing the page whole."""
+    every, _, _ = _grave(browser, CODE_PAGE, shortcut=False)
+    reduced, counts, whole = _grave(browser, CODE_PAGE, shortcut=True)
+    assert counts["blocks"] == 16 and counts["kept"] == 12, counts
+    assert not whole
     assert reduced == every, (reduced, every)
-    for planted in ["too faint", ">in<", "dimmed", "faint link", "aria-hidden", "marked", "darker page", "uncovered"]:
+    for planted in ["too faint", ">in<", "'x'", "dimmed", "faint link", "aria-hidden", "marked", "darker page",
+                    ">uncovered<", "hidden button", "in view"]:
         assert any(planted in html for _, html in every), (planted, every)
+
+
+def test_a_look_left_without_a_verdict_has_the_page_audited_whole(browser):
+    """Where the token chosen to show a look gets no verdict (here, under a note laid over its
+    block), the flattened blocks are put back and the page is audited whole: the later token of
+    that look, flattened at first, is reported."""
+    every, _, _ = _grave(browser, FALLBACK_PAGE, shortcut=False)
+    reduced, counts, whole = _grave(browser, FALLBACK_PAGE, shortcut=True)
+    assert counts == {"blocks": 2, "kept": 1, "looks": 1}, counts
+    assert whole
+    assert reduced == every and any("in the open" in html for _, html in every), (reduced, every)
 
 
 def test_left_out_rules_report_only_mild_violations(browser):
