@@ -43,10 +43,6 @@ GRAVE = ("serious", "critical")
 # The rules' impacts are read from `axe._audit`, not a public API of axe-core: the pinned version
 # has it, and test_left_out_rules_report_only_mild_violations checks what this relies on.
 MILD_RULES = "() => axe._audit.rules.filter(r => r.impact && !['serious', 'critical'].includes(r.impact)).map(r => r.id)"
-RUN = """async options => {
-  const mild = (%s)();
-  return axe.run(document, Object.assign({}, options, {rules: Object.fromEntries(mild.map(id => [id, {enabled: false}]))}));
-}""" % MILD_RULES
 
 
 def pages() -> list[str]:
@@ -155,8 +151,8 @@ ONE_BLOCK_PER_LOOK = """() => {
   return {blocks: blocks.length, kept: kept, looks: needed.size};
 }"""
 PUT_BACK = "() => { window.descendFlattened.forEach(([pre, html]) => { pre.innerHTML = html; }); window.descendNeeded = []; }"
-# RUN in two parts, so that color-contrast's passes come back too (the other rules' would cost
-# seconds): the violations, and the looks the code blocks need that no token of the blocks kept
+# The audit, in two parts, so that color-contrast's passes come back too (the other rules' would
+# cost seconds): the violations, and the looks the code blocks need that no token of the blocks kept
 # got a verdict (pass or violation) for
 RUN_CHECKED = """async options => {
   const mild = (%s)();
