@@ -72,7 +72,7 @@ def pages() -> list[str]:
 # copy button or out of their block's box are not chosen to show a look, so that this is rare;
 # no chapter page needed it when this was written.) A page passes or fails as it would with every
 # block audited; a look that fails is reported on the blocks kept, not on every block showing it.
-# Chapter 7's audit took 6.6 s so (every block flattened: 6.5 s; measured once, alone).
+# Chapter 7's audit took 7-8 s so, against 11-12 s with every block (alone, alternating).
 # test_one_block_per_look_audits_what_every_block_would and the fallback tests plant the cases
 # found to make the two differ, each caught when the code that handles it is taken out.
 ONE_BLOCK_PER_LOOK = """() => {
