@@ -1636,26 +1636,32 @@ def _convnet_patches(x):
 
 
 def _convnet_forward(params, patches, shape, channels):
-    """The forward pass on precomputed patches: what the backward pass needs, and the scores."""
+    """The forward pass on precomputed patches: what the backward pass needs, and the scores.
+
+    The pooling is done before the ReLU, on a quarter of the numbers: ReLU and the maximum
+    commute, max(ReLU(z)) = ReLU(max z). The backward pass needs, for every pooled number, the
+    pixel its gradient goes to (``route``): max_pool2d's first maximum of the window, row-major,
+    when it is positive; when it is not, the ReLU stops the gradient, and ``route`` is 4 (none).
+    """
     N, c_in, H, W = shape
     K, c, W_head, b = _convnet_parts(params, shape, channels)
     with np.errstate(over="ignore", invalid="ignore"):
         Z = (K.reshape(channels, -1) @ patches.reshape(9 * c_in, -1)).reshape(channels, N, H, W)
     Z += c[:, None, None, None]                    # conv2d_multi(x, K, c, padding=1), channels first
-    A = np.maximum(Z, 0.0)                         # ReLU
+    h, w = H // 2, W // 2
     # the four pixels (a, b) = (0, 0), (0, 1), (1, 0), (1, 1) of every 2 × 2 window, row-major
-    corners = [A[..., a:2 * (H // 2):2, b:2 * (W // 2):2] for a in (0, 1) for b in (0, 1)]
-    pooled = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
-    first = np.full(pooled.shape, 3, dtype=np.int8)  # max_pool2d: the first maximum, row-major
-    for k in (2, 1, 0):
-        first[corners[k] == pooled] = k
+    corners = [Z[..., a:2 * h:2, b:2 * w:2] for a in (0, 1) for b in (0, 1)]
+    top = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
+    pooled = np.maximum(top, 0.0)                  # max_pool2d(ReLU(Z))
+    route = np.where(top > 0, np.where(corners[0] == top, 0, np.where(corners[1] == top, 1,
+                                       np.where(corners[2] == top, 2, 3))), 4).astype(np.int8)
     F = pooled.transpose(1, 0, 2, 3).reshape(N, -1)  # features in the order (channel, row, column)
     with np.errstate(over="ignore", invalid="ignore"):   # a diverged θ: the loss is reported as inf
-        return K, W_head, Z, first, F, F @ W_head.T + b
+        return K, W_head, Z.shape, route, F, F @ W_head.T + b
 
 
 def _convnet(params, patches, shape, labels, channels, grad, forward=None):
-    K, W, Z, first, F, s = forward if forward is not None else _convnet_forward(params, patches, shape, channels)
+    K, W, Z_shape, route, F, s = forward if forward is not None else _convnet_forward(params, patches, shape, channels)
     if labels is None:
         return s
     N = shape[0]
@@ -1668,13 +1674,12 @@ def _convnet(params, patches, shape, labels, channels, grad, forward=None):
     ds = softmax(s)                                  # ∂L/∂s = (softmax(s) − onehot(y)) / N
     ds[np.arange(N), labels] -= 1.0
     ds /= N
-    # max_pool2d_backward: each pooled entry's gradient to the first maximum of its window ...
-    dF = (ds @ W).reshape(N, channels, *first.shape[2:]).transpose(1, 0, 2, 3)
-    h, w = first.shape[2:]
-    dZ = np.zeros(Z.shape)
+    # max_pool2d_backward and the ReLU's: each pooled entry's gradient to its route, if any
+    dF = np.ascontiguousarray((ds @ W).reshape(N, channels, *route.shape[2:]).transpose(1, 0, 2, 3))
+    h, w = route.shape[2:]
+    dZ = np.empty(Z_shape) if Z_shape[2:] == (2 * h, 2 * w) else np.zeros(Z_shape)  # odd: an unpooled edge
     for k, (a, b) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
-        dZ[..., a:2 * h:2, b:2 * w:2] = np.where(first == k, dF, 0.0)
-    dZ *= Z > 0                                      # ... then through the ReLU
+        dZ[..., a:2 * h:2, b:2 * w:2] = np.where(route == k, dF, 0.0)
     dZ = dZ.reshape(channels, -1)
     dK = dZ @ patches.reshape(patches.shape[0], -1).T   # conv2d_multi_backward's kernel gradient
     return loss, np.concatenate([dK.ravel(), dZ.sum(axis=1), (ds.T @ F).ravel(), ds.sum(axis=0)])

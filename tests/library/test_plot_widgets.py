@@ -187,6 +187,45 @@ def test_high_density_frames_take_fewer_colours_then_none_when_too_big(monkeypat
     assert 'data-encoding="palette-256"' in page
 
 
+def test_a_high_density_encoding_the_standard_set_rules_out_is_not_tried(monkeypatch):
+    """_static.RATIO_2X: an encoding of the high-density set is tried only if the standard set's
+    bytes times its ratio fit MAX_BYTES_2X; one ruled out draws and encodes no frame. The ratios
+    are below the ones this explorer measures, as they are below the book's."""
+    from descend import _static
+
+    monkeypatch.setenv("DESCEND_EXPLORE", "static")
+    ex = dd.explore(lambda eta: dd.plot.contour(dd.rosenbrock()).figure if eta else draw(eta),
+                    alt="contours", eta=(0.0, 1.0, 1.0))
+    size = {c: sum(len(_static._data_uri(_static._webp(ex.rgba(v, 200), ("palette", c)))) for v in ex.grid())
+            for c in (256, 128)}
+    standard = sum(len(_static._data_uri(_static._webp(ex.rgba(v), ("palette", 256)))) for v in ex.grid())
+    assert all(size[c] >= _static.RATIO_2X[("palette", c)] * standard for c in (256, 128)), (size, standard)
+    tried, drawn, encode, rgba = [], [], _static._encode, ex.rgba
+
+    def encoding(images, encodings, budget, **kwargs):
+        if budget == _static.MAX_BYTES_2X:
+            tried.extend(encodings)
+        return encode(images, encodings, budget, **kwargs)
+
+    def drawing(values=None, dpi=100):
+        drawn.append(dpi)
+        return rgba(values, dpi)
+
+    monkeypatch.setattr(_static, "_encode", encoding)
+    monkeypatch.setattr(ex, "rgba", drawing)
+    low, high = (int(standard * _static.RATIO_2X[("palette", c)]) for c in (128, 256))
+    for budget, expected in ((low - 1, []), (low + 1, [("palette", 128)]),
+                             (high + 1, [("palette", 256), ("palette", 128)])):
+        tried.clear()
+        drawn.clear()
+        monkeypatch.setattr(_static, "MAX_BYTES_2X", budget)
+        page = ex._repr_mimebundle_()["text/html"]
+        assert tried == expected, budget
+        assert (max(drawn) > 150) == bool(expected), drawn  # no high-density frame drawn for nothing
+        assert 'data-encoding-2x="none"' in page  # none fits: each is more than high + 1
+    assert size[128] > high + 1
+
+
 def test_palette_frames_are_sharper_than_lossy_webp():
     """On a plot of thin lines the palette encoding's worst pixel beats lossy WebP's at q80."""
     from descend import _static
