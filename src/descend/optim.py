@@ -868,11 +868,12 @@ def adam(eta: float | Schedule = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
     def update(g, state, x=None):
         g = np.asarray(g, dtype=np.float64)
         t = state.t + 1
-        shape = np.broadcast_shapes(g.shape, np.shape(state.m))
+        m_shape = np.shape(state.m)
+        shape = g.shape if g.shape == m_shape else np.broadcast_shapes(g.shape, m_shape)
         c = -schedule(state.t) / (1.0 - beta1**t)        # −η / (1 − β₁ᵗ), an array for a batch
         d = 1.0 / np.sqrt(1.0 - beta2**t)                 # √v̂ = d √v
         m, v = fresh.empty(shape), fresh.empty(shape)
-        step = fresh.empty(np.broadcast_shapes(shape, np.shape(c)))
+        step = fresh.empty(shape if isinstance(c, float) else np.broadcast_shapes(shape, np.shape(c)))
         arrays = (g, state.m, state.v, m, v, step)
         if (np.ndim(c) == 0 and g.size >= _PARALLEL
                 and all(np.shape(a) == shape and a.flags.c_contiguous for a in arrays)):
@@ -1271,7 +1272,15 @@ def clip_grad_norm(g, max_norm: float, eps: float = 1e-6) -> np.ndarray:
     g = _finite_array("g", g)
     max_norm = _checks.positive("max_norm", max_norm)
     eps = _checks.real("eps", eps, lo=0.0)
-    return g * min(1.0, max_norm / (float(np.linalg.norm(g)) + eps))
+    return _clip_norm(g, max_norm, eps)
+
+
+def _clip_norm(g: np.ndarray, max_norm: float, eps: float) -> np.ndarray:
+    """:func:`clip_grad_norm` of a float64 array without the checks of its arguments.
+    ``sqrt(g·g)`` is how ``np.linalg.norm`` computes the norm of a flattened array: the
+    same bits, without its own checks, which cost more than a step of a small problem."""
+    flat = g.ravel(order="K")
+    return g * min(1.0, max_norm / (math.sqrt(float(flat.dot(flat))) + eps))
 
 
 def clip_grad_value(g, clip_value: float) -> np.ndarray:
@@ -1347,10 +1356,10 @@ def clipped(opt: Optimizer, *, max_norm: float | None = None, clip_value: float 
         raise ValueError("give exactly one of max_norm and clip_value")
     if max_norm is not None:
         max_norm = _checks.positive("max_norm", max_norm)
-        clip, bound, how = (lambda g: clip_grad_norm(g, max_norm)), max_norm, "norm"
+        clip, bound, how = (lambda g: _clip_norm(_finite_array("g", g), max_norm, 1e-6)), max_norm, "norm"
     else:
         clip_value = _checks.positive("clip_value", clip_value)
-        clip, bound, how = (lambda g: clip_grad_value(g, clip_value)), clip_value, "value"
+        clip, bound, how = (lambda g: np.clip(_finite_array("g", g), -clip_value, clip_value)), clip_value, "value"
 
     def update(g, state, x=None, **kwargs):
         return opt.update(clip(np.asarray(g, dtype=np.float64)), state, x, **kwargs)

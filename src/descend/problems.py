@@ -180,6 +180,10 @@ def _window(problem: Problem, bounds=None):
 
 def _stack(rows) -> np.ndarray:
     """Stack a nested list of arrays and scalars that broadcast together."""
+    try:  # entries of one shape (at one point, all numbers): no broadcasting needed, and 20 µs less
+        return np.array(rows, dtype=np.float64)
+    except ValueError:  # shapes that differ, such as a constant among arrays
+        pass
     flat = np.broadcast_arrays(*[np.asarray(v, dtype=np.float64) for row in rows for v in row])
     k = len(rows[0])
     return np.stack([np.stack(flat[i * k:(i + 1) * k]) for i in range(len(rows))])

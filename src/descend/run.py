@@ -175,8 +175,9 @@ def run(opt: Optimizer, problem: Problem, x0, steps: int = 100, *, tol: float | 
     diverged_at = None
     converged = False
     state = opt.init(x)
+    evaluate = _evaluator(problem, x)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        fx, g = _evaluate(problem, x)
+        fx, g = evaluate(x)
         if not (math.isfinite(fx) and np.isfinite(g).all()):
             raise ValueError(f"x0 must be a point where the loss and gradient are finite; at {x} they are not")
         fs.append(fx)
@@ -194,7 +195,7 @@ def run(opt: Optimizer, problem: Problem, x0, steps: int = 100, *, tol: float | 
             if not np.isfinite(x_next).all():
                 diverged_at = t + 1
                 break
-            fx_next, g_next = _evaluate(problem, x_next)
+            fx_next, g_next = evaluate(x_next)
             if not (math.isfinite(fx_next) and np.isfinite(g_next).all()):
                 diverged_at = t + 1
                 break
@@ -241,17 +242,25 @@ def _norm(g: np.ndarray) -> float:
     return math.sqrt(float(g.dot(g)))
 
 
-def _evaluate(problem: Problem, x: np.ndarray) -> tuple[float, np.ndarray]:
+def _evaluator(problem: Problem, x: np.ndarray):
+    """``evaluate(x) -> (L(x), ∇L(x))`` at points of the shape of ``x``, checked: what
+    :func:`run` calls at every iterate, with what does not change during a run looked up once."""
     both = _shared(problem, x)   # f and grad computed together, when they share work
-    fx, g = both(x) if both is not None else (problem.f(x), None)
-    fx = np.asarray(fx, dtype=np.float64)
-    if fx.size != 1:
-        raise ValueError(f"problem.f must return a single number at a point, returned shape {fx.shape}")
-    fx = float(fx.reshape(()))
-    g = np.asarray(problem.grad(x) if both is None else g, dtype=np.float64)
-    if g.shape != x.shape:
-        raise ValueError(f"problem.grad must return shape {x.shape}, returned {g.shape}")
-    return fx, g
+    f, grad, shape = problem.f, problem.grad, x.shape
+
+    def evaluate(x):
+        fx, g = both(x) if both is not None else (f(x), None)
+        if not isinstance(fx, float):    # a Python or NumPy float is one number already
+            fx = np.asarray(fx, dtype=np.float64)
+            if fx.size != 1:
+                raise ValueError(f"problem.f must return a single number at a point, returned shape {fx.shape}")
+            fx = fx.reshape(())
+        g = np.asarray(grad(x) if both is None else g, dtype=np.float64)
+        if g.shape != shape:
+            raise ValueError(f"problem.grad must return shape {shape}, returned {g.shape}")
+        return float(fx), g
+
+    return evaluate
 
 
 @dataclass(frozen=True)

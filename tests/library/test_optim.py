@@ -277,6 +277,23 @@ def test_clip_grad_norm_keeps_direction_and_bounds_the_norm():
                                np.ones((2, 2)))                  # the norm is over every entry
 
 
+def test_clipping_is_the_formula_bit_for_bit_in_any_memory_order():
+    """clip_grad_norm and dd.clipped compute the norm as sqrt(g·g) over the array flattened in
+    memory order, as np.linalg.norm does: the same bits for C, Fortran and transposed arrays."""
+    rng = np.random.default_rng(1)
+    for shape in [(1,), (7,), (1000,), (3, 4), (50, 40), (5, 6, 7)]:
+        for layout in (np.ascontiguousarray, np.asfortranarray, np.transpose):
+            g = layout(rng.standard_cauchy(shape) * 10 ** rng.uniform(-8, 8))
+            expected = g * min(1.0, 1.0 / (float(np.linalg.norm(g)) + 1e-6))
+            assert dd.clip_grad_norm(g, max_norm=1.0).tobytes() == expected.tobytes()
+    for opt, clip in ((dd.clipped(dd.gd(eta=1.0), max_norm=1.0), lambda g: dd.clip_grad_norm(g, 1.0)),
+                      (dd.clipped(dd.gd(eta=1.0), clip_value=0.5), lambda g: dd.clip_grad_value(g, 0.5))):
+        gs = rng.standard_cauchy((50, 9))
+        np.testing.assert_array_equal(dd.optim.steps_on(opt, gs), -np.array([clip(g) for g in gs]))
+    with pytest.raises(ValueError, match="g must be finite"):
+        dd.clipped(dd.gd(eta=1.0), max_norm=1.0).update(np.array([np.inf]), None)
+
+
 def test_clip_grad_value_and_clipped():
     np.testing.assert_array_equal(dd.clip_grad_value([[2.0, -0.3], [-5.0, 0.5]], clip_value=0.5),
                                   [[0.5, -0.3], [-0.5, 0.5]])

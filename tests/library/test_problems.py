@@ -203,3 +203,26 @@ def test_paired_f_and_grad_give_their_own_numbers_once(index):
     assert wrapped.f._value_and_grad is p.f._value_and_grad
     dd.run(dd.gd(eta=0.01), wrapped, x0, 3)
     assert calls == [p.f, p.grad] * 4, "wrappers that copy the mark are called, not the pair"
+
+
+def test_stack_of_numbers_is_the_broadcast_stack_bit_for_bit():
+    """problems._stack takes numbers (one point) or arrays of one shape straight to an array and
+    broadcasts only mixed shapes; every way gives the stack of the broadcast entries, exactly."""
+    from descend.problems import _stack
+
+    def broadcast_stack(rows):
+        flat = np.broadcast_arrays(*[np.asarray(v, dtype=np.float64) for row in rows for v in row])
+        k = len(rows[0])
+        return np.stack([np.stack(flat[i * k:(i + 1) * k]) for i in range(len(rows))])
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 5, 3))
+    cases = [[[x[0, 0, 0] ** 2, np.sin(x[1, 0, 0])]],                     # one point: numbers
+             [[1, 2.5], [np.float64(-0.0), True]],                           # ints, a bool, −0
+             [[x[0] * x[1], np.exp(x[0])], [x[1], -x[0]]],                   # arrays of one shape
+             [[x[0], 0.0], [2.0, x[1]]],                                     # constants among arrays
+             [[x[0, :1], x[1]]]]                                              # (1, 3) against (5, 3)
+    for rows in cases:
+        got, expected = _stack(rows), broadcast_stack(rows)
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        assert got.tobytes() == expected.tobytes()
