@@ -56,13 +56,14 @@ ENCODINGS = (("palette", 256), ("lossy", 80), ("lossy", 65), ("lossy", 50), ("lo
 #: resolution measured larger than the 256-colour palette on five of six explorers of chapters 4
 #: and 7 (up to 1.9×), and smears text; 64 colours measured an error of 57 of 255 on chapter 4.
 ENCODINGS_2X = (("palette", 256), ("palette", 128))
-#: The least ratio of a high-density set's bytes, in each of :data:`ENCODINGS_2X`, to the bytes
-#: of the standard set as a 256-colour palette. An encoding for which the standard set predicts
-#: more than :data:`MAX_BYTES_2X` (its bytes times the ratio) is not tried: its frames, with four
-#: times the pixels, are neither drawn nor encoded. Measured on the book's 17 explorers, the
-#: ratio was 1.89–2.43 at 256 colours and 1.66–2.14 at 128; the values here are lower, so that a
-#: set that would fit is not given up. There, it skipped seven attempts on four explorers, none
-#: of which fitted: 28 of the 126 s the chapters spent on their explorers (18 of chapter 4's 36).
+#: Lower bounds on the ratio of a high-density set's bytes, in each of :data:`ENCODINGS_2X`, to
+#: the bytes of the standard set as a 256-colour palette. An encoding for which the standard set
+#: predicts more than :data:`MAX_BYTES_2X` (its bytes times the bound) is not tried: its frames,
+#: with four times the pixels, are neither drawn nor encoded. On the book's 17 explorers the
+#: ratio measured 1.89–2.43 at 256 colours and 1.66–2.14 at 128; the bounds are set below the
+#: least, so that a set that would fit is not given up. A standard set that is not a palette
+#: (more than :data:`MAX_BYTES` as one) rules out every encoding, since :data:`MAX_BYTES` times
+#: either bound is more than :data:`MAX_BYTES_2X`.
 RATIO_2X = {("palette", 256): 1.8, ("palette", 128): 1.5}
 
 # The frames are parsed from their JSON when the reader first points at, focuses or moves the
@@ -277,7 +278,7 @@ def bundle(explorer) -> dict[str, str]:
             f"the explorer {explorer.alt!r} needs {encoding / 1e6:.1f} MB for {len(images)} frames even as "
             f"lossy WebP of quality {ENCODINGS[-1][1]}; coarsen its sliders' step")
     sets = {"1": frames}
-    # a standard set that is not a palette did not fit MAX_BYTES as one: no high-density set would
+    # a standard set that is not a palette took more than MAX_BYTES as one (see RATIO_2X)
     standard = sum(map(len, frames)) if encoding == ("palette", 256) else np.inf
     tries = [e for e in ENCODINGS_2X if standard * RATIO_2X[e] <= MAX_BYTES_2X]
     frames2 = None

@@ -1642,6 +1642,8 @@ def _convnet_forward(params, patches, shape, channels):
     commute, max(ReLU(z)) = ReLU(max z). The backward pass needs, for every pooled number, the
     pixel its gradient goes to (``route``): max_pool2d's first maximum of the window, row-major,
     when it is positive; when it is not, the ReLU stops the gradient, and ``route`` is 4 (none).
+    (The library's layers multiply the gradient by the ReLU's 0 there instead: the same, except
+    that an infinite gradient of the features gives NaN there and 0 here.)
     """
     N, c_in, H, W = shape
     K, c, W_head, b = _convnet_parts(params, shape, channels)

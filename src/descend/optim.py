@@ -1228,7 +1228,11 @@ def _finite_array(name: str, value) -> np.ndarray:
     return arr
 
 
-def clip_grad_norm(g, max_norm: float, eps: float = 1e-6) -> np.ndarray:
+#: The ε that :func:`clip_grad_norm` adds to the norm by default, as PyTorch does.
+_CLIP_EPS = 1e-6
+
+
+def clip_grad_norm(g, max_norm: float, eps: float = _CLIP_EPS) -> np.ndarray:
     r"""Scale a gradient down, if it is long, so that its norm is at most ``max_norm``:
 
     .. math:: \operatorname{clip}(g) = g \cdot \min\Bigl(1, \frac{c}{\|g\|_2 + \epsilon}\Bigr),
@@ -1356,7 +1360,7 @@ def clipped(opt: Optimizer, *, max_norm: float | None = None, clip_value: float 
         raise ValueError("give exactly one of max_norm and clip_value")
     if max_norm is not None:
         max_norm = _checks.positive("max_norm", max_norm)
-        clip, bound, how = (lambda g: _clip_norm(_finite_array("g", g), max_norm, 1e-6)), max_norm, "norm"
+        clip, bound, how = (lambda g: _clip_norm(_finite_array("g", g), max_norm, _CLIP_EPS)), max_norm, "norm"
     else:
         clip_value = _checks.positive("clip_value", clip_value)
         clip, bound, how = (lambda g: np.clip(_finite_array("g", g), -clip_value, clip_value)), clip_value, "value"

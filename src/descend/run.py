@@ -192,6 +192,9 @@ def run(opt: Optimizer, problem: Problem, x0, steps: int = 100, *, tol: float | 
                 seen.append(seen[-1] + len(idx))
             step, state = opt.update(g, state, x, **extra)
             x_next = x + step
+            if x_next.shape != x.shape:
+                raise ValueError(f"{opt.name}'s update must return a step of the shape of x, {x.shape}; "
+                                 f"got {np.shape(step)}")
             if not np.isfinite(x_next).all():
                 diverged_at = t + 1
                 break
@@ -250,7 +253,7 @@ def _evaluator(problem: Problem, x: np.ndarray):
 
     def evaluate(x):
         fx, g = both(x) if both is not None else (f(x), None)
-        if not isinstance(fx, float):    # a Python or NumPy float is one number already
+        if not isinstance(fx, float):    # a Python float or np.float64 is one number already
             fx = np.asarray(fx, dtype=np.float64)
             if fx.size != 1:
                 raise ValueError(f"problem.f must return a single number at a point, returned shape {fx.shape}")

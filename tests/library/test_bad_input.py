@@ -186,3 +186,10 @@ def test_bad_call(what, call, exc, message):
     frames = traceback.extract_tb(info.tb)
     origin = frames[-1].filename
     assert "/descend/" in origin.replace("\\", "/"), f"{what}: raised from {origin}, not by descend"
+
+
+def test_a_step_of_another_shape_is_the_optimizers_fault():
+    """dd.run checks each step's shape, so a broken update is named, not the problem's gradient."""
+    bad = dd.Optimizer(lambda x: None, lambda g, state, x=None: (np.zeros((2, 2)), state), "broadcasting", {})
+    with pytest.raises(ValueError, match=r"broadcasting's update must return a step of the shape of x, \(2,\); got \(2, 2\)"):
+        dd.run(bad, dd.quadratic(np.eye(2)), [1.0, 1.0], steps=3)

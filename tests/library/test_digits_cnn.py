@@ -40,6 +40,25 @@ def test_fast_path_equals_the_library_layers(case):
                                rtol=1e-11, atol=1e-14)
 
 
+def test_the_gradient_goes_to_the_first_positive_maximum_of_each_window():
+    """Where the pooling's route matters: integer images under a kernel that keeps only the
+    centre pixel, so tied pixels of a window have different 3 × 3 patches and sending the gradient
+    to another of them changes dK; and the digits at zero biases, whose blank windows have the
+    maximum 0 exactly, at the ReLU's kink, where no gradient passes."""
+    rng = np.random.default_rng(5)
+    images, labels = rng.integers(0, 3, size=(6, 1, 6, 6)).astype(float), np.arange(6) % 3
+    centre = dd.nn.convnet_init(2, 3, shape=(6, 6), seed=5)
+    kernel = np.zeros((2, 1, 3, 3))
+    kernel[:, 0, 1, 1] = (1.0, 2.0)
+    centre[:18], centre[18:20] = kernel.ravel(), (0.0, -1.0)   # channel 2 is 2·pixel − 1
+    for images, labels, channels, theta in [(images, labels, 2, centre),
+                                            (TRAIN.images[:40], TRAIN.labels[:40], 8, dd.nn.convnet_init(seed=1))]:
+        loss, grad = nn._convnet_layers(theta, images, labels, channels=channels)
+        assert dd.nn.convnet_loss(theta, images, labels, channels=channels) == pytest.approx(loss, rel=1e-13)
+        np.testing.assert_allclose(dd.nn.convnet_grad(theta, images, labels, channels=channels), grad,
+                                   rtol=1e-11, atol=1e-14)
+
+
 @pytest.mark.parametrize("case", list(cases())[:2], ids=["digits", "3 channels, 7 × 9"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_gradient_against_finite_differences(case, seed):

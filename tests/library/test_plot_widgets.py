@@ -193,6 +193,8 @@ def test_a_high_density_encoding_the_standard_set_rules_out_is_not_tried(monkeyp
     are below the ones this explorer measures, as they are below the book's."""
     from descend import _static
 
+    # a standard set that is not a palette took more than MAX_BYTES as one, which rules out both
+    assert min(_static.RATIO_2X.values()) * _static.MAX_BYTES > _static.MAX_BYTES_2X
     monkeypatch.setenv("DESCEND_EXPLORE", "static")
     ex = dd.explore(lambda eta: dd.plot.contour(dd.rosenbrock()).figure if eta else draw(eta),
                     alt="contours", eta=(0.0, 1.0, 1.0))
@@ -224,6 +226,13 @@ def test_a_high_density_encoding_the_standard_set_rules_out_is_not_tried(monkeyp
         assert (max(drawn) > 150) == bool(expected), drawn  # no high-density frame drawn for nothing
         assert 'data-encoding-2x="none"' in page  # none fits: each is more than high + 1
     assert size[128] > high + 1
+    # a standard set too large for a palette: no high-density encoding, whatever its budget
+    monkeypatch.setattr(_static, "MAX_BYTES", standard - 1)
+    monkeypatch.setattr(_static, "MAX_BYTES_2X", 10 * size[256])
+    tried.clear()
+    drawn.clear()
+    page = ex._repr_mimebundle_()["text/html"]
+    assert 'data-encoding="lossy-' in page and tried == [] and max(drawn) < 150
 
 
 def test_palette_frames_are_sharper_than_lossy_webp():
