@@ -17,6 +17,26 @@ from .problems import Problem, _shared
 __all__ = ["Trace", "run", "Sweep", "sweep", "sweep_starts"]
 
 
+class _Computed:
+    """A field of :class:`Trace` that may be given as a function of no arguments, called the first
+    time the field is read and replaced by what it returns (``Trace.grad_norms`` of a mini-batch
+    run, which no step needs)."""
+
+    def __set_name__(self, owner, name):
+        self.slot = "_" + name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            raise AttributeError(self.slot[1:])      # for dataclasses: the field has no default
+        value = obj.__dict__[self.slot]
+        if callable(value):
+            value = obj.__dict__[self.slot] = value()
+        return value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class Trace:
     """The record of one run.
@@ -28,7 +48,8 @@ class Trace:
     fs : (n + 1,) array
         The loss at each iterate.
     grad_norms : (n + 1,) array
-        :math:`\\lVert\\nabla L\\rVert` at each iterate.
+        :math:`\\lVert\\nabla L\\rVert` at each iterate.  A mini-batch run without ``tol``
+        computes them the first time they are read: no step needs the full gradient.
     diverged : bool
         True if the run met a non-finite value (overflow) and stopped.
     diverged_at : int or None
@@ -52,7 +73,7 @@ class Trace:
 
     xs: np.ndarray
     fs: np.ndarray
-    grad_norms: np.ndarray
+    grad_norms: np.ndarray = _Computed()
     diverged: bool = False
     diverged_at: int | None = None
     converged: bool = False
@@ -63,6 +84,10 @@ class Trace:
     batch_size: int | None = None
     epochs: np.ndarray | None = None
     state: Any = None
+
+    def __getstate__(self):   # pickle and copy: the norms themselves, not the function
+        self.grad_norms
+        return self.__dict__
 
     @property
     def steps(self) -> int:
@@ -132,7 +157,10 @@ def run(opt: Optimizer, problem: Problem, x0, steps: int = 100, *, tol: float | 
         average loss over ``batch_size`` examples (``problem.batch_grad``), drawn without
         replacement from a fresh shuffle of the data at each epoch; the last batch of an
         epoch may be smaller.  ``batch_size=1`` is SGD; N is full-batch.  The trace still
-        records the full loss and gradient norm at every iterate.
+        records the full loss and gradient norm at every iterate; without ``tol``, no step needs
+        the full gradient, so the norms are computed when ``grad_norms`` is first read, and the
+        run stops at a non-finite iterate or full loss (a non-finite full gradient is then a
+        non-finite norm).
     seed : int
         Seed of the shuffles, so a stochastic run is reproducible.
 
@@ -176,6 +204,8 @@ def run(opt: Optimizer, problem: Problem, x0, steps: int = 100, *, tol: float | 
     converged = False
     state = opt.init(x)
     evaluate = _evaluator(problem, x)
+    later = batches is not None and tol is None   # no step needs the full gradient: its norms later
+    loss = _evaluator(problem, x, grad=False) if later else None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         fx, g = evaluate(x)
         if not (math.isfinite(fx) and np.isfinite(g).all()):
@@ -198,21 +228,28 @@ def run(opt: Optimizer, problem: Problem, x0, steps: int = 100, *, tol: float | 
             if not np.isfinite(x_next).all():
                 diverged_at = t + 1
                 break
-            fx_next, g_next = evaluate(x_next)
-            if not (math.isfinite(fx_next) and np.isfinite(g_next).all()):
-                diverged_at = t + 1
-                break
+            if later:
+                fx_next, g_next = loss(x_next)
+                if not math.isfinite(fx_next):
+                    diverged_at = t + 1
+                    break
+            else:
+                fx_next, g_next = evaluate(x_next)
+                if not (math.isfinite(fx_next) and np.isfinite(g_next).all()):
+                    diverged_at = t + 1
+                    break
+                norms.append(_norm(g_next))
             x, fx, g = x_next, fx_next, g_next
             xs.append(x)
             fs.append(fx)
-            norms.append(_norm(g))
     if tol is not None and not converged and diverged_at is None and norms[-1] <= tol:
         converged = True
     epochs = None if batches is None else np.array(seen[: len(xs)]) / problem.n_examples
+    xs = np.array(xs)
     return Trace(
-        xs=np.array(xs),
+        xs=xs,
         fs=np.array(fs),
-        grad_norms=np.array(norms),
+        grad_norms=_norms_of(problem, xs, norms[0]) if later else np.array(norms),
         diverged=diverged_at is not None,
         diverged_at=diverged_at,
         converged=converged,
@@ -224,6 +261,16 @@ def run(opt: Optimizer, problem: Problem, x0, steps: int = 100, *, tol: float | 
         epochs=epochs,
         state=state,
     )
+
+
+def _norms_of(problem: Problem, xs: np.ndarray, first: float):
+    """The function that gives :math:`\\lVert\\nabla L(x_t)\\rVert` at every row of ``xs``
+    (``first`` at ``xs[0]``, known already), with the numbers :func:`run` records."""
+    def norms():
+        evaluate = _evaluator(problem, xs[0])
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return np.array([first] + [_norm(evaluate(x)[1]) for x in xs[1:]])
+    return norms
 
 
 def _minibatches(n: int, size: int, seed: int):
@@ -245,11 +292,12 @@ def _norm(g: np.ndarray) -> float:
     return math.sqrt(float(g.dot(g)))
 
 
-def _evaluator(problem: Problem, x: np.ndarray):
+def _evaluator(problem: Problem, x: np.ndarray, *, grad: bool = True):
     """``evaluate(x) -> (L(x), ∇L(x))`` at points of the shape of ``x``, checked: what
-    :func:`run` calls at every iterate, with what does not change during a run looked up once."""
-    both = _shared(problem, x)   # f and grad computed together, when they share work
-    f, grad, shape = problem.f, problem.grad, x.shape
+    :func:`run` calls at every iterate, with what does not change during a run looked up once.
+    With ``grad=False``, ``(L(x), None)``."""
+    both = _shared(problem, x) if grad else None   # f and grad computed together, when they share work
+    f, gradient, shape = problem.f, problem.grad, x.shape
 
     def evaluate(x):
         fx, g = both(x) if both is not None else (f(x), None)
@@ -258,7 +306,9 @@ def _evaluator(problem: Problem, x: np.ndarray):
             if fx.size != 1:
                 raise ValueError(f"problem.f must return a single number at a point, returned shape {fx.shape}")
             fx = fx.reshape(())
-        g = np.asarray(grad(x) if both is None else g, dtype=np.float64)
+        if not grad:
+            return float(fx), None
+        g = np.asarray(gradient(x) if both is None else g, dtype=np.float64)
         if g.shape != shape:
             raise ValueError(f"problem.grad must return shape {shape}, returned {g.shape}")
         return float(fx), g

@@ -76,3 +76,34 @@ def test_logistic_minimum_and_separable_data():
     assert np.linalg.norm(p.grad(p.x_star)) < 1e-10
     separable = dd.logistic_regression(np.column_stack([[-2.0, -1.0, 1.0, 2.0], np.ones(4)]), [0, 0, 1, 1])
     assert separable.x_star is None  # the loss keeps falling as ‖θ‖ grows
+
+
+def test_a_minibatch_run_computes_the_gradient_norms_when_they_are_read():
+    """Without tol, no step of a mini-batch run needs the full gradient: the run evaluates only
+    the full loss, and grad_norms, computed when first read, has the bits of a run that computes
+    them at every step (tol=0 stops only at a zero gradient); pickling keeps the numbers."""
+    import dataclasses
+    import pickle
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ [1.0, -2.0, 0.5] + rng.normal(size=60)
+    calls = []
+    problem = dd.least_squares(X, y)
+    counted = dataclasses.replace(problem, grad=lambda x: calls.append(1) or problem.grad(x))
+    for opt in (dd.gd(eta=0.05), dd.adam(eta=0.1), dd.gd(eta=1e3)):   # the last one diverges
+        later = dd.run(opt, counted, np.zeros(3), 200, batch_size=7, seed=3)
+        assert len(calls) == 1                    # at x0 only, to check it is finite
+        every = dd.run(opt, problem, np.zeros(3), 200, batch_size=7, seed=3, tol=0.0)
+        assert later.diverged == every.diverged == (opt.hyper["eta"] == 1e3)
+        assert later.diverged_at == every.diverged_at
+        assert np.array_equal(later.xs, every.xs) and np.array_equal(later.fs, every.fs)
+        assert later.grad_norms.tobytes() == every.grad_norms.tobytes()
+        assert len(calls) == len(later.xs)        # one full gradient a read iterate, once
+        later.grad_norms
+        assert len(calls) == len(later.xs)
+        calls.clear()
+        again = pickle.loads(pickle.dumps(dd.run(opt, counted, np.zeros(3), 20, batch_size=7)))
+        assert again.grad_norms.tobytes() == dd.run(opt, problem, np.zeros(3), 20, batch_size=7,
+                                                    tol=0.0).grad_norms.tobytes()
+        calls.clear()
