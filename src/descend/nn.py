@@ -2468,7 +2468,7 @@ def deep_mlp_classifier(X, labels, *, widths, batch_norm: bool = False, name: st
     -----
     Taught in chapter 10.
     """
-    from .problems import Problem  # here, not at the top: problems imports this module
+    from .problems import Problem, _paired  # here, not at the top: problems imports this module
 
     widths = _deep_mlp_widths(widths)
     X = _deep_mlp_data(X, widths)
@@ -2484,11 +2484,16 @@ def deep_mlp_classifier(X, labels, *, widths, batch_norm: bool = False, name: st
             last.update(theta=theta, out=_deep_mlp(theta, X, labels, widths, bn, grad=True))
         return last["out"]
 
-    def f(theta):
-        return both(theta)[0]
+    def f(theta):   # the loss alone needs no backward pass (a mini-batch run asks for it alone)
+        theta = _checks.vector("params", theta, dim=dim)
+        if "theta" in last and np.array_equal(last["theta"], theta):
+            return last["out"][0]
+        return _deep_mlp(theta, X, labels, widths, bn, grad=False)
 
     def grad(theta):
         return both(theta)[1]
+
+    f, grad = _paired(f, grad, both)   # dd.run takes both from one pass
 
     def batch_grad(theta, idx):
         return _deep_mlp(theta, X[idx], labels[idx], widths, bn, grad=True)[1]

@@ -28,7 +28,10 @@ class _Computed:
     def __get__(self, obj, owner=None):
         if obj is None:
             raise AttributeError(self.slot[1:])      # for dataclasses: the field has no default
-        value = obj.__dict__[self.slot]
+        try:
+            value = obj.__dict__[self.slot]
+        except KeyError:
+            raise AttributeError(self.slot[1:]) from None
         if callable(value):
             value = obj.__dict__[self.slot] = value()
         return value
@@ -49,9 +52,11 @@ class Trace:
         The loss at each iterate.
     grad_norms : (n + 1,) array
         :math:`\\lVert\\nabla L\\rVert` at each iterate.  A mini-batch run without ``tol``
-        computes them the first time they are read: no step needs the full gradient.
+        computes them the first time they are read (one full gradient per iterate then): no
+        step needs the full gradient.
     diverged : bool
-        True if the run met a non-finite value (overflow) and stopped.
+        True if the run met a non-finite value (overflow) and stopped (in a mini-batch run
+        without ``tol``, a non-finite iterate or loss: the full gradient is not checked).
     diverged_at : int or None
         The step that produced the first non-finite value.
     converged : bool
@@ -168,8 +173,9 @@ def run(opt: Optimizer, problem: Problem, x0, steps: int = 100, *, tol: float | 
     -------
     Trace
         With ``xs`` of shape ``(steps + 1, d)`` unless the run stopped early.  A run that
-        overflows stops at the first non-finite value, keeps the finite iterates and sets
-        ``diverged``; no overflow warning is printed.
+        overflows stops at the first non-finite value (of those it computes: see
+        ``batch_size``), keeps the finite iterates and sets ``diverged``; no overflow warning
+        is printed.
 
     Examples
     --------
@@ -266,6 +272,8 @@ def run(opt: Optimizer, problem: Problem, x0, steps: int = 100, *, tol: float | 
 def _norms_of(problem: Problem, xs: np.ndarray, first: float):
     """The function that gives :math:`\\lVert\\nabla L(x_t)\\rVert` at every row of ``xs``
     (``first`` at ``xs[0]``, known already), with the numbers :func:`run` records."""
+    xs = xs.copy()   # the points the run visited, whatever is later done to the trace's xs
+
     def norms():
         evaluate = _evaluator(problem, xs[0])
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
