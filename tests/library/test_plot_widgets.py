@@ -168,15 +168,25 @@ def test_static_frames_are_near_their_render(monkeypatch):
     assert _static.frame_error(ex.rgba(), _static._webp(ex.rgba(), ("palette", 256))).max() <= 64
 
 
+def _contours_and_sizes():
+    """An explorer of a line and Rosenbrock's contours; the bytes of its high-density frames as
+    palettes of 256 and 128 colours, and of its standard frames as 256."""
+    from descend import _static
+
+    ex = dd.explore(lambda eta: dd.plot.contour(dd.rosenbrock()).figure if eta else draw(eta),
+                    alt="contours", eta=(0.0, 1.0, 1.0))
+
+    def size(dpi, colours):
+        return sum(len(_static._data_uri(_static._webp(ex.rgba(v, dpi), ("palette", colours)))) for v in ex.grid())
+
+    return ex, {c: size(200, c) for c in (256, 128)}, size(100, 256)
+
+
 def test_high_density_frames_take_fewer_colours_then_none_when_too_big(monkeypatch):
     from descend import _static
 
     monkeypatch.setenv("DESCEND_EXPLORE", "static")
-    ex = dd.explore(lambda eta: dd.plot.contour(dd.rosenbrock()).figure if eta else draw(eta),
-                    alt="contours", eta=(0.0, 1.0, 1.0))
-    size = {c: sum(len(_static._data_uri(_static._webp(ex.rgba(v, 200), ("palette", c)))) for v in ex.grid())
-            for c in (256, 128)}
-    standard = sum(len(_static._data_uri(_static._webp(ex.rgba(v), ("palette", 256)))) for v in ex.grid())
+    ex, size, standard = _contours_and_sizes()
     assert size[256] > size[128] > standard
     monkeypatch.setattr(_static, "MAX_BYTES_2X", size[128])
     page = ex._repr_mimebundle_()["text/html"]
@@ -196,11 +206,7 @@ def test_a_high_density_encoding_the_standard_set_rules_out_is_not_tried(monkeyp
     # a standard set that is not a palette took more than MAX_BYTES as one, which rules out both
     assert min(_static.RATIO_2X.values()) * _static.MAX_BYTES > _static.MAX_BYTES_2X
     monkeypatch.setenv("DESCEND_EXPLORE", "static")
-    ex = dd.explore(lambda eta: dd.plot.contour(dd.rosenbrock()).figure if eta else draw(eta),
-                    alt="contours", eta=(0.0, 1.0, 1.0))
-    size = {c: sum(len(_static._data_uri(_static._webp(ex.rgba(v, 200), ("palette", c)))) for v in ex.grid())
-            for c in (256, 128)}
-    standard = sum(len(_static._data_uri(_static._webp(ex.rgba(v), ("palette", 256)))) for v in ex.grid())
+    ex, size, standard = _contours_and_sizes()
     assert all(size[c] >= _static.RATIO_2X[("palette", c)] * standard for c in (256, 128)), (size, standard)
     tried, drawn, encode, rgba = [], [], _static._encode, ex.rgba
 
