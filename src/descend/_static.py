@@ -15,7 +15,8 @@ Frames are drawn at the size they are shown: a figure wider than :data:`DISPLAY_
 book's text column, is drawn at the resolution that makes it that wide.  A second set at twice
 the resolution is shown on high-density screens (two or more device pixels per CSS pixel), where the
 first would be upscaled and soft, if it fits its budget (:data:`MAX_BYTES_2X`, :data:`ENCODINGS_2X`);
-an encoding that the standard set shows cannot fit is not tried (:data:`RATIO_2X`).
+an encoding that the standard set shows cannot fit is not tried, and one is given up as soon as
+the frames to come, bounded by theirs, cannot fit (:data:`RATIO_2X`).
 
 Frames are stored as lossless WebP of the frame reduced to its own palette of at most 256
 colours (:func:`_palette`): plots are mostly flat colour, so this keeps lines and text sharp
@@ -56,14 +57,17 @@ ENCODINGS = (("palette", 256), ("lossy", 80), ("lossy", 65), ("lossy", 50), ("lo
 #: resolution measured larger than the 256-colour palette on five of six explorers of chapters 4
 #: and 7 (up to 1.9×), and smears text; 64 colours measured an error of 57 of 255 on chapter 4.
 ENCODINGS_2X = (("palette", 256), ("palette", 128))
-#: Lower bounds on the ratio of a high-density set's bytes, in each of :data:`ENCODINGS_2X`, to
-#: the bytes of the standard set as a 256-colour palette. An encoding for which the standard set
-#: predicts more than :data:`MAX_BYTES_2X` (its bytes times the bound) is not tried: its frames,
-#: with four times the pixels, are neither drawn nor encoded. On the book's 17 explorers the
-#: ratio measured 1.89–2.43 at 256 colours and 1.66–2.14 at 128; the bounds are set below the
-#: least, so that a set that would fit is not given up. A standard set that is not a palette
-#: (more than :data:`MAX_BYTES` as one) rules out every encoding, since :data:`MAX_BYTES` times
-#: either bound is more than :data:`MAX_BYTES_2X`.
+#: Lower bounds on the ratio of high-density frames' bytes, in each of :data:`ENCODINGS_2X`, to
+#: the bytes of the same frames in the standard set as a 256-colour palette. An encoding is given
+#: up as soon as the bytes of the high-density frames encoded so far, plus the standard bytes of
+#: the frames still to come times the bound, exceed :data:`MAX_BYTES_2X`; before its first frame
+#: this is the standard set's bytes times the bound, and an encoding it rules out is not tried
+#: at all (its frames, with four times the pixels, are neither drawn nor encoded). On the book's
+#: 17 explorers the ratio of whole sets measured 1.89–2.43 at 256 colours and 1.66–2.14 at 128,
+#: and of the frames from any one on to the last, at least 1.85 and 1.63; the bounds are set
+#: below the least, so that a set that would fit is not given up. A standard set that is not a
+#: palette (more than :data:`MAX_BYTES` as one) rules out every encoding, since
+#: :data:`MAX_BYTES` times either bound is more than :data:`MAX_BYTES_2X`.
 RATIO_2X = {("palette", 256): 1.8, ("palette", 128): 1.5}
 
 # The frames are parsed from their JSON when the reader first points at, focuses or moves the
@@ -159,11 +163,12 @@ def frame_error(rgba: np.ndarray, webp: bytes) -> np.ndarray:
     return np.abs(decoded - np.asarray(Image.fromarray(rgba).convert("RGB"), dtype=np.int16))
 
 
-def _encode(images, encodings, budget, *, need=True):
+def _encode(images, encodings, budget, *, need=True, floor=None):
     """The frames in the first of ``encodings`` that fits ``budget`` bytes.
 
-    An encoding is given up as soon as the frames encoded so far exceed the budget, except the
-    last when ``need`` is true, which is finished to say how many bytes it needs.
+    An encoding is given up as soon as the frames encoded so far exceed the budget, or they and
+    ``floor``'s bound on the frames still to come do, except the last when ``need`` is true,
+    which is finished to say how many bytes it needs.
 
     Parameters
     ----------
@@ -175,6 +180,9 @@ def _encode(images, encodings, budget, *, need=True):
         The most bytes the frames' data URIs may take together.
     need : bool
         Whether to finish the last encoding when it does not fit either.
+    floor : callable, optional
+        ``floor(encoding, k)``: a lower bound on the bytes of frames ``k``, ``k + 1``, … to the
+        last in ``encoding`` (0 past the last); none: 0.
 
     Returns
     -------
@@ -185,16 +193,31 @@ def _encode(images, encodings, budget, *, need=True):
         gave up)."""
     for n, encoding in enumerate(encodings, 1):
         webps, frames, size = [], [], 0
+        finish = need and n == len(encodings)
         for k in range(len(images)):
             webps.append(_webp(images[k], encoding))
             frames.append(_data_uri(webps[-1]))
             size += len(frames[-1])
-            if size > budget and not (need and n == len(encodings)):
+            if not finish and size + (floor(encoding, k + 1) if floor else 0) > budget:
                 break
-        if size <= budget:
-            errors = [frame_error(images[k], w) for k, w in enumerate(webps)]
-            return frames, encoding, max(int(e.max()) for e in errors), max(float(e.mean()) for e in errors)
+        else:
+            if size <= budget:
+                errors = [frame_error(images[k], w) for k, w in enumerate(webps)]
+                return frames, encoding, max(int(e.max()) for e in errors), max(float(e.mean()) for e in errors)
     return None, size, None, None
+
+
+def _floor_2x(frames: list[str], encoding: tuple[str, int]):
+    """``floor(encoding, k)`` for :func:`_encode` of the high-density frames: the standard set's
+    bytes of frames ``k`` on, times :data:`RATIO_2X`'s bound for the encoding; infinite if the
+    standard set is not a 256-colour palette (see :data:`RATIO_2X`)."""
+    if encoding != ("palette", 256):
+        return lambda e, k: np.inf
+    rest = np.append(np.cumsum([len(f) for f in frames][::-1])[::-1], 0)   # rest[k]: frames k, k + 1, …
+
+    def floor(e, k):
+        return RATIO_2X[e] * float(rest[k])
+    return floor
 
 
 class _Drawn:
@@ -278,13 +301,13 @@ def bundle(explorer) -> dict[str, str]:
             f"the explorer {explorer.alt!r} needs {encoding / 1e6:.1f} MB for {len(images)} frames even as "
             f"lossy WebP of quality {ENCODINGS[-1][1]}; coarsen its sliders' step")
     sets = {"1": frames}
-    # a standard set that is not a palette took more than MAX_BYTES as one (see RATIO_2X)
-    standard = sum(map(len, frames)) if encoding == ("palette", 256) else np.inf
-    tries = [e for e in ENCODINGS_2X if standard * RATIO_2X[e] <= MAX_BYTES_2X]
+    floor = _floor_2x(frames, encoding)
+    tries = [e for e in ENCODINGS_2X if floor(e, 0) <= MAX_BYTES_2X]
     frames2 = None
     if tries:
         frames2, encoding2, error_max2, error_mean2 = _encode(
-            _Drawn(lambda k: explorer.rgba(grid[k], 2 * dpi), len(grid)), tries, MAX_BYTES_2X, need=False)
+            _Drawn(lambda k: explorer.rgba(grid[k], 2 * dpi), len(grid)), tries, MAX_BYTES_2X, need=False,
+            floor=floor)
     if frames2 is not None:
         sets["2"] = frames2
 

@@ -241,6 +241,92 @@ def test_a_high_density_encoding_the_standard_set_rules_out_is_not_tried(monkeyp
     assert 'data-encoding="lossy-' in page and tried == [] and max(drawn) < 150
 
 
+def _fake_frames(monkeypatch, factor):
+    """_encode on stand-in frames: frame k "encodes" to ``factor[encoding] * k_bytes`` characters;
+    returns the (frame, encoding) pairs it encoded, in order."""
+    from descend import _static
+
+    encoded = []
+
+    def webp(frame, encoding):
+        encoded.append((frame, encoding))
+        return "x" * int(factor[encoding] * frame)
+
+    monkeypatch.setattr(_static, "_webp", webp)
+    monkeypatch.setattr(_static, "_data_uri", lambda w: w)
+    monkeypatch.setattr(_static, "frame_error", lambda image, w: np.zeros(1))
+    return encoded
+
+
+def test_an_encoding_is_given_up_once_the_frames_to_come_cannot_fit(monkeypatch):
+    """_encode's floor: an encoding stops at the first frame after which the bytes so far and the
+    floor of the frames to come exceed the budget (not at the frame where the bytes alone do);
+    a set whose floor is exact and that fits is kept; the last encoding with ``need`` is finished
+    whatever the floor says."""
+    from descend import _static
+
+    frames = [40, 30, 20, 10]                       # "standard" bytes of each frame
+    big, small = ("palette", 256), ("palette", 128)
+    encoded = _fake_frames(monkeypatch, {big: 2.0, small: 1.5})
+    rest = [sum(frames[k:]) for k in range(len(frames) + 1)]
+
+    def floor(e, k):                                # exact for `small`, a lower bound for `big`
+        return (1.5 if e == small else 1.8) * rest[k]
+
+    # big (80, 60, 40, 20): 80 + 1.8·60 = 188 ≤ 190, then 140 + 1.8·30 = 194 > 190: given up
+    # after two frames (on its bytes alone, after four: 80, 140, 180, 200); small: 150, kept
+    out, encoding, _, _ = _static._encode(frames, [big, small], 190, need=False, floor=floor)
+    assert encoding == small and sum(map(len, out)) == 150
+    assert encoded == [(40, big), (30, big)] + [(f, small) for f in frames]
+    encoded.clear()
+    _static._encode(frames, [big, small], 190, need=False)
+    assert [e for _, e in encoded].count(big) == 4
+    # a budget the exact floor meets exactly: kept; one less: given up after the first frame
+    encoded.clear()
+    assert _static._encode(frames, [small], 150, need=False, floor=floor)[1] == small and len(encoded) == 4
+    encoded.clear()
+    assert _static._encode(frames, [small], 149, need=False, floor=floor)[0] is None and len(encoded) == 1
+    # need: the last encoding is finished to say what it needs
+    encoded.clear()
+    out, needed, _, _ = _static._encode(frames, [big], 100, need=True, floor=floor)
+    assert out is None and needed == 200 and len(encoded) == 4
+
+
+def test_high_density_frames_still_to_come_that_cannot_fit_are_not_drawn(monkeypatch):
+    """In bundle, the floor of the high-density frames still to come is the standard set's bytes
+    of those frames times RATIO_2X. On an explorer of a line, then Rosenbrock's contours: at a
+    budget that the whole standard set allows for one encoding, but not the line's high-density
+    frame and the floor of the contours, that encoding is given up after the line (for 128
+    colours, the contours are then never drawn at high density); at a budget the set fits, it is
+    kept as before."""
+    from descend import _static
+
+    monkeypatch.setenv("DESCEND_EXPLORE", "static")
+    ex, size, standard = _contours_and_sizes()
+    line, contours = ({"eta": 0.0}, {"eta": 1.0})
+    standard_of = [len(_static._data_uri(_static._webp(ex.rgba(v, 100), ("palette", 256)))) for v in (line, contours)]
+    line2 = {c: len(_static._data_uri(_static._webp(ex.rgba(line, 200), ("palette", c)))) for c in (256, 128)}
+    assert sum(standard_of) == standard
+    drawn, encoded, rgba, webp = [], [], ex.rgba, _static._webp
+    monkeypatch.setattr(ex, "rgba", lambda values=None, dpi=100: drawn.append((values, dpi)) or rgba(values, dpi))
+    monkeypatch.setattr(_static, "_webp", lambda image, e: encoded.append(e) or webp(image, e))
+    for c in (256, 128):
+        ratio = _static.RATIO_2X[("palette", c)]
+        tried, given_up = int(ratio * standard) + 1, int(line2[c] + ratio * standard_of[1])   # tried ≤ budget < given_up
+        assert tried < given_up < size[c], (c, tried, given_up, size)
+        drawn.clear()
+        encoded.clear()
+        monkeypatch.setattr(_static, "MAX_BYTES_2X", (tried + given_up) // 2)
+        page = ex._repr_mimebundle_()["text/html"]
+        # the two standard frames, then the line's high-density frame alone in this encoding
+        assert encoded[:2] == [("palette", 256)] * 2 and encoded[2:].count(("palette", c)) == 1, encoded
+        if c == 128:
+            assert 'data-encoding-2x="none"' in page
+            assert [v for v, dpi in drawn if dpi > 150] == [line], drawn   # the contours never at 2×
+    monkeypatch.setattr(_static, "MAX_BYTES_2X", size[256])
+    assert 'data-encoding-2x="palette-256"' in ex._repr_mimebundle_()["text/html"]
+
+
 def test_palette_frames_are_sharper_than_lossy_webp():
     """On a plot of thin lines the palette encoding's worst pixel beats lossy WebP's at q80."""
     from descend import _static
