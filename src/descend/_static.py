@@ -15,8 +15,8 @@ Frames are drawn at the size they are shown: a figure wider than :data:`DISPLAY_
 book's text column, is drawn at the resolution that makes it that wide.  A second set at twice
 the resolution is shown on high-density screens (two or more device pixels per CSS pixel), where the
 first would be upscaled and soft, if it fits its budget (:data:`MAX_BYTES_2X`, :data:`ENCODINGS_2X`);
-an encoding that the standard set shows cannot fit is not tried, and one is given up as soon as
-the frames to come, bounded by theirs, cannot fit (:data:`RATIO_2X`).
+an encoding is given up as soon as the bytes of its frames so far, plus the standard set's bytes
+of the frames to come times :data:`RATIO_2X`, exceed that budget (before the first frame: not tried).
 
 Frames are stored as lossless WebP of the frame reduced to its own palette of at most 256
 colours (:func:`_palette`): plots are mostly flat colour, so this keeps lines and text sharp
@@ -57,17 +57,20 @@ ENCODINGS = (("palette", 256), ("lossy", 80), ("lossy", 65), ("lossy", 50), ("lo
 #: resolution measured larger than the 256-colour palette on five of six explorers of chapters 4
 #: and 7 (up to 1.9×), and smears text; 64 colours measured an error of 57 of 255 on chapter 4.
 ENCODINGS_2X = (("palette", 256), ("palette", 128))
-#: Lower bounds on the ratio of high-density frames' bytes, in each of :data:`ENCODINGS_2X`, to
-#: the bytes of the same frames in the standard set as a 256-colour palette. An encoding is given
-#: up as soon as the bytes of the high-density frames encoded so far, plus the standard bytes of
-#: the frames still to come times the bound, exceed :data:`MAX_BYTES_2X`; before its first frame
-#: this is the standard set's bytes times the bound, and an encoding it rules out is not tried
-#: at all (its frames, with four times the pixels, are neither drawn nor encoded). On the book's
-#: 17 explorers the ratio of whole sets measured 1.89–2.43 at 256 colours and 1.66–2.14 at 128,
-#: and of the frames from any one on to the last, at least 1.85 and 1.63; the bounds are set
-#: below the least, so that a set that would fit is not given up. A standard set that is not a
-#: palette (more than :data:`MAX_BYTES` as one) rules out every encoding, since
-#: :data:`MAX_BYTES` times either bound is more than :data:`MAX_BYTES_2X`.
+#: Measured lower bounds on the ratio of high-density frames' bytes, in each of
+#: :data:`ENCODINGS_2X`, to the bytes of the same frames in the standard set as a 256-colour
+#: palette. An encoding is given up as soon as the bytes of the high-density frames encoded so
+#: far, plus the standard bytes of the frames still to come times the bound, exceed
+#: :data:`MAX_BYTES_2X`; before its first frame this is the standard set's bytes times the bound,
+#: and an encoding it rules out is not tried at all (its frames, with four times the pixels, are
+#: neither drawn nor encoded). On the book's 17 explorers the ratio of whole sets measured
+#: 1.89–2.43 at 256 colours and 1.66–2.14 at 128, and of the frames from any one on to the last
+#: (down to the last frame alone) at least 1.857 and 1.639: the bounds are below these, by 3 and
+#: 9 %, so that none of these sets that would fit is given up. They are not guaranteed for a new
+#: explorer: one whose frames compress better at high density than these can lose a set that
+#: would have fitted, and is then shown with its standard frames (softer, never wrong). A
+#: standard set that is not a palette (more than :data:`MAX_BYTES` as one) rules out every
+#: encoding, since :data:`MAX_BYTES` times either bound is more than :data:`MAX_BYTES_2X`.
 RATIO_2X = {("palette", 256): 1.8, ("palette", 128): 1.5}
 
 # The frames are parsed from their JSON when the reader first points at, focuses or moves the
@@ -175,7 +178,7 @@ def _encode(images, encodings, budget, *, need=True, floor=None):
     images : sequence of ndarray
         The frames' RGBA pixels (a :class:`_Drawn` draws each when first needed).
     encodings : sequence of (str, int)
-        Encodings of :data:`ENCODINGS`, in the order to try them.
+        Encodings of :data:`ENCODINGS` or :data:`ENCODINGS_2X`, in the order to try them.
     budget : int
         The most bytes the frames' data URIs may take together.
     need : bool
@@ -188,9 +191,10 @@ def _encode(images, encodings, budget, *, need=True, floor=None):
     -------
     tuple
         ``(data URIs, encoding, largest error of a pixel's channel, largest mean error of a
-        frame)``, errors against the render on 0–255; if no encoding fits, ``(None, bytes, None,
+        frame)``, errors against the render on 0–255; if none is found to fit, ``(None, bytes, None,
         None)`` with the bytes the last needs (if ``need``; else those it had encoded when it
         gave up)."""
+    floor = floor or (lambda encoding, k: 0)
     for n, encoding in enumerate(encodings, 1):
         webps, frames, size = [], [], 0
         finish = need and n == len(encodings)
@@ -198,7 +202,7 @@ def _encode(images, encodings, budget, *, need=True, floor=None):
             webps.append(_webp(images[k], encoding))
             frames.append(_data_uri(webps[-1]))
             size += len(frames[-1])
-            if not finish and size + (floor(encoding, k + 1) if floor else 0) > budget:
+            if not finish and size + floor(encoding, k + 1) > budget:
                 break
         else:
             if size <= budget:
@@ -207,16 +211,14 @@ def _encode(images, encodings, budget, *, need=True, floor=None):
     return None, size, None, None
 
 
-def _floor_2x(frames: list[str], encoding: tuple[str, int]):
-    """``floor(encoding, k)`` for :func:`_encode` of the high-density frames: the standard set's
-    bytes of frames ``k`` on, times :data:`RATIO_2X`'s bound for the encoding; infinite if the
-    standard set is not a 256-colour palette (see :data:`RATIO_2X`)."""
-    if encoding != ("palette", 256):
-        return lambda e, k: np.inf
+def _floor_2x(frames: list[str]):
+    """``floor(encoding, k)`` for :func:`_encode` of the high-density frames: the bytes of frames
+    ``k``, ``k + 1``, … of the standard set ``frames`` (a 256-colour palette), times
+    :data:`RATIO_2X`'s bound for the encoding."""
     rest = np.append(np.cumsum([len(f) for f in frames][::-1])[::-1], 0)   # rest[k]: frames k, k + 1, …
 
-    def floor(e, k):
-        return RATIO_2X[e] * float(rest[k])
+    def floor(encoding, k):
+        return RATIO_2X[encoding] * rest[k]
     return floor
 
 
@@ -301,8 +303,8 @@ def bundle(explorer) -> dict[str, str]:
             f"the explorer {explorer.alt!r} needs {encoding / 1e6:.1f} MB for {len(images)} frames even as "
             f"lossy WebP of quality {ENCODINGS[-1][1]}; coarsen its sliders' step")
     sets = {"1": frames}
-    floor = _floor_2x(frames, encoding)
-    tries = [e for e in ENCODINGS_2X if floor(e, 0) <= MAX_BYTES_2X]
+    floor = _floor_2x(frames) if encoding == ("palette", 256) else None   # else: none (RATIO_2X)
+    tries = [e for e in ENCODINGS_2X if floor and floor(e, 0) <= MAX_BYTES_2X]
     frames2 = None
     if tries:
         frames2, encoding2, error_max2, error_mean2 = _encode(

@@ -281,6 +281,9 @@ def test_an_encoding_is_given_up_once_the_frames_to_come_cannot_fit(monkeypatch)
     encoded.clear()
     _static._encode(frames, [big, small], 190, need=False)
     assert [e for _, e in encoded].count(big) == 4
+    # each encoding is given up on its own bound: at 165, small under big's 1.8 would be given up
+    # after its first frame (60 + 1.8·60 = 168), under its own 1.5 it fits (150)
+    assert _static._encode(frames, [big, small], 165, need=False, floor=floor)[1] == small
     # a budget the exact floor meets exactly: kept; one less: given up after the first frame
     encoded.clear()
     assert _static._encode(frames, [small], 150, need=False, floor=floor)[1] == small and len(encoded) == 4
