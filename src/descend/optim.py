@@ -24,7 +24,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from . import _checks
+from . import _checks, _kernels
 
 # The optimizers, schedules and clipping functions are exported through CATALOGUE (at the end
 # of this module); here are only the types and the tools that act on optimizers.
@@ -761,8 +761,10 @@ def _adam_into(g, m0, v0, m, v, step, w, beta1, beta2, c, d, eps) -> None:
     r"""Adam's arithmetic written into ``m``, ``v`` and ``step`` (``w`` is scratch):
     :math:`m = \beta_1 m_0 + (1-\beta_1) g`, :math:`v = \beta_2 v_0 + (1-\beta_2) g^2`,
     step :math:`= c\, m / (d \sqrt v + \epsilon)` with :math:`c = -\eta/(1-\beta_1^t)` and
-    :math:`d = 1/\sqrt{1-\beta_2^t}`. In place, so that no temporary array is made: on 10⁶
-    parameters making and first touching memory costs more than the arithmetic (``make bench``)."""
+    :math:`d = 1/\sqrt{1-\beta_2^t}`. NumPy's passes, for arrays below ``_PARALLEL`` elements,
+    batches of learning rates and other layouts; larger arrays take the compiled loop
+    :func:`descend._kernels.adam_into`, which gives the same bits. In place, so that no
+    temporary array is made."""
     np.multiply(m0, beta1, out=m)
     m += np.multiply(g, 1.0 - beta1, out=w)
     np.multiply(v0, beta2, out=v)
@@ -774,18 +776,16 @@ def _adam_into(g, m0, v0, m, v, step, w, beta1, beta2, c, d, eps) -> None:
     step /= denom
 
 
-#: Elements from which an update runs in blocks on several threads (see :func:`_in_blocks`).
+#: Elements from which Adam's update runs compiled, in parts on several threads (see :func:`_in_parts`).
 _PARALLEL = 1 << 18
-_BLOCK = 1 << 16          # 512 KB of float64 per array: fastest of 2¹²…2¹⁸ measured on 10⁶ (AMD EPYC)
 _POOL = None             # (process id, the threads), made on first use
 
 
-def _in_blocks(kernel, arrays: list[np.ndarray], scalars: tuple) -> None:
-    """Run ``kernel(*block_of_each_array, scratch, *scalars)`` over blocks of flat arrays of
-    one length, on up to four threads (NumPy releases the GIL in its loops), each taking one
-    contiguous part. Working block by block, an update's dozen passes read memory once and
-    repeat in the cache; the threads add the bandwidth of a second core, as torch's foreach
-    kernels do. The kernel must act element by element, so that blocks are independent."""
+def _in_parts(kernel, arrays: list[np.ndarray], scalars: tuple) -> None:
+    """Run ``kernel(*part_of_each_array, *scalars)`` over contiguous parts of flat arrays of one
+    length, one part on each of up to four threads. The kernel must act element by element, so
+    that the parts are independent, and release the GIL, as :mod:`descend._kernels`' compiled
+    loops do; then a second core adds its memory bandwidth, as in torch's foreach kernels."""
     global _POOL
     import os
     from concurrent.futures import ThreadPoolExecutor
@@ -794,11 +794,8 @@ def _in_blocks(kernel, arrays: list[np.ndarray], scalars: tuple) -> None:
     workers = max(1, min(4, os.cpu_count() or 1, n // _PARALLEL * 2))
 
     def part(k: int) -> None:
-        w = np.empty(_BLOCK)
         lo, hi = n * k // workers, n * (k + 1) // workers
-        for i in range(lo, hi, _BLOCK):
-            j = min(i + _BLOCK, hi)
-            kernel(*(a[i:j] for a in arrays), w[:j - i], *scalars)
+        kernel(*(a[lo:hi] for a in arrays), *scalars)
 
     if workers == 1:
         part(0)
@@ -875,9 +872,9 @@ def adam(eta: float | Schedule = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
         m, v = fresh.empty(shape), fresh.empty(shape)
         step = fresh.empty(shape if isinstance(c, float) else np.broadcast_shapes(shape, np.shape(c)))
         arrays = (g, state.m, state.v, m, v, step)
-        if (np.ndim(c) == 0 and g.size >= _PARALLEL
-                and all(np.shape(a) == shape and a.flags.c_contiguous for a in arrays)):
-            _in_blocks(_adam_into, [a.reshape(-1) for a in arrays], (beta1, beta2, c, d, eps))
+        if (np.ndim(c) == 0 and g.size >= _PARALLEL and all(
+                np.shape(a) == shape and a.flags.c_contiguous and a.dtype == np.float64 for a in arrays)):
+            _in_parts(_kernels.adam_into, [a.reshape(-1) for a in arrays], (beta1, beta2, c, d, eps))
         else:
             w = scratch.get(g.shape)
             if w is None:

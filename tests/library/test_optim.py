@@ -418,16 +418,16 @@ def test_adam_keeps_the_state_it_is_given_while_the_caller_holds_it():
 
 
 @pytest.mark.parametrize("shape", [(1 << 18,), (700, 1001), (3, 5, 30011)])
-def test_adam_in_blocks_on_threads_equals_one_pass(shape, monkeypatch):
-    # large contiguous arrays go through optim._in_blocks; every element must be computed,
-    # and computed exactly as the single pass does (the same operations, element by element)
+def test_adam_in_parts_on_threads_equals_one_pass(shape, monkeypatch):
+    # large contiguous arrays go through the compiled loop in optim._in_parts; every element must
+    # be computed, and computed exactly as NumPy's passes do (the same operations, element by element)
     from descend.optim import _PARALLEL, _adam_into
 
     assert np.prod(shape) >= _PARALLEL
     import descend.optim as optim
     calls = []
-    blocks = optim._in_blocks
-    monkeypatch.setattr(optim, "_in_blocks", lambda *a: (calls.append(1), blocks(*a)))
+    parts = optim._in_parts
+    monkeypatch.setattr(optim, "_in_parts", lambda *a: (calls.append(1), parts(*a)))
     rng = np.random.default_rng(2)
     opt = dd.adam(eta=0.01)
     state = opt.init(np.zeros(shape))
@@ -440,7 +440,7 @@ def test_adam_in_blocks_on_threads_equals_one_pass(shape, monkeypatch):
         np.testing.assert_array_equal(state.m, one[0])
         np.testing.assert_array_equal(state.v, one[1])
         np.testing.assert_array_equal(step, one[2])
-    assert len(calls) == 3, "the blocked path was not taken"
+    assert len(calls) == 3, "the compiled path was not taken"
     if len(shape) == 1:
         return
     # a non-contiguous gradient takes the single pass and agrees
@@ -451,7 +451,55 @@ def test_adam_in_blocks_on_threads_equals_one_pass(shape, monkeypatch):
     np.testing.assert_array_equal(a, b)
 
 
-def test_adam_in_blocks_works_in_a_forked_child():
+def _adversarial_gradient(n, seed):
+    # magnitudes from subnormal to overflowing g², both signs, zeros, and the non-finite values
+    rng = np.random.default_rng(seed)
+    g = rng.normal(size=n) * 10.0 ** rng.integers(-320, 300, size=n)
+    g[rng.integers(0, n, size=n // 50)] = 0.0
+    for value in (np.inf, -np.inf, np.nan, 1e300, -1e300, 5e-324, -0.0):
+        g[rng.integers(0, n, size=20)] = value
+    return g
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 1 << 16, (1 << 18) + 3])
+def test_the_fused_adam_loop_gives_the_bits_of_the_numpy_passes(n):
+    # descend._kernels.adam_into replaces optim._adam_into on large arrays; it must do the same
+    # arithmetic in the same order: no fused multiply-add, no reordering, the same rounding
+    from descend._kernels import adam_into
+    from descend.optim import _adam_into
+
+    rng = np.random.default_rng(n)
+    for t, m_scale, v_scale in [(1, 0.0, 0.0), (3, 1.0, 1.0), (10**6, 1e150, 1e300), (2, 1e-300, 5e-324)]:
+        g = _adversarial_gradient(n, t)
+        m0 = rng.normal(size=n) * m_scale
+        v0 = rng.random(n) * v_scale
+        for beta1, beta2, eta, eps in [(0.9, 0.999, 1e-3, 1e-8), (0.0, 0.0, 1.0, 1e-300), (0.5, 0.9999, 1e3, 1.0)]:
+            c, d = -eta / (1 - beta1**t), 1 / np.sqrt(1 - beta2**t)
+            fused = [np.empty(n) for _ in range(3)]
+            passes = [np.empty(n) for _ in range(3)]
+            adam_into(g, m0, v0, *fused, beta1, beta2, c, d, eps)
+            with np.errstate(all="ignore"):
+                _adam_into(g, m0, v0, *passes, np.empty(n), beta1, beta2, c, d, eps)
+            for a, b in zip(fused, passes):     # bit for bit: the sign of a zero or a NaN too
+                np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64))
+
+
+def test_adam_on_large_read_only_or_float32_state_takes_a_path_that_works():
+    # a read-only gradient goes through the compiled loop; a float32 state through the NumPy passes
+    n = 1 << 18
+    g = np.random.default_rng(4).normal(size=n)
+    opt = dd.adam(eta=0.01)
+    expected, _ = opt.update(g, opt.init(g))
+    g.flags.writeable = False
+    step, _ = opt.update(g, opt.init(g))
+    np.testing.assert_array_equal(step, expected)
+    state = opt.init(g)._replace(m=np.zeros(n, np.float32), v=np.zeros(n, np.float32))
+    step, state = opt.update(g, state)
+    np.testing.assert_array_equal(step, expected)
+    assert state.m.dtype == np.float64
+
+
+def test_adam_in_parts_works_in_a_forked_child():
     # the thread pool is made in the parent; a forked child must make its own, not hang
     import multiprocessing
 
