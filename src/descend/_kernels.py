@@ -2,37 +2,45 @@ r"""Fused loops, compiled with Numba, for the update steps NumPy can only do in 
 
 Adam's update on :math:`10^6` parameters is a dozen NumPy passes over 8 MB arrays, each
 reading and writing memory; torch's ``foreach`` kernels fuse them. :func:`adam_into` does the
-whole update in one loop, which reads each input once and writes each result once (``make
-bench``: 1.7 ms against 5.0 ms for the passes, on a 2-core Xeon).
+whole update in one loop, which reads each input once and writes each result once.
 
 Each kernel does the arithmetic of its NumPy twin in :mod:`descend.optim` operation by
 operation, in the same order and with the same rounding: no fused multiply-add and no
-reordering (Numba's default, without ``fastmath``), so the two agree bit for bit
-(``tests/library/test_optim.py``). The kernels release the GIL, so that
-``optim._in_parts`` can run them on several threads.
+reordering (Numba's default, without ``fastmath``). So every result that is a number has the
+bits NumPy's passes give it, and a result is NaN exactly where theirs is; only the sign and
+payload of a NaN may differ (``tests/library/test_optim.py``). Unlike NumPy, a kernel neither
+warns nor raises on overflow or an invalid operation, whatever ``np.errstate`` says. The
+kernels release the GIL, so that ``optim._in_parts`` can run them on several threads.
 
-Numba is imported, and the kernels compiled, on first use only: importing it takes about
-half a second, which a chapter that never updates :math:`2^{18}` parameters at once should not
-pay. The compiled code is cached beside this file (or in Numba's user cache where this
-directory is read-only), so later processes load it instead of compiling it.
+Numba is optional (``pip install descend[fast]``; the book's ``requirements.txt`` pins it):
+:func:`adam` returns ``None`` where it cannot be imported, and the caller then runs NumPy's
+passes. It is imported, and a kernel compiled for its one signature, on first use only and
+once per process (0.2-0.6 s on a 2-core Xeon), never at ``import descend``: no chapter
+updates enough parameters at once to need it. Nothing is cached on disk, so a read-only
+installation works and parallel processes do not race for a cache.
 """
 
 from __future__ import annotations
 
-import functools
+import threading
 
 import numpy as np
 
-@functools.cache
-def _njit():
-    import numba
-
-    return numba.njit(nogil=True, cache=True, error_model="numpy")
+_LOCK = threading.Lock()
+_COMPILED: dict[str, object] = {}
 
 
-@functools.cache
-def _adam():
-    @_njit()
+def _compile_adam():
+    try:
+        import numba
+    except ImportError:
+        return None
+    f64 = numba.float64
+    read = numba.types.Array(f64, 1, "C", readonly=True)       # takes writable arrays too
+    write = numba.types.Array(f64, 1, "C")
+
+    @numba.njit(numba.void(read, read, read, write, write, write, f64, f64, f64, f64, f64),
+                nogil=True, error_model="numpy")
     def adam(g, m0, v0, m, v, step, beta1, beta2, c, d, eps):
         a1, a2 = 1.0 - beta1, 1.0 - beta2
         for i in range(g.size):
@@ -46,6 +54,16 @@ def _adam():
     return adam
 
 
+def adam():
+    """Adam's compiled loop (see :func:`adam_into`), compiled on the first call and kept; or
+    ``None`` if Numba cannot be imported. Call it before starting threads that use the loop,
+    so that it is compiled once."""
+    with _LOCK:
+        if "adam" not in _COMPILED:
+            _COMPILED["adam"] = _compile_adam()
+        return _COMPILED["adam"]
+
+
 def adam_into(g, m0, v0, m, v, step, beta1, beta2, c, d, eps) -> None:
     r"""Adam's arithmetic, in one loop, written into the flat arrays ``m``, ``v`` and ``step``.
 
@@ -54,9 +72,25 @@ def adam_into(g, m0, v0, m, v, step, beta1, beta2, c, d, eps) -> None:
         \text{step} = \frac{c\, m}{d \sqrt v + \epsilon}
 
     with :math:`c = -\eta/(1-\beta_1^t)` and :math:`d = 1/\sqrt{1-\beta_2^t}` (Kingma & Ba,
-    2015, with :math:`\epsilon` outside the root as in PyTorch): the bits of
-    ``optim._adam_into``, NumPy's passes, without their scratch array. All arrays are
-    one-dimensional and of one length.
+    2015, with :math:`\epsilon` outside the root as in PyTorch): the results of
+    ``optim._adam_into``, NumPy's passes, as the module says.
+
+    Parameters
+    ----------
+    g, m0, v0 : ndarray
+        The gradient and the previous moments: one-dimensional, contiguous float64 arrays of
+        one length; read only.
+    m, v, step : ndarray
+        Arrays like them, written.
+    beta1, beta2, c, d, eps : float
+        The scalars of the update.
+
+    Raises
+    ------
+    ValueError
+        If an array is not one-dimensional, contiguous and float64, or the lengths differ.
+    ImportError
+        If Numba cannot be imported.
 
     Examples
     --------
@@ -67,4 +101,17 @@ def adam_into(g, m0, v0, m, v, step, beta1, beta2, c, d, eps) -> None:
     >>> step.round(6)                            # the first step is −η·sign(g)
     array([-0.01,  0.01])
     """
-    _adam()(g, m0, v0, m, v, step, beta1, beta2, c, d, eps)
+    arrays = {"g": g, "m0": m0, "v0": v0, "m": m, "v": v, "step": step}
+    for name, a in arrays.items():
+        if not (isinstance(a, np.ndarray) and a.ndim == 1 and a.dtype == np.float64 and a.flags.c_contiguous):
+            raise ValueError(f"{name} must be a one-dimensional contiguous float64 array; got "
+                             f"{type(a).__name__} {getattr(a, 'dtype', '')} of shape {np.shape(a)}")
+        if a.size != g.size:
+            raise ValueError(f"{name} must have the length of g, {g.size}; got {a.size}")
+    for name in ("m", "v", "step"):
+        if not arrays[name].flags.writeable:
+            raise ValueError(f"{name} must be writable")
+    kernel = adam()
+    if kernel is None:
+        raise ImportError("descend._kernels.adam_into needs Numba: pip install descend[fast]")
+    kernel(g, m0, v0, m, v, step, beta1, beta2, c, d, eps)

@@ -330,10 +330,11 @@ def test_clipping_tames_a_run_that_would_explode():
 # write an array the caller can still reach, by any route.
 
 BIG = (300, 400)        # 120,000 elements: large enough to be recycled
+HUGE = (512, 512)       # 2¹⁸ elements: the compiled loop on threads (optim._PARALLEL)
 
 
 def _adam_reference(gs, eta=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    m = v = np.zeros(BIG)
+    m = v = np.zeros(gs[0].shape)
     steps = []
     for t, g in enumerate(gs, start=1):
         m, v = beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g * g
@@ -341,16 +342,17 @@ def _adam_reference(gs, eta=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return steps
 
 
-def _adam_on_big(seed: int, steps: int):
+def _adam_on_big(seed: int, steps: int, shape=BIG):
     """Gradients, the formula's steps for them, a fresh Adam and its starting state."""
     rng = np.random.default_rng(seed)
-    gs = [rng.normal(size=BIG) for _ in range(steps)]
+    gs = [rng.normal(size=shape) for _ in range(steps)]
     opt = dd.adam()
-    return gs, _adam_reference(gs), opt, opt.init(np.zeros(BIG))
+    return gs, _adam_reference(gs), opt, opt.init(np.zeros(shape))
 
 
-def test_adam_reuses_memory_only_once_the_caller_let_go():
-    gs, expected, opt, state = _adam_on_big(0, 30)
+@pytest.mark.parametrize("shape", [BIG, HUGE])
+def test_adam_reuses_memory_only_once_the_caller_let_go(shape):
+    gs, expected, opt, state = _adam_on_big(0, 30, shape)
     kept, copies, views, memoryviews = [], [], [], []
     for t, g in enumerate(gs):
         step, state = opt.update(g, state)
@@ -402,9 +404,10 @@ def test_the_recycler_reuses_only_what_nobody_holds():
     assert r.empty(BIG) is r.arrays[0] and r.reused == 4  # nobody holds it: reused
 
 
-def test_adam_keeps_the_state_it_is_given_while_the_caller_holds_it():
+@pytest.mark.parametrize("shape", [BIG, HUGE])
+def test_adam_keeps_the_state_it_is_given_while_the_caller_holds_it(shape):
     # the usual loop shape: `step, state = update(g, state)`, old state dropped each time
-    gs, expected, opt, state = _adam_on_big(1, 12)
+    gs, expected, opt, state = _adam_on_big(1, 12, shape)
     for t, g in enumerate(gs):
         step, state = opt.update(g, state)
         np.testing.assert_allclose(step, expected[t], rtol=1e-12, atol=0)
@@ -425,9 +428,7 @@ def test_adam_in_parts_on_threads_equals_one_pass(shape, monkeypatch):
 
     assert np.prod(shape) >= _PARALLEL
     import descend.optim as optim
-    calls = []
-    parts = optim._in_parts
-    monkeypatch.setattr(optim, "_in_parts", lambda *a: (calls.append(1), parts(*a)))
+    calls = _spy_on_parts(monkeypatch)
     rng = np.random.default_rng(2)
     opt = dd.adam(eta=0.01)
     state = opt.init(np.zeros(shape))
@@ -451,28 +452,39 @@ def test_adam_in_parts_on_threads_equals_one_pass(shape, monkeypatch):
     np.testing.assert_array_equal(a, b)
 
 
-def _adversarial_gradient(n, seed):
+def _adversarial(n, seed, scale=1.0):
     # magnitudes from subnormal to overflowing g², both signs, zeros, and the non-finite values
     rng = np.random.default_rng(seed)
-    g = rng.normal(size=n) * 10.0 ** rng.integers(-320, 300, size=n)
-    g[rng.integers(0, n, size=n // 50)] = 0.0
-    for value in (np.inf, -np.inf, np.nan, 1e300, -1e300, 5e-324, -0.0):
-        g[rng.integers(0, n, size=20)] = value
-    return g
+    a = rng.normal(size=n) * 10.0 ** rng.integers(-320, 300, size=n) * scale
+    a[rng.integers(0, n, size=n // 50 + 1)] = 0.0
+    for value in (np.inf, -np.inf, np.nan, -np.nan, 1e300, -1e300, 5e-324, -0.0):
+        a[rng.integers(0, n, size=n // 100 + 1)] = value
+    return a
+
+
+def _same_numbers(a, b):
+    """The same bits wherever either is a number, and NaN at the same places (a NaN's sign and
+    payload are not specified by IEEE 754 for arithmetic results, and differ between loops)."""
+    nan = np.isnan(a)
+    np.testing.assert_array_equal(nan, np.isnan(b))
+    np.testing.assert_array_equal(a[~nan].view(np.int64), b[~nan].view(np.int64))
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 1 << 16, (1 << 18) + 3])
-def test_the_fused_adam_loop_gives_the_bits_of_the_numpy_passes(n):
+def test_the_fused_adam_loop_gives_the_numbers_of_the_numpy_passes(n):
     # descend._kernels.adam_into replaces optim._adam_into on large arrays; it must do the same
     # arithmetic in the same order: no fused multiply-add, no reordering, the same rounding
     from descend._kernels import adam_into
     from descend.optim import _adam_into
 
     rng = np.random.default_rng(n)
-    for t, m_scale, v_scale in [(1, 0.0, 0.0), (3, 1.0, 1.0), (10**6, 1e150, 1e300), (2, 1e-300, 5e-324)]:
-        g = _adversarial_gradient(n, t)
-        m0 = rng.normal(size=n) * m_scale
-        v0 = rng.random(n) * v_scale
+    for t, m0, v0 in [(1, np.zeros(n), np.zeros(n)),
+                      (3, rng.normal(size=n), rng.random(n)),
+                      (10**6, rng.normal(size=n) * 1e150, rng.random(n) * 1e300),
+                      (2, rng.normal(size=n) * 1e-300, rng.random(n) * 5e-324),
+                      (5, _adversarial(n, 7), np.abs(_adversarial(n, 8))),     # a diverged state
+                      (5, _adversarial(n, 9), -np.abs(_adversarial(n, 10)))]:  # not a valid one
+        g = _adversarial(n, t)
         for beta1, beta2, eta, eps in [(0.9, 0.999, 1e-3, 1e-8), (0.0, 0.0, 1.0, 1e-300), (0.5, 0.9999, 1e3, 1.0)]:
             c, d = -eta / (1 - beta1**t), 1 / np.sqrt(1 - beta2**t)
             fused = [np.empty(n) for _ in range(3)]
@@ -480,23 +492,88 @@ def test_the_fused_adam_loop_gives_the_bits_of_the_numpy_passes(n):
             adam_into(g, m0, v0, *fused, beta1, beta2, c, d, eps)
             with np.errstate(all="ignore"):
                 _adam_into(g, m0, v0, *passes, np.empty(n), beta1, beta2, c, d, eps)
-            for a, b in zip(fused, passes):     # bit for bit: the sign of a zero or a NaN too
-                np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64))
+            for a, b in zip(fused, passes):
+                _same_numbers(a, b)
 
 
-def test_adam_on_large_read_only_or_float32_state_takes_a_path_that_works():
-    # a read-only gradient goes through the compiled loop; a float32 state through the NumPy passes
+def _spy_on_parts(monkeypatch):
+    import descend.optim as optim
+
+    calls, parts = [], optim._in_parts
+    monkeypatch.setattr(optim, "_in_parts", lambda *a: (calls.append(1), parts(*a)))
+    return calls
+
+
+def test_adam_on_large_read_only_or_float32_state_takes_the_compiled_loop(monkeypatch):
+    # a read-only gradient, and a float32 state (computed in float64, as a float64 one would be)
     n = 1 << 18
     g = np.random.default_rng(4).normal(size=n)
     opt = dd.adam(eta=0.01)
+    calls = _spy_on_parts(monkeypatch)
     expected, _ = opt.update(g, opt.init(g))
     g.flags.writeable = False
     step, _ = opt.update(g, opt.init(g))
     np.testing.assert_array_equal(step, expected)
-    state = opt.init(g)._replace(m=np.zeros(n, np.float32), v=np.zeros(n, np.float32))
-    step, state = opt.update(g, state)
-    np.testing.assert_array_equal(step, expected)
-    assert state.m.dtype == np.float64
+    m = np.random.default_rng(5).normal(size=n).astype(np.float32)
+    state = opt.init(g)._replace(t=4, m=m, v=np.abs(m))
+    step, state_next = opt.update(g, state)
+    assert len(calls) == 3
+    as64, _ = opt.update(g, state._replace(m=m.astype(np.float64), v=np.abs(m).astype(np.float64)))
+    np.testing.assert_array_equal(step, as64)
+    assert state_next.m.dtype == np.float64 and state.m.dtype == np.float32
+
+
+@pytest.mark.parametrize("batched", ["beta2", "eps", "eta"])
+def test_adam_on_large_arrays_with_a_batch_of_hyperparameters(batched, monkeypatch):
+    # a row of 300 settings broadcast over a large gradient takes NumPy's passes, column by column
+    # as the scalar optimizer of each setting would
+    values = {"beta2": np.linspace(0.9, 0.999, 300), "eps": np.geomspace(1e-8, 1e-2, 300),
+              "eta": np.geomspace(1e-4, 1e-1, 300)}[batched]
+    g = np.random.default_rng(6).normal(size=(1000, 300))
+    calls = _spy_on_parts(monkeypatch)
+    opt = dd.adam(**{batched: values})
+    step, state = opt.update(g, opt.init(g))
+    step, _ = opt.update(2 * g, state)
+    assert not calls
+    for j in (0, 137, 299):
+        one = dd.adam(**{batched: float(values[j])})
+        s, st = one.update(g[:, j], one.init(g[:, j]))
+        s, _ = one.update(2 * g[:, j], st)
+        np.testing.assert_array_equal(step[:, j], s)
+
+
+def test_adam_without_numba_runs_numpys_passes(monkeypatch):
+    from descend import _kernels
+
+    g = np.random.default_rng(7).normal(size=1 << 18)
+    opt = dd.adam()
+    compiled, _ = opt.update(g, opt.init(g))
+    monkeypatch.setitem(_kernels._COMPILED, "adam", None)     # as where Numba cannot be imported
+    calls = _spy_on_parts(monkeypatch)
+    passes, _ = opt.update(g, opt.init(g))
+    assert not calls
+    np.testing.assert_array_equal(passes, compiled)
+    with pytest.raises(ImportError, match="needs Numba"):
+        _kernels.adam_into(g, g, g, g.copy(), g.copy(), g.copy(), 0.9, 0.999, -1.0, 1.0, 1e-8)
+
+
+def test_the_fused_adam_loop_refuses_arrays_it_cannot_loop_over():
+    from descend._kernels import adam_into
+
+    one, two = np.zeros(4), np.zeros((2, 2))
+    scalars = (0.9, 0.999, -1.0, 1.0, 1e-8)
+    with pytest.raises(ValueError, match="g must be a one-dimensional contiguous float64 array"):
+        adam_into(two, one, one, one, one, one, *scalars)
+    with pytest.raises(ValueError, match="m0 must have the length of g, 4; got 3"):
+        adam_into(one, np.zeros(3), one, one, one, one, *scalars)
+    with pytest.raises(ValueError, match="v0 must be a one-dimensional contiguous float64 array"):
+        adam_into(one, one, np.zeros(8)[::2], one, one, one, *scalars)
+    with pytest.raises(ValueError, match="step must be a one-dimensional contiguous float64 array"):
+        adam_into(one, one, one, one, one, np.zeros(4, np.float32), *scalars)
+    frozen = np.zeros(4)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="v must be writable"):
+        adam_into(one, one, one, one, frozen, one, *scalars)
 
 
 def test_adam_in_parts_works_in_a_forked_child():
