@@ -68,7 +68,8 @@ def test_the_wheel_holds_the_library_alone(wheel):
     others = [n for n in names if not n.startswith(("descend/", info))]
     assert not others, f"the wheel holds more than the library: {others}"
     requires = re.findall(r"^Requires-Dist: (.+)$", metadata, re.MULTILINE)
-    assert requires == PROJECT["dependencies"], f"the wheel requires {requires}, pyproject.toml says otherwise"
+    extras = [f'{r}; extra == "{extra}"' for extra, rs in PROJECT.get("optional-dependencies", {}).items() for r in rs]
+    assert requires == PROJECT["dependencies"] + extras, f"the wheel requires {requires}, pyproject.toml says otherwise"
 
 
 def test_the_wheel_installs_offline_and_imports_the_library(wheel, tmp_path):
