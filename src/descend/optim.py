@@ -763,7 +763,8 @@ def _adam_into(g, m0, v0, m, v, step, w, beta1, beta2, c, d, eps) -> None:
     step :math:`= c\, m / (d \sqrt v + \epsilon)` with :math:`c = -\eta/(1-\beta_1^t)` and
     :math:`d = 1/\sqrt{1-\beta_2^t}`. NumPy's passes, for arrays below ``_PARALLEL`` elements,
     batches of learning rates and other layouts; larger arrays take the compiled loop
-    :func:`descend._kernels.adam_into`, which gives the same bits. In place, so that no
+    :func:`descend._kernels.adam_into`, which gives the same bits wherever a result is a number
+    and NaN at the same places. In place, so that no
     temporary array is made."""
     np.multiply(m0, beta1, out=m)
     m += np.multiply(g, 1.0 - beta1, out=w)
@@ -788,7 +789,7 @@ def _in_parts(kernel, arrays: list[np.ndarray], scalars: tuple) -> None:
     """Run ``kernel(*part_of_each_array, *scalars)`` over contiguous parts of flat arrays of one
     length, one part on each of up to four threads. The kernel must act element by element, so
     that the parts are independent, and release the GIL, as :mod:`descend._kernels`' compiled
-    loops do; then a second core adds its memory bandwidth, as in torch's foreach kernels."""
+    loops do; then a second core adds its memory bandwidth, as torch's kernels use OpenMP."""
     global _POOL
     import os
     from concurrent.futures import ThreadPoolExecutor
@@ -848,10 +849,11 @@ def adam(eta: float | Schedule = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
     Equals ``torch.optim.Adam(lr=eta, betas=(beta1, beta2), eps=eps)``. Chapter 8 proves
     that the corrections make :math:`\hat m_t` and :math:`\hat v_t` unbiased.
 
-    From :math:`2^{18}` parameters on (contiguous float64 arrays, one learning rate), the
-    update runs as one compiled loop on several threads (:mod:`descend._kernels`, where Numba
-    is installed) instead of NumPy's passes: the same numbers, bit for bit, but without NumPy's
-    warnings on overflow.
+    From :math:`2^{18}` parameters on (the gradient and the state of one shape, in C order,
+    and every hyperparameter a scalar), the update runs as one compiled loop on several threads
+    (:mod:`descend._kernels`, where Numba is installed) instead of NumPy's passes: the same
+    bits wherever a result is a number, NaN at the same places, but never NumPy's warnings on
+    overflow or invalid values, whatever ``np.errstate`` says.
 
     References
     ----------
@@ -882,8 +884,8 @@ def adam(eta: float | Schedule = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
         arrays, scalars = (g, m0, v0, m, v, step), (beta1, beta2, c, d, eps)
         if (g.size >= _PARALLEL
                 and all(np.ndim(s) == 0 and np.result_type(s) == np.float64 for s in scalars)
-                and all(np.shape(a) == shape and a.flags.c_contiguous and a.dtype == np.float64 for a in arrays)
-                and _kernels.adam() is not None):        # compiled here, before the threads start
+                and all(np.shape(a) == shape and a.flags.c_contiguous for a in arrays)
+                and _kernels.compiled_adam() is not None):     # compiled here, before the threads start
             _in_parts(_kernels.adam_into, [a.reshape(-1) for a in arrays], tuple(map(float, scalars)))
         else:
             w = scratch.get(g.shape)

@@ -1,9 +1,14 @@
 """Optimizers: hand-worked steps, conventions, bad input."""
 
+import importlib.util
+
 import numpy as np
 import pytest
 
 import descend as dd
+
+#: The tests of Adam's compiled loop; Numba is an optional extra (pyproject's `fast`)
+needs_numba = pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="Numba is not installed")
 
 
 def steps_of(opt, grads, x=None):
@@ -420,6 +425,7 @@ def test_adam_keeps_the_state_it_is_given_while_the_caller_holds_it(shape):
     assert a is not b and sa.m is not sb.m
 
 
+@needs_numba
 @pytest.mark.parametrize("shape", [(1 << 18,), (700, 1001), (3, 5, 30011)])
 def test_adam_in_parts_on_threads_equals_one_pass(shape, monkeypatch):
     # large contiguous arrays go through the compiled loop in optim._in_parts; every element must
@@ -444,10 +450,11 @@ def test_adam_in_parts_on_threads_equals_one_pass(shape, monkeypatch):
     assert len(calls) == 3, "the compiled path was not taken"
     if len(shape) == 1:
         return
-    # a non-contiguous gradient takes the single pass and agrees
+    # a non-contiguous gradient takes NumPy's passes and agrees
     g = np.asfortranarray(rng.normal(size=shape))
     assert not g.flags.c_contiguous
     a, _ = opt.update(g, state)
+    assert len(calls) == 3, "a Fortran-order gradient took the compiled loop"
     b, _ = opt.update(np.ascontiguousarray(g), state)
     np.testing.assert_array_equal(a, b)
 
@@ -470,6 +477,7 @@ def _same_numbers(a, b):
     np.testing.assert_array_equal(a[~nan].view(np.int64), b[~nan].view(np.int64))
 
 
+@needs_numba
 @pytest.mark.parametrize("n", [1, 2, 7, 1 << 16, (1 << 18) + 3])
 def test_the_fused_adam_loop_gives_the_numbers_of_the_numpy_passes(n):
     # descend._kernels.adam_into replaces optim._adam_into on large arrays; it must do the same
@@ -504,6 +512,7 @@ def _spy_on_parts(monkeypatch):
     return calls
 
 
+@needs_numba
 def test_adam_on_large_read_only_or_float32_state_takes_the_compiled_loop(monkeypatch):
     # a read-only gradient, and a float32 state (computed in float64, as a float64 one would be)
     n = 1 << 18
@@ -543,18 +552,67 @@ def test_adam_on_large_arrays_with_a_batch_of_hyperparameters(batched, monkeypat
 
 
 def test_adam_without_numba_runs_numpys_passes(monkeypatch):
+    import sys
+
     from descend import _kernels
 
     g = np.random.default_rng(7).normal(size=1 << 18)
     opt = dd.adam()
-    compiled, _ = opt.update(g, opt.init(g))
-    monkeypatch.setitem(_kernels._COMPILED, "adam", None)     # as where Numba cannot be imported
+    expected = [np.empty(g.size) for _ in range(3)]
+    _adam_into_ref(g, np.zeros_like(g), np.zeros_like(g), *expected, np.empty(g.size),
+                   0.9, 0.999, -1e-3 / (1 - 0.9), 1 / np.sqrt(1 - 0.999), 1e-8)
+    monkeypatch.setitem(sys.modules, "numba", None)           # import numba raises ImportError
+    monkeypatch.delitem(_kernels._COMPILED, "adam", raising=False)
+    assert _kernels.compiled_adam() is None
     calls = _spy_on_parts(monkeypatch)
-    passes, _ = opt.update(g, opt.init(g))
+    passes, state = opt.update(g, opt.init(g))
     assert not calls
-    np.testing.assert_array_equal(passes, compiled)
+    for a, b in zip((state.m, state.v, passes), expected):
+        np.testing.assert_array_equal(a, b)
     with pytest.raises(ImportError, match="needs Numba"):
         _kernels.adam_into(g, g, g, g.copy(), g.copy(), g.copy(), 0.9, 0.999, -1.0, 1.0, 1e-8)
+
+
+@needs_numba
+def test_adam_without_its_compiled_loop_when_numba_cannot_compile_or_is_switched_off(monkeypatch):
+    import numba
+
+    from descend import _kernels
+
+    g = np.random.default_rng(10).normal(size=1 << 18)
+    opt = dd.adam()
+    expected, _ = opt.update(g, opt.init(g))
+
+    def broken(*args, **kwargs):
+        raise OSError("libllvmlite.so: cannot open shared object file")
+
+    monkeypatch.delitem(_kernels._COMPILED, "adam", raising=False)
+    monkeypatch.setattr(numba, "njit", broken)
+    with pytest.warns(RuntimeWarning, match="OSError: libllvmlite.so.*NumPy's passes run instead"):
+        assert _kernels.compiled_adam() is None
+    assert _kernels.compiled_adam() is None                  # warned once, then kept
+    np.testing.assert_array_equal(opt.update(g, opt.init(g))[0], expected)
+    monkeypatch.undo()
+    monkeypatch.delitem(_kernels._COMPILED, "adam", raising=False)
+    monkeypatch.setattr(numba.config, "DISABLE_JIT", True)
+    assert _kernels.compiled_adam() is None
+
+
+def _adam_into_ref(*args):
+    from descend.optim import _adam_into
+
+    _adam_into(*args)
+
+
+def test_adam_on_a_small_float32_state_computes_in_float64():
+    m = np.random.default_rng(8).normal(size=50).astype(np.float32)
+    g = np.random.default_rng(9).normal(size=50)
+    opt = dd.adam()
+    state = opt.init(g)._replace(t=3, m=m, v=np.abs(m))
+    step, nxt = opt.update(g, state)
+    as64, nxt64 = opt.update(g, state._replace(m=m.astype(np.float64), v=np.abs(m).astype(np.float64)))
+    np.testing.assert_array_equal(step, as64)
+    np.testing.assert_array_equal(nxt.m, nxt64.m)
 
 
 def test_the_fused_adam_loop_refuses_arrays_it_cannot_loop_over():
@@ -562,14 +620,18 @@ def test_the_fused_adam_loop_refuses_arrays_it_cannot_loop_over():
 
     one, two = np.zeros(4), np.zeros((2, 2))
     scalars = (0.9, 0.999, -1.0, 1.0, 1e-8)
-    with pytest.raises(ValueError, match="g must be a one-dimensional contiguous float64 array"):
+    with pytest.raises(ValueError, match="g must be a one-dimensional C-contiguous float64 array"):
         adam_into(two, one, one, one, one, one, *scalars)
     with pytest.raises(ValueError, match="m0 must have the length of g, 4; got 3"):
         adam_into(one, np.zeros(3), one, one, one, one, *scalars)
-    with pytest.raises(ValueError, match="v0 must be a one-dimensional contiguous float64 array"):
+    with pytest.raises(ValueError, match="v0 must be a one-dimensional C-contiguous float64 array"):
         adam_into(one, one, np.zeros(8)[::2], one, one, one, *scalars)
-    with pytest.raises(ValueError, match="step must be a one-dimensional contiguous float64 array"):
+    with pytest.raises(ValueError, match="step must be a one-dimensional C-contiguous float64 array"):
         adam_into(one, one, one, one, one, np.zeros(4, np.float32), *scalars)
+    with pytest.raises(ValueError, match="c must be a real number; got ndarray"):
+        adam_into(one, one, one, one, one, one, 0.9, 0.999, np.ones(4), 1.0, 1e-8)
+    with pytest.raises(ValueError, match="eps must be a real number; got str"):
+        adam_into(one, one, one, one, one, one, 0.9, 0.999, -1.0, 1.0, "1e-8")
     frozen = np.zeros(4)
     frozen.flags.writeable = False
     with pytest.raises(ValueError, match="v must be writable"):
