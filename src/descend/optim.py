@@ -778,9 +778,10 @@ def _adam_into(g, m0, v0, m, v, step, w, beta1, beta2, c, d, eps) -> None:
 
 
 #: Elements from which Adam's update runs compiled, in parts on several threads (see :func:`_in_parts`).
-#: There a step's NumPy passes take about 2 ms against 0.45 for the loop (2-core Xeon), so that
-#: importing Numba and compiling the loop, 0.2-0.6 s once, pays for itself within a few hundred
-#: steps; no chapter updates as many parameters at once, so no chapter imports Numba.
+#: There a step's NumPy passes take about 1.8 ms against 0.45-0.75 for the loop on two threads
+#: (2-core Xeon), so that importing Numba and compiling the loop, 0.45-0.65 s in all, once a
+#: process, pays for itself within about 600 steps; no chapter updates as many parameters at
+#: once, so no chapter imports Numba.
 _PARALLEL = 1 << 18
 _POOL = None             # (process id, the threads), made on first use
 
