@@ -762,9 +762,9 @@ def _adam_into(g, m0, v0, m, v, step, w, beta1, beta2, c, d, eps) -> None:
     :math:`m = \beta_1 m_0 + (1-\beta_1) g`, :math:`v = \beta_2 v_0 + (1-\beta_2) g^2`,
     step :math:`= c\, m / (d \sqrt v + \epsilon)` with :math:`c = -\eta/(1-\beta_1^t)` and
     :math:`d = 1/\sqrt{1-\beta_2^t}`. NumPy's passes, for arrays below ``_PARALLEL`` elements,
-    batches of learning rates and other layouts; larger arrays take the compiled loop
-    :func:`descend._kernels.adam_into`, which gives the same bits wherever a result is a number
-    and NaN at the same places. In place, so that no
+    batches of hyperparameters, other layouts, and any size where Numba is missing; otherwise
+    ``adam`` takes the compiled loop :func:`descend._kernels.adam_into`, which gives the same
+    bits wherever a result is a number and NaN at the same places. In place, so that no
     temporary array is made."""
     np.multiply(m0, beta1, out=m)
     m += np.multiply(g, 1.0 - beta1, out=w)
@@ -851,7 +851,7 @@ def adam(eta: float | Schedule = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
     that the corrections make :math:`\hat m_t` and :math:`\hat v_t` unbiased.
 
     From :math:`2^{18}` parameters on (the gradient and the state of one shape, in C order,
-    and every hyperparameter a scalar), the update runs as one compiled loop on several threads
+    and every hyperparameter a float64 scalar), the update runs as one compiled loop on several threads
     (:mod:`descend._kernels`, where Numba is installed) instead of NumPy's passes: the same
     bits wherever a result is a number, NaN at the same places, but never NumPy's warnings on
     overflow or invalid values, whatever ``np.errstate`` says.
