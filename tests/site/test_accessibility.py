@@ -2,8 +2,9 @@
 violation of the WCAG 2.1 A/AA rules (experimental rules included; the rules of minor or
 moderate impact, which cannot report a serious or critical violation, are not run). Code
 blocks whose tokens all look like those of a block audited before them on the page are audited
-as plain text (``ONE_BLOCK_PER_LOOK``, which says why a page then passes or fails as it would
-with every block audited, and how that is checked on each page).
+as plain text, and formulas and verdict lines that look like one audited before them are left
+out of color-contrast (``ONE_BLOCK_PER_LOOK``, which says why a page then passes or fails as it
+would with every block and formula audited, and how that is checked on each page).
 
 axe-core 4.12.1 comes inside the pinned ``axe-playwright-python`` wheel (requirements.txt), so
 the audit runs offline. The fixes it needed live in ``book/_static/descend.css`` (link and
@@ -12,18 +13,22 @@ and ``book/_ext/descend_site.py`` (folded cells, bibliography); the keyboard and
 names and values are tested in ``test_browser.py``.
 
 The audit starts once MathJax's startup promise has resolved and the fonts are ready. MathJax
-then has typeset the formulas near the top of the page; ``book/_static/descend-lazy-math.js``
-typesets the rest in the background while axe runs, so which formulas axe sees typeset, and
-which still as their TeX source, depends on timing. Waiting for every formula would lengthen the
-audits: chapter 4's took 10-14 s that way, against about 6 s, on a page grown from about 43,000
-DOM nodes to 105,000 (measured once, with MathJax's lazy typesetting). Instead,
-``test_chapter_page`` in test_browser.py checks, on every chapter page, that each formula is
-typeset and carries the hidden MathML screen readers read (the formulas of the other pages, such
-as the notation, are not checked so).
+then has typeset the formulas near the top of the page; ``book/_static/descend-lazy-math.js``'s
+background pass over the rest is held back (``HOLD_BACKGROUND_MATH``), so axe sees the page as it
+opens: those formulas typeset, the others as their TeX source, the same on every run. Waiting for
+every formula would lengthen the audits: chapter 4's took 10-14 s that way, against about 6 s,
+on a page grown from about 43,000 DOM nodes to 105,000 (measured once, with MathJax's lazy
+typesetting). Instead, ``test_chapter_page`` in test_browser.py checks, on every chapter page,
+that each formula is typeset and carries the hidden MathML screen readers read (the formulas of
+the other pages, such as the notation, are not checked so). axe cannot measure a typeset
+formula's contrast (MathJax draws its glyphs as CSS content); a formula as TeX has the colour
+and the backdrop it will be typeset in, and color-contrast checks one formula of each look
+(``UNITS``).
 """
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import pytest
@@ -75,6 +80,11 @@ def pages() -> list[str]:
 # Chapter 7's audit took 7-8 s so, against 11-12 s with every block (alone, alternating).
 # test_one_block_per_look_audits_what_every_block_would and the fallback tests plant the cases
 # found to make the two differ, each caught when the code that handles it is taken out.
+# Formulas still as TeX and the verdict lines (descend.verdict) repeat a few looks hundreds of
+# times on a chapter page: chapter 7 has 959 formulas and 41 verdicts, and of the 2,100 elements
+# color-contrast checked there, 840 were TeX and 410 in verdicts; leaving them out took it from
+# 4.0 s to 2.1-2.4 s (alone, measured once).
+UNITS = "span.math, div.math, p.dd-verdict"
 ONE_BLOCK_PER_LOOK = """() => {
   const text = axe.commons.text, under = new Map(), over = new Map();
   const backdrop = el => {          // the backgrounds under el's text, up to the first opaque one
@@ -147,10 +157,46 @@ ONE_BLOCK_PER_LOOK = """() => {
       pre.textContent = pre.textContent;
     }
   });
+  // The repeated texts (UNITS): each a formula still as TeX or a verdict line, as a whole. Its
+  // parts are the elements of it color-contrast checks, each with its look and every attribute
+  // but class from it up to the unit. A unit any other painted layer could lie over (an element
+  // positioned or floated, neither its ancestor nor inside it, whose box meets one of its boxes)
+  // is audited and shows no look; of the others, the first to show a look is audited and the rest
+  // are left out of color-contrast (data-descend-unaudited).
+  const painted = Array.from(document.querySelectorAll('body *')).filter(e => {
+    const t = getComputedStyle(e);
+    return (t.position !== 'static' || t.float !== 'none') && e.checkVisibility(shown);
+  }).map(e => [e, e.getBoundingClientRect()]);
+  const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const attrs = (s, unit) => { const out = [];
+    for (let e = s; e && unit.contains(e); e = e.parentElement)
+      Array.from(e.attributes).forEach(a => { if (a.name !== 'class') out.push(a.name + '=' + a.value); });
+    return out.join(' '); };
+  const units = Array.from(document.querySelectorAll(%s))
+    .filter(u => !u.parentElement.closest(%s) && !u.querySelector('mjx-container'));
+  let unitsKept = 0, unitsOut = 0;
+  units.forEach(u => {
+    const parts = [u].concat(Array.from(u.querySelectorAll('*'))).filter(checked)
+      .map(s => ({span: s, look: look(s) + '|' + attrs(s, u)}));
+    if (!parts.length) return;
+    const boxes = parts.flatMap(t => Array.from(t.span.getClientRects()));
+    const open = !painted.some(([e, r]) => !e.contains(u) && !u.contains(e) && boxes.some(b => meets(b, r)));
+    if (!open) { unitsKept += 1; return; }
+    parts.forEach(t => needed.add(t.look));
+    if (parts.some(t => !seen.has(t.look))) {
+      unitsKept += 1;
+      parts.forEach(t => { seen.add(t.look); window.descendLooks.set(t.span, t.look); });
+    } else {
+      unitsOut += 1;
+      u.setAttribute('data-descend-unaudited', '');
+    }
+  });
   window.descendNeeded = Array.from(needed);
-  return {blocks: blocks.length, kept: kept, looks: needed.size};
-}"""
-PUT_BACK = "() => { window.descendFlattened.forEach(([pre, html]) => { pre.innerHTML = html; }); window.descendNeeded = []; }"
+  return {blocks: blocks.length, kept: kept, looks: needed.size, units: unitsKept + unitsOut, unitsKept: unitsKept};
+}""" % (json.dumps(UNITS), json.dumps(UNITS))
+PUT_BACK = """() => { window.descendFlattened.forEach(([pre, html]) => { pre.innerHTML = html; });
+  document.querySelectorAll('[data-descend-unaudited]').forEach(u => u.removeAttribute('data-descend-unaudited'));
+  window.descendNeeded = []; }"""
 # The audit, in two parts, so that color-contrast's passes come back too (the other rules' would
 # cost seconds): the violations, and the looks the code blocks need that no token of the blocks kept
 # got a verdict (pass or violation) for
@@ -158,7 +204,7 @@ RUN_CHECKED = """async options => {
   const mild = (%s)();
   const off = Object.fromEntries(mild.concat(['color-contrast']).map(id => [id, {enabled: false}]));
   const rest = await axe.run(document, Object.assign({}, options, {rules: off}));
-  const contrast = await axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']},
+  const contrast = await axe.run({exclude: ['[data-descend-unaudited]']}, {runOnly: {type: 'rule', values: ['color-contrast']},
                                             resultTypes: ['violations', 'passes'], elementRef: true, selectors: false, noHtml: true});
   const looks = window.descendLooks || new Map(), decided = new Set();
   contrast.passes.concat(contrast.violations).forEach(rule => rule.nodes.forEach(n => decided.add(looks.get(n.element))));
@@ -173,6 +219,12 @@ RUN_CHECKED = """async options => {
   return {violations: rest.violations.concat(contrast.violations.map(plain)),
           undecided: (window.descendNeeded || []).filter(k => !decided.has(k))};
 }""" % MILD_RULES
+
+
+# descend-lazy-math.js typesets the formulas far from the screen in the background, in the
+# browser's idle time (requestIdleCallback, which nothing else on the site uses). Held back, the
+# page stays as it opens while axe runs: the formulas near the top typeset, the rest as TeX.
+HOLD_BACKGROUND_MATH = "window.requestIdleCallback = () => 0;"
 
 
 def audit(page) -> list[dict]:
@@ -215,7 +267,7 @@ def test_the_site_has_pages():
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("path", pages() if HTML.is_dir() else [])
 def test_no_serious_or_critical_violations(browser, server, path, theme):
-    page = Page(browser, server, path, color_scheme=theme)
+    page = Page(browser, server, path, color_scheme=theme, init_script=HOLD_BACKGROUND_MATH)
     try:
         assert page.page.evaluate("document.documentElement.dataset.theme") == theme
         # let fonts, icons and the theme's colours settle before measuring contrast
@@ -357,6 +409,63 @@ def test_a_look_left_without_a_verdict_has_the_page_audited_whole(browser, case,
     assert reduced == every, (reduced, every)
     for text in planted:
         assert any(">" + text + "<" in html for _, html in every), (text, every)
+
+
+F = '<span class="math notranslate nohighlight">\\(%s\\)</span>'
+V = ('<p class="dd-verdict"%s><span class="dd-verdict-mark" aria-hidden="true">✓</span> '
+     '<span class="dd-verdict-label"%s>checked:</span> %s <span class="dd-verdict-detail">— 1.0 against 1.0</span></p>')
+UNIT_PAGE = """<html lang="en"><head><title>t</title><style>
+    body { background: #fff; color: #000; font-size: 16px; } .faint { color: #bbb; } .g { color: #8a8a8a; }
+    .big { font-size: 24px; } .dark { background: #222; padding: 4px; } .note { position: absolute; left: 0;
+    width: 400px; background: #fff; color: #000; margin: 0; }</style></head><body><main>
+    <details><summary>folded</summary><p class="faint">folded %s</p></details>
+    <p>The step %s with %s and %s, again %s.</p>
+    <div class="math notranslate nohighlight">\\[\\theta_{t+1} = \\theta_t - \\eta g_t\\]</div>
+    <div class="math notranslate nohighlight">\\[m_t = \\beta m_{t-1}\\]</div>
+    <p class="faint">a faint paragraph, %s, shown</p>
+    <p class="g big">large grey %s passes</p><p class="g">small grey %s fails</p>
+    <div style="opacity: 0.3"><p>half seen %s</p></div>
+    <div class="dark"><p style="color: #333">dark on dark %s</p></div>
+    <div style="position: relative"><p>covered %s</p><p class="note" style="top: 0">a note over it</p></div>
+    <p>covered again %s</p>
+    <div style="position: relative"><div style="position: absolute; inset: 0; background: #222"></div>
+      <p style="position: relative">on a layer %s</p></div>
+    %s %s %s %s
+    </main></body></html>""" % (
+    F % "folded", F % "x_t", F % "g_t", F % "\\eta", F % "x_t", F % "faint", F % "big", F % "small",
+    F % "half", F % "dark", F % "covered", F % "covered", F % "layer", V % ("", "", "one"), V % ("", "", "two"),
+    V % ("", ' style="color: #bbb"', "a faint label"), V % (' style="opacity: 0.3"', "", "a faded verdict"))
+
+
+def test_one_formula_per_look_audits_what_every_formula_would(browser):
+    """Formulas as TeX and verdict lines whose looks were audited before are left out of
+    color-contrast, and the audit finds what it finds with every one of them audited, on a page
+    planted with what could make them differ: a faint formula first in a folded paragraph, then
+    shown; grey formulas that pass as large text and then fail as normal text; a formula in a
+    half-transparent block, and one of the text's own colour on a dark block; a formula under a
+    note laid over it and one over a dark layer behind it (audited whatever their look); a verdict with a faint label, and a faded one.
+    The formulas and verdicts that only repeat a look (verdicts in the text's colour repeat the
+    formulas' look) are left out, and the page is not audited whole."""
+    every, _, _ = _grave(browser, UNIT_PAGE, shortcut=False)
+    reduced, counts, whole = _grave(browser, UNIT_PAGE, shortcut=True)
+    assert not whole
+    assert counts["units"] == 18 and counts["unitsKept"] == 10, counts
+    assert reduced == every, (reduced, every)
+    for planted in ["\\(faint\\)</span>", "\\(small\\)</span>", "\\(half\\)</span>", "\\(dark\\)</span>", "\\(layer\\)</span>",
+                    'color: #bbb">checked:', "a faded verdict"]:
+        assert any(planted in html for _, html in every), (planted, every)
+
+
+def test_a_formula_look_without_a_verdict_has_the_page_audited_whole(browser):
+    """A look of formula whose audited formula gets no verdict from axe (on a gradient, which axe
+    leaves undecided) has every formula put back and the page audited whole."""
+    page = """<html lang="en"><head><title>t</title></head><body><main>
+        <div style="background-image: linear-gradient(#fff, #eee)"><p>%s and %s</p></div>
+        </main></body></html>""" % (F % "a_1", F % "a_2")
+    every, _, _ = _grave(browser, page, shortcut=False)
+    reduced, counts, whole = _grave(browser, page, shortcut=True)
+    assert counts["units"] == 2 and counts["unitsKept"] == 1 and whole, counts
+    assert reduced == every, (reduced, every)
 
 
 def test_left_out_rules_report_only_mild_violations(browser):
