@@ -21,7 +21,7 @@ help:
 	@echo "make homework  student editions and autograder zips of the homework, and the descend wheel, into _build/homework"
 	@echo "make homework SEED=N  variant N of the homework (other constants), into _build/homework/variants/seed-N"
 	@echo "make test   run the whole test suite: library, notebooks, book build, site"
-	@echo "make test-lab  every chapter in JupyterLab, driven in chromium: run all cells, no error, sliders redraw (slow; make test runs three)"
+	@echo "make test-lab  every chapter in JupyterLab, driven in chromium: run all cells, no error, sliders redraw (slow; make test runs two)"
 	@echo "make test-kernels  the chapters again with each other x86-64 OpenBLAS kernel this processor can run (KERNELS=\"Nehalem Haswell\" picks some): a claim must not rest on one kernel's rounding"
 	@echo "make lab    JupyterLab on the student route: the chapters and student editions, copied to _build/lab"
 	@echo "make lab-sources  JupyterLab on notebooks/, homework sources included (authors, instructors)"
@@ -101,7 +101,7 @@ test-lib: $(STAMP)
 	MPLBACKEND=Agg $(PY) -m pytest -q -n $(JOBS) tests/library src/descend
 
 test-homework: homework
-	MPLBACKEND=Agg $(PY) -m pytest -q -n $(JOBS) --dist loadfile tests/homework
+	MPLBACKEND=Agg $(PY) -m pytest -q -n $(JOBS) --dist loadfile --no-loadscope-reorder tests/homework
 
 # The chapters and the errata. The homework sources are not run here: the homework stage runs
 # every code line of each solved edition but otter's own in process (an error fails it) and
@@ -109,7 +109,7 @@ test-homework: homework
 # IPython magics and shell lines in a source, which those runs skip. With the sources this
 # stage took 76-82 s, without them 65-72 s.
 test-notebooks: $(STAMP)
-	$(PY) -m pytest -q --nbval-lax -n $(JOBS) --dist loadfile notebooks book/errata.ipynb --ignore=notebooks/homework
+	$(PY) -m pytest -q --nbval-lax -n $(JOBS) --dist loadfile --no-loadscope-reorder notebooks book/errata.ipynb --ignore=notebooks/homework
 
 # The chapters again, with OpenBLAS forced to each other x86-64 kernel the processor can run
 # and NumPy held to the same instruction set (tools/test_kernels.py): a claim that holds only with
@@ -124,12 +124,13 @@ test-site: $(STAMP)
 # The chapters in JupyterLab as students run them (tests/lab): the `make lab` workspace in a temporary
 # folder, JupyterLab headless on a free port, chromium runs all cells and moves the sliders.
 # Two workers, each with its own JupyterLab and chromium: on one, the cores were 66 % busy and
-# make test's three chapters took 65-79 s; on two, 50-58 s.
+# make test's chapters (then three) took 65-79 s; on two, 50-58 s. Work stealing: with `--dist
+# load` both of make test's two chapters went to one worker (56 s); stolen, 46-49 s.
 test-lab-quick: homework
-	$(PY) -m pytest -q -rs -n $(JOBS) --dist load tests/lab
+	$(PY) -m pytest -q -rs -n $(JOBS) --dist worksteal tests/lab
 
 test-lab: homework
-	DESCEND_LAB_CHAPTERS=all $(PY) -m pytest -q -rs -n $(JOBS) --dist load tests/lab
+	DESCEND_LAB_CHAPTERS=all $(PY) -m pytest -q -rs -n $(JOBS) --dist worksteal tests/lab
 
 # The student route: chapters in _build/lab/notebooks, student editions in _build/lab/homework
 # (no homework source, solution or autograder). A file changed there is never overwritten.

@@ -9,6 +9,8 @@
   chapter's outputs are recorded for ``tests/site/test_reruns.py``, which compares them with
   the build's: the second execution it needs is this one, not a third. The hooks below only
   hand over to ``tests/rerun_record.py``, where the logic and its tests' targets live.
+* In a ``--dist loadfile`` run (the notebooks and homework stages), the files are queued the
+  longest first by the last run's times, and this run's are recorded (``tests/longest_first.py``).
 """
 
 import pytest
@@ -55,3 +57,34 @@ def pytest_runtest_teardown(item, nextitem):
         from tests import rerun_record
 
         rerun_record.on_teardown(item, nextitem)
+
+
+@pytest.hookimpl(optionalhook=True)   # an xdist hook: the controller tells each worker
+def pytest_configure_node(node):
+    from tests import longest_first
+
+    node.workerinput[longest_first.KEY] = longest_first.on(node.config)
+
+
+def pytest_collection_modifyitems(config, items):
+    from tests import longest_first
+
+    if longest_first.on(config):
+        order = longest_first.ordered([item.nodeid for item in items], longest_first.read())
+        items[:] = [items[k] for k in order]
+
+
+_SPENT: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    from tests import longest_first
+
+    _SPENT[longest_first.file_of(report.nodeid)] = _SPENT.get(longest_first.file_of(report.nodeid), 0.0) + report.duration
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests import longest_first
+
+    if longest_first.on(session.config) and not hasattr(session.config, "workerinput") and _SPENT:
+        longest_first.write(_SPENT)
