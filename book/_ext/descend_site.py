@@ -7,6 +7,8 @@
 * The chapters' figures are stored as lossless WebP (the same pixels, half the bytes of PNG),
   and the theme's source maps and message catalogs, which no reader's browser fetches, are dropped.
 * Launch buttons appear only once ``repository.url`` is set in ``_config.yml``.
+* A file of ``book/_static`` edited alone has every page written again, so that it is copied
+  and the pages name its new checksum (Sphinx would find no page out of date).
 * MathJax comes from the pinned ``django-static-mathjax`` package (it only carries the
   MathJax 3 files) and is copied into ``_static/mathjax``: the pages load nothing from a CDN.
 * The student editions of the homework (``_build/homework/student/*.ipynb``, written by
@@ -217,6 +219,38 @@ def _drop_build_only_files(app, exception):
         shutil.rmtree(static / "locales", ignore_errors=True)
 
 
+def _static_files_changed(app) -> list[Path]:
+    """The book's own files of ``html_static_path`` (not the extensions', nor templates ``*_t``,
+    which Sphinx renders under another name) whose copy in the site's ``_static`` is missing or
+    differs."""
+    static, changed, book = Path(app.outdir) / "_static", [], Path(app.confdir).resolve()
+    for entry in app.config.html_static_path:
+        source = (Path(app.confdir) / entry).resolve()
+        if not source.is_relative_to(book):
+            continue
+        files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+        for path in (p for p in files if not p.name.endswith("_t")):
+            copy = static / (path.name if source.is_file() else path.relative_to(source))
+            if not copy.is_file() or copy.read_bytes() != path.read_bytes():
+                changed.append(path)
+    return changed
+
+
+def _pages_follow_the_static_files(app):
+    """Sphinx copies ``html_static_path`` into the site only when it writes a page, and every page
+    names those files with a checksum (``descend-a11y.js?v=...``): a file edited alone was neither
+    copied nor named anew ("no targets are out of date"). Where one differs from its copy in the
+    site, the pages are removed, so that Sphinx writes every one again from its saved
+    environment (it reads no source again) and copies the files."""
+    if app.builder.format != "html" or not (Path(app.outdir) / "_static").is_dir():
+        return   # a first build writes everything
+    changed = _static_files_changed(app)
+    if changed:
+        logger.info("static files changed (%s): every page is written again", ", ".join(p.name for p in changed))
+        for docname in app.env.all_docs:
+            Path(app.builder.get_outfilename(docname)).unlink(missing_ok=True)
+
+
 def _font_awesome_css_first(app, pagename, templatename, context, doctree):
     """Link Font Awesome's stylesheet in the head, where the theme's Font Awesome script would
     insert it once the page is parsed (before the first stylesheet). Inserted then, its custom
@@ -229,6 +263,7 @@ def _font_awesome_css_first(app, pagename, templatename, context, doctree):
 def setup(app):
     os.environ["DESCEND_EXPLORE"] = "static"
     app.connect("config-inited", _launch_buttons_need_a_repository)
+    app.connect("builder-inited", _pages_follow_the_static_files)
     app.setup_extension("descend_pdf")  # book/_ext/descend_pdf.py: `make pdf` and the site's PDF button
     app.connect("html-page-context", _accessible_body)
     app.connect("html-page-context", _frames_as_files)
