@@ -124,8 +124,9 @@ test-site: $(STAMP)
 # The chapters in JupyterLab as students run them (tests/lab): the `make lab` workspace in a temporary
 # folder, JupyterLab headless on a free port, chromium runs all cells and moves the sliders.
 # Two workers, each with its own JupyterLab and chromium: on one, the cores were 66 % busy and
-# make test's chapters (then three) took 65-79 s; on two, 50-58 s. Work stealing: with `--dist
-# load` both of make test's two chapters went to one worker (56 s); stolen, 46-49 s.
+# make test's chapters (then three) took 65-79 s; on two, 50-58 s (an Intel Xeon). Work
+# stealing: with `--dist load` both of make test's two chapters (stop 46) went to one worker
+# (56 s on an AMD EPYC); stolen, 46-49 s.
 test-lab-quick: homework
 	$(PY) -m pytest -q -rs -n $(JOBS) --dist worksteal tests/lab
 

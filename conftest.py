@@ -59,18 +59,19 @@ def pytest_runtest_teardown(item, nextitem):
         rerun_record.on_teardown(item, nextitem)
 
 
-@pytest.hookimpl(optionalhook=True)   # an xdist hook: the controller tells each worker
+@pytest.hookimpl(optionalhook=True)   # an xdist hook: the controller hands each worker the times
 def pytest_configure_node(node):
     from tests import longest_first
 
-    node.workerinput[longest_first.KEY] = longest_first.on(node.config)
+    if longest_first.on(node.config):
+        node.workerinput[longest_first.KEY] = longest_first.times_for(node.config)
 
 
 def pytest_collection_modifyitems(config, items):
     from tests import longest_first
 
     if longest_first.on(config):
-        order = longest_first.ordered([item.nodeid for item in items], longest_first.read())
+        order = longest_first.ordered([item.nodeid for item in items], longest_first.times_for(config))
         items[:] = [items[k] for k in order]
 
 
@@ -86,5 +87,7 @@ def pytest_runtest_logreport(report):
 def pytest_sessionfinish(session, exitstatus):
     from tests import longest_first
 
-    if longest_first.on(session.config) and not hasattr(session.config, "workerinput") and _SPENT:
+    # the controller, after a whole run (not one interrupted or stopped at a first failure)
+    whole = exitstatus in (0, 1) and not session.shouldstop and not session.shouldfail
+    if longest_first.on(session.config) and not hasattr(session.config, "workerinput") and _SPENT and whole:
         longest_first.write(_SPENT)

@@ -1,34 +1,51 @@
 """The test files of a ``--dist loadfile`` run, the longest first, by the last run's times.
 
 ``make test`` runs the notebooks and the homework stages with ``--dist loadfile``: each file
-goes whole to one of two workers, in the order the files are queued, to whichever worker is
-free. In collection order the longest chapter could come last and leave one worker alone
-for tens of seconds (the notebooks stage: chapter 11's 35 s began after 86 of its 120 s).
-The root ``conftest.py`` queues the files from the longest to the shortest as the last such
-run timed them (``_build/test-times.json``; a file it did not time comes first) and records
-this run's times when it ends. Only the order changes, never what runs; without a record (a
-fresh clone) the order is the collection's.
+goes whole to one of two workers, the next file in the queue to a worker that is nearly done
+with its own. In collection order the longest chapters came last and could leave one worker
+alone at the end: in one notebooks stage of stop 46 (AMD EPYC, 2 cores, nothing else running),
+chapter 11 began 86 s into the stage and ran alone for its last 20 of 120 s. The root
+``conftest.py`` queues the files from the longest to the shortest as the last such run timed
+them (``_build/test-times.json``; a file it did not time comes first), and records this run's
+times when it ends. xdist's controller reads the record once and hands the times to its
+workers, which must collect the same order. Only the order changes, never what runs; without
+a record (a fresh clone) the order is the collection's. A record that cannot be read or
+written is warned about and otherwise ignored.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import warnings
 from pathlib import Path
 
 TIMES = Path(__file__).resolve().parents[1] / "_build" / "test-times.json"
-
-
-KEY = "descend_longest_first"   # what the controller tells its workers, which collect with dist "no"
+KEY = "descend_longest_first"   # the times the controller hands its workers (they collect with dist "no")
 
 
 def on(config) -> bool:
     """Whether this run queues whole files (``--dist loadfile``): in xdist's controller, its
-    option; in a worker, what the controller handed it (``pytest_configure_node``)."""
+    option; in a worker, whether the controller handed it times (``pytest_configure_node``)."""
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
-        return bool(workerinput.get(KEY))
+        return KEY in workerinput
     return getattr(config.option, "dist", "no") == "loadfile"
+
+
+_READ = {}   # the controller's one reading of the record, by config
+
+
+def times_for(config) -> dict[str, float]:
+    """The times to order by: in the controller, the record, read once; in a worker, the
+    controller's reading, handed over."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        return dict(workerinput[KEY])
+    if id(config) not in _READ:
+        _READ[id(config)] = read()
+    return _READ[id(config)]
 
 
 def file_of(nodeid: str) -> str:
@@ -51,17 +68,29 @@ def ordered(nodeids: list[str], times: dict[str, float]) -> list[int]:
 
 
 def read() -> dict[str, float]:
-    """The last times recorded, by file; none if there is no readable record."""
+    """The last times recorded, by file: none if there is no record, and a warning if it
+    cannot be read or is not a mapping of files to seconds."""
     try:
         times = json.loads(TIMES.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if not isinstance(times, dict):
+            raise ValueError("not a mapping")
+        return {str(f): float(t) for f, t in times.items()}
+    except FileNotFoundError:
         return {}
-    return {f: float(t) for f, t in times.items()} if isinstance(times, dict) else {}
+    except (OSError, ValueError, TypeError) as error:
+        warnings.warn(f"{TIMES} ignored ({error}): the files are queued in collection order", stacklevel=1)
+        return {}
 
 
 def write(spent: dict[str, float]) -> None:
-    """Record ``spent`` (seconds by file) over the files' earlier times, the others kept."""
+    """Record ``spent`` (seconds by file) over the files' earlier times, the others kept, in one
+    replacement of the file (a run reading it meanwhile sees the old record or the new one)."""
     times = read()
     times.update({f: round(t, 2) for f, t in spent.items()})
-    TIMES.parent.mkdir(parents=True, exist_ok=True)
-    TIMES.write_text(json.dumps(dict(sorted(times.items())), indent=1) + "\n", encoding="utf-8")
+    try:
+        TIMES.parent.mkdir(parents=True, exist_ok=True)
+        partial = TIMES.with_name(f"{TIMES.name}.{os.getpid()}")
+        partial.write_text(json.dumps(dict(sorted(times.items())), indent=1) + "\n", encoding="utf-8")
+        os.replace(partial, TIMES)
+    except OSError as error:
+        warnings.warn(f"the test times were not recorded in {TIMES}: {error}", stacklevel=1)

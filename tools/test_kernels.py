@@ -40,7 +40,7 @@ KERNELS = {
     "SkylakeX": ("avx512f", ()),
 }
 #: The nbval run of ``make test-notebooks``.
-NBVAL = ["-m", "pytest", "-q", "--nbval-lax", "--dist", "loadfile",
+NBVAL = ["-m", "pytest", "-q", "--nbval-lax", "--dist", "loadfile", "--no-loadscope-reorder",
          "notebooks", "book/errata.ipynb", "--ignore=notebooks/homework"]
 
 

@@ -8,7 +8,8 @@
   and the theme's source maps and message catalogs, which no reader's browser fetches, are dropped.
 * Launch buttons appear only once ``repository.url`` is set in ``_config.yml``.
 * A file of ``book/_static`` edited alone has every page written again, so that it is copied
-  and the pages name its new checksum (Sphinx would find no page out of date).
+  and the pages name the new checksum of a script or stylesheet (Sphinx would find no page out
+  of date).
 * MathJax comes from the pinned ``django-static-mathjax`` package (it only carries the
   MathJax 3 files) and is copied into ``_static/mathjax``: the pages load nothing from a CDN.
 * The student editions of the homework (``_build/homework/student/*.ipynb``, written by
@@ -220,17 +221,27 @@ def _drop_build_only_files(app, exception):
 
 
 def _static_files_changed(app) -> list[Path]:
-    """The book's own files of ``html_static_path`` (not the extensions', nor templates ``*_t``,
-    which Sphinx renders under another name) whose copy in the site's ``_static`` is missing or
-    differs."""
-    static, changed, book = Path(app.outdir) / "_static", [], Path(app.confdir).resolve()
+    """The book's own files of ``html_static_path`` whose copy in the site's ``_static`` is
+    missing or differs: of its entries given relative to the book (an extension adds its own
+    folder by absolute path), the files Sphinx copies as they are (not those its
+    ``exclude_patterns`` or a leading dot exclude, nor templates, which it renders under another
+    name), less those the build drops afterwards (``_drop_build_only_files``)."""
+    from sphinx.util.fileutil import _template_basename
+    from sphinx.util.matching import Matcher
+
+    excluded = Matcher([*app.config.exclude_patterns, "**/.*"])
+    static, changed = Path(app.outdir) / "_static", []
     for entry in app.config.html_static_path:
-        source = (Path(app.confdir) / entry).resolve()
-        if not source.is_relative_to(book):
+        if Path(entry).is_absolute():
             continue
-        files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
-        for path in (p for p in files if not p.name.endswith("_t")):
-            copy = static / (path.name if source.is_file() else path.relative_to(source))
+        source = Path(app.confdir) / entry
+        files = [(source, source.name)] if source.is_file() else sorted(
+            (p, p.relative_to(source).as_posix()) for p in source.rglob("*") if p.is_file())
+        for path, name in files:
+            if (excluded(name) or _template_basename(path) is not None or name.endswith(".map")
+                    or name.startswith("locales/")):
+                continue
+            copy = static / name
             if not copy.is_file() or copy.read_bytes() != path.read_bytes():
                 changed.append(path)
     return changed
@@ -238,10 +249,10 @@ def _static_files_changed(app) -> list[Path]:
 
 def _pages_follow_the_static_files(app):
     """Sphinx copies ``html_static_path`` into the site only when it writes a page, and every page
-    names those files with a checksum (``descend-a11y.js?v=...``): a file edited alone was neither
-    copied nor named anew ("no targets are out of date"). Where one differs from its copy in the
-    site, the pages are removed, so that Sphinx writes every one again from its saved
-    environment (it reads no source again) and copies the files."""
+    names the scripts and stylesheets it links with a checksum (``descend-a11y.js?v=...``): a file
+    edited alone was neither copied nor named anew ("no targets are out of date"). Where one
+    differs from its copy in the site, the pages are removed, so that Sphinx writes every one
+    again from its saved environment (it reads no source again) and copies the files."""
     if app.builder.format != "html" or not (Path(app.outdir) / "_static").is_dir():
         return   # a first build writes everything
     changed = _static_files_changed(app)

@@ -51,11 +51,13 @@ CHROMIUM = os.environ.get("DESCEND_CHROMIUM") or shutil.which("chromium") or "/u
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
         "--disable-background-networking", "--disable-component-update"]
 
-# Chapters for `make test`: what this test catches that the notebooks stage cannot (ipywidgets, its
-# JupyterLab extension and JupyterLab out of step, a widget that never shows) is the same for every
-# chapter, so two suffice there, with four explorers between them; `make test-lab` runs them all.
-# The whole test of a chapter took (2 cores, beside the other worker): 01 23 s, 04 24 s (three
-# explorers), 02 39 s; with 02 as well, make test's JupyterLab stage took 63-70 s.
+# Chapters for `make test`. What this test catches that the notebooks stage cannot is mostly the
+# same for every chapter (ipywidgets, its JupyterLab extension and JupyterLab out of step, a widget
+# that never shows), so two chapters run there, with four explorers between them; what differs by
+# chapter (its cells run in the student workspace, its requests, its console) is left to
+# `make test-lab`, which runs them all. The whole test of a chapter took (stop 46, AMD EPYC, 2
+# cores, beside the other worker): 01 23 s, 04 24-40 s (three explorers), 02 39 s; with 02 as
+# well, make test's JupyterLab stage took 63-70 s that day, 46-49 s without it.
 QUICK = ("01_derivatives", "04_momentum")
 START_TIMEOUT = 90          # s, for the server to answer and a notebook to open
 RUN_TIMEOUT = 900           # s, for Run All Cells on one chapter

@@ -25,13 +25,10 @@ def test_a_record_keeps_the_files_this_run_did_not_time(tmp_path, monkeypatch):
     longest_first.write({"a.py": 1.234, "b.py": 2.0})
     longest_first.write({"b.py": 3.0})
     assert longest_first.read() == {"a.py": 1.23, "b.py": 3.0}
-    (tmp_path / "times.json").write_text("not json")
-    assert longest_first.read() == {}
-    (tmp_path / "times.json").write_text(json.dumps([1, 2]))
-    assert longest_first.read() == {}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["times.json"]   # no partial file left
 
 
-def test_only_a_loadfile_run_is_ordered(pytestconfig):
+def test_only_a_loadfile_run_is_ordered():
     class Option:
         dist = "loadfile"
 
@@ -41,7 +38,21 @@ def test_only_a_loadfile_run_is_ordered(pytestconfig):
     assert longest_first.on(Config())
     Option.dist = "worksteal"
     assert not longest_first.on(Config())
-    Config.workerinput = {longest_first.KEY: True}   # a worker: dist is "no" there, the controller says
-    assert longest_first.on(Config())
+    Config.workerinput = {longest_first.KEY: {"a.py": 2.0}}   # a worker: dist is "no" there; the controller's times
+    assert longest_first.on(Config()) and longest_first.times_for(Config()) == {"a.py": 2.0}
     Config.workerinput = {}
     assert not longest_first.on(Config())
+
+
+def test_a_bad_record_is_warned_about_and_ignored(tmp_path, monkeypatch):
+    import pytest
+
+    monkeypatch.setattr(longest_first, "TIMES", tmp_path / "times.json")
+    for text in ("not json", json.dumps([1, 2]), json.dumps({"a.py": None}), json.dumps({"a.py": "x"})):
+        (tmp_path / "times.json").write_text(text)
+        with pytest.warns(UserWarning, match="collection order"):
+            assert longest_first.read() == {}
+    monkeypatch.setattr(longest_first, "TIMES", tmp_path / "times.json" / "in-a-file")   # cannot be written
+    with pytest.warns(UserWarning) as record:
+        longest_first.write({"a.py": 1.0})
+    assert any("were not recorded" in str(w.message) for w in record), [str(w.message) for w in record]

@@ -7,6 +7,7 @@ stylesheets, fonts, images, frames and imports from another origin are not.
 from __future__ import annotations
 
 import json
+import math
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -229,6 +230,29 @@ def test_explorer_frames_are_files_of_the_site_drawn_at_the_size_shown(site):
     named = set(re.findall(r"_frames/([0-9a-f]{20}\.webp)", "".join(p.read_text(encoding="utf-8")
                                                                  for p in files(site, ".html"))))
     assert named == {p.name for p in (site / "_frames").iterdir()}, "frames no page names, or names but lacks"
+
+
+def test_each_explorer_starts_on_its_frame_in_each_set_with_a_frame_for_each_position(site):
+    """Every explorer of the site: each of its sets has one frame for each position of its
+    sliders (the product of their counts), the image starts on the standard set's frame of the
+    explorer's ``data-frame``, and ``data-src2x``, which the page's script shows on a
+    high-density screen at load, is the high-density set's frame there, exactly where the
+    explorer has that set."""
+    count = 0
+    for page in files(site, ".html"):
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r'<div class="descend-explorer" .*?</script></div>', text, flags=re.S):
+            count += 1
+            where = (page.relative_to(site).as_posix(), count)
+            sets = json.loads(re.search(r'class="descend-explorer-frames">(.*?)</script>', block).group(1))
+            positions = math.prod(len(json.loads(v)) for v in re.findall(r"data-values='([^']*)'", block))
+            assert positions >= 2 and all(len(frames) == positions for frames in sets.values()), (where, positions)
+            k = int(re.search(r'data-frame="(\d+)"', block).group(1))
+            img = re.search(r'<img class="descend-explorer-frame"[^>]*>', block).group(0)
+            assert re.search(r'\ssrc="([^"]+)"', img).group(1) == sets["1"][k], where
+            src2x = re.search(r'data-src2x="([^"]+)"', img)
+            assert (src2x.group(1) if src2x else None) == (sets["2"][k] if "2" in sets else None), where
+    assert count > 0
 
 
 def test_no_build_only_files(site):

@@ -19,12 +19,18 @@ STATIC = ROOT / "book" / "_static"
 
 
 def test_the_site_serves_the_static_files_as_they_are_and_the_pages_name_them_so(site):
+    import yaml
+
+    sphinx = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    linked = sphinx["html_css_files"] + sphinx["html_js_files"]
     page = (site / "notebooks" / "01_derivatives.html").read_text(encoding="utf-8")
-    for path in sorted(p for p in STATIC.iterdir() if p.is_file()):
+    for path in sorted(p for p in STATIC.iterdir() if p.is_file() and not p.name.startswith(".")):
         assert (site / "_static" / path.name).read_bytes() == path.read_bytes(), f"_static/{path.name} is stale"
-        named = re.search(rf'_static/{re.escape(path.name)}\?v=([0-9a-f]{{8}})"', page)
-        if named:   # Sphinx's checksum: the CRC-32 of the file, as 8 hex digits
-            assert int(named.group(1), 16) == zlib.crc32(path.read_bytes()), f"{path.name}: a page names an old checksum"
+    for name in linked:   # Sphinx's checksum: the CRC-32 of the file without carriage returns, 8 hex digits
+        named = re.search(rf'_static/{re.escape(name)}\?v=([0-9a-f]{{8}})"', page)
+        assert named, f"the page does not link _static/{name} with a checksum"
+        data = (STATIC / name).read_bytes().replace(b"\r", b"")
+        assert int(named.group(1), 16) == zlib.crc32(data), f"{name}: the page names an old checksum"
 
 
 def _app(tmp_path):
@@ -32,17 +38,18 @@ def _app(tmp_path):
     (confdir / "_static").mkdir(parents=True)
     (outdir / "_static").mkdir(parents=True)
     (confdir / "_static" / "a.js").write_text("one")
-    (confdir / "_static" / "b.js_t").write_text("{{ template }}")
+    for skipped in ("b.js_t", "c.html.jinja", ".a.js.swp", "d.js.map"):  # a template, a dotfile, one the build drops
+        (confdir / "_static" / skipped).write_text("not copied as it is")
     (outdir / "_static" / "a.js").write_text("one")
     for name in ("intro", "ch/one"):
         (outdir / f"{name}.html").parent.mkdir(parents=True, exist_ok=True)
         (outdir / f"{name}.html").write_text("<html></html>")
-    others = tmp_path / "site-packages" / "ext_static"   # an extension's own static files
+    others = confdir / ".venv" / "site-packages" / "ext_static"   # an extension's own, by absolute path
     others.mkdir(parents=True)
     (others / "c.js").write_text("not copied yet")
     return SimpleNamespace(
         confdir=str(confdir), outdir=str(outdir),
-        config=SimpleNamespace(html_static_path=["_static", str(others)]),
+        config=SimpleNamespace(html_static_path=["_static", str(others)], exclude_patterns=["_build"]),
         builder=SimpleNamespace(format="html", get_outfilename=lambda d: str(outdir / f"{d}.html")),
         env=SimpleNamespace(all_docs={"intro": 0, "ch/one": 0}))
 
