@@ -21,31 +21,33 @@ import os
 import warnings
 from pathlib import Path
 
-TIMES = Path(__file__).resolve().parents[1] / "_build" / "test-times.json"
+import pytest
+
+#: the record; DESCEND_TEST_TIMES names another file (the tests of this module do)
+TIMES = Path(os.environ.get("DESCEND_TEST_TIMES") or Path(__file__).resolve().parents[1] / "_build" / "test-times.json")
+_STASH = pytest.StashKey[dict]()   # the controller's one reading of the record
 KEY = "descend_longest_first"   # the times the controller hands its workers (they collect with dist "no")
 
 
 def on(config) -> bool:
-    """Whether this run queues whole files (``--dist loadfile``): in xdist's controller, its
-    option; in a worker, whether the controller handed it times (``pytest_configure_node``)."""
+    """Whether this run queues whole files to workers (``-n N --dist loadfile``, N ≥ 1): in
+    xdist's controller, its options; in a worker, whether the controller handed it times
+    (``pytest_configure_node``)."""
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
         return KEY in workerinput
-    return getattr(config.option, "dist", "no") == "loadfile"
-
-
-_READ = {}   # the controller's one reading of the record, by config
+    return getattr(config.option, "dist", "no") == "loadfile" and bool(getattr(config.option, "numprocesses", None))
 
 
 def times_for(config) -> dict[str, float]:
-    """The times to order by: in the controller, the record, read once; in a worker, the
-    controller's reading, handed over."""
+    """The times to order by: in the controller, the record, read once a run (kept in the
+    config's stash); in a worker, the controller's reading, handed over."""
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
         return dict(workerinput[KEY])
-    if id(config) not in _READ:
-        _READ[id(config)] = read()
-    return _READ[id(config)]
+    if _STASH not in config.stash:
+        config.stash[_STASH] = read()
+    return config.stash[_STASH]
 
 
 def file_of(nodeid: str) -> str:

@@ -235,8 +235,14 @@ def _static_files_changed(app) -> list[Path]:
         if Path(entry).is_absolute():
             continue
         source = Path(app.confdir) / entry
-        files = [(source, source.name)] if source.is_file() else sorted(
-            (p, p.relative_to(source).as_posix()) for p in source.rglob("*") if p.is_file())
+        if source.is_file():
+            files = [(source, source.name)]
+        else:   # as Sphinx walks it: an excluded folder is skipped whole
+            files = []
+            for folder, dirs, names in os.walk(source):
+                here = Path(folder).relative_to(source)
+                dirs[:] = sorted(d for d in dirs if not excluded((here / d).as_posix()))
+                files += [(Path(folder) / n, (here / n).as_posix()) for n in sorted(names)]
         for path, name in files:
             if (excluded(name) or _template_basename(path) is not None or name.endswith(".map")
                     or name.startswith("locales/")):
@@ -249,10 +255,11 @@ def _static_files_changed(app) -> list[Path]:
 
 def _pages_follow_the_static_files(app):
     """Sphinx copies ``html_static_path`` into the site only when it writes a page, and every page
-    names the scripts and stylesheets it links with a checksum (``descend-a11y.js?v=...``): a file
-    edited alone was neither copied nor named anew ("no targets are out of date"). Where one
-    differs from its copy in the site, the pages are removed, so that Sphinx writes every one
-    again from its saved environment (it reads no source again) and copies the files."""
+    names the scripts and stylesheets of ``html_js_files`` and ``html_css_files`` with a checksum
+    (``descend-a11y.js?v=...``): a file edited alone was neither copied nor named anew ("no
+    targets are out of date"). Where one differs from its copy in the site, the pages are
+    removed, so that Sphinx writes every one again from its saved environment (it reads no
+    source again) and copies the files."""
     if app.builder.format != "html" or not (Path(app.outdir) / "_static").is_dir():
         return   # a first build writes everything
     changed = _static_files_changed(app)

@@ -57,7 +57,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 # chapter (its cells run in the student workspace, its requests, its console) is left to
 # `make test-lab`, which runs them all. The whole test of a chapter took (stop 46, AMD EPYC, 2
 # cores, beside the other worker): 01 23 s, 04 24-40 s (three explorers), 02 39 s; with 02 as
-# well, make test's JupyterLab stage took 63-70 s that day, 46-49 s without it.
+# well, the JupyterLab stage took 63-70 s that day, 46-49 s without it (run alone; 55 s in make test).
 QUICK = ("01_derivatives", "04_momentum")
 START_TIMEOUT = 90          # s, for the server to answer and a notebook to open
 RUN_TIMEOUT = 900           # s, for Run All Cells on one chapter

@@ -488,10 +488,11 @@ def pages_with_each_case(names: list[str]) -> list[str]:
     several such sets, the first in the pages' order)."""
     import itertools
 
-    present = set().union(*map(frame_cases, names))
+    cases = {name: frame_cases(name) for name in names}
+    present = set().union(*cases.values())
     for size in range(1, len(names) + 1):
         for chosen in itertools.combinations(names, size):
-            if set().union(*map(frame_cases, chosen)) == present:
+            if set().union(*(cases[name] for name in chosen)) == present:
                 return list(chosen)
     return []
 

@@ -234,10 +234,10 @@ def test_explorer_frames_are_files_of_the_site_drawn_at_the_size_shown(site):
 
 def test_each_explorer_starts_on_its_frame_in_each_set_with_a_frame_for_each_position(site):
     """Every explorer of the site: each of its sets has one frame for each position of its
-    sliders (the product of their counts), the image starts on the standard set's frame of the
-    explorer's ``data-frame``, and ``data-src2x``, which the page's script shows on a
-    high-density screen at load, is the high-density set's frame there, exactly where the
-    explorer has that set."""
+    sliders (the product of their counts), ``data-frame`` is the frame its sliders' starting
+    values select (as the page's script counts), the image starts on the standard set's frame
+    there, and ``data-src2x``, which the script shows on a high-density screen at load, is the
+    high-density set's frame there, exactly where the explorer has that set."""
     count = 0
     for page in files(site, ".html"):
         text = page.read_text(encoding="utf-8")
@@ -245,9 +245,16 @@ def test_each_explorer_starts_on_its_frame_in_each_set_with_a_frame_for_each_pos
             count += 1
             where = (page.relative_to(site).as_posix(), count)
             sets = json.loads(re.search(r'class="descend-explorer-frames">(.*?)</script>', block).group(1))
-            positions = math.prod(len(json.loads(v)) for v in re.findall(r"data-values='([^']*)'", block))
-            assert positions >= 2 and all(len(frames) == positions for frames in sets.values()), (where, positions)
-            k = int(re.search(r'data-frame="(\d+)"', block).group(1))
+            sliders = [(int(value), len(json.loads(values))) for value, values in
+                       re.findall(r'<input type="range"[^>]*\svalue="(\d+)"[^>]*data-values=\'([^\']*)\'', block)]
+            positions = math.prod(n for _, n in sliders)
+            assert len(sliders) == block.count('<input type="range"'), where   # every slider read
+            assert sliders and positions >= 2 and all(len(frames) == positions for frames in sets.values()), where
+            k = 0
+            for value, n in sliders:   # the frame the sliders' positions select, as the page's script counts
+                assert 0 <= value < n, where
+                k = k * n + value
+            assert int(re.search(r'data-frame="(\d+)"', block).group(1)) == k, where
             img = re.search(r'<img class="descend-explorer-frame"[^>]*>', block).group(0)
             assert re.search(r'\ssrc="([^"]+)"', img).group(1) == sets["1"][k], where
             src2x = re.search(r'data-src2x="([^"]+)"', img)

@@ -38,8 +38,9 @@ def _app(tmp_path):
     (confdir / "_static").mkdir(parents=True)
     (outdir / "_static").mkdir(parents=True)
     (confdir / "_static" / "a.js").write_text("one")
-    for skipped in ("b.js_t", "c.html.jinja", ".a.js.swp", "d.js.map"):  # a template, a dotfile, one the build drops
-        (confdir / "_static" / skipped).write_text("not copied as it is")
+    (confdir / "_static" / ".ipynb_checkpoints").mkdir()
+    for skipped in ("b.js_t", "c.html.jinja", ".a.js.swp", "d.js.map", ".ipynb_checkpoints/a-checkpoint.js"):
+        (confdir / "_static" / skipped).write_text("not copied as it is")  # templates, hidden, dropped by the build
     (outdir / "_static" / "a.js").write_text("one")
     for name in ("intro", "ch/one"):
         (outdir / f"{name}.html").parent.mkdir(parents=True, exist_ok=True)
