@@ -208,6 +208,11 @@ def _figures_as_webp(app, exception):
                 page.write_text(new, encoding="utf-8")
 
 
+def _build_only(name: str) -> bool:
+    """Whether ``_drop_build_only_files`` removes a file of ``_static`` (``name`` relative to it)."""
+    return name.endswith(".map") or name.startswith("locales/")
+
+
 def _drop_build_only_files(app, exception):
     """Remove what no reader's browser fetches: the theme's source maps (``*.map``, 3.4 MB), which
     only a browser's developer tools read, and sphinx-book-theme's message catalogs
@@ -215,9 +220,9 @@ def _drop_build_only_files(app, exception):
     when Sphinx writes the pages."""
     if exception is None and app.builder.format == "html":
         static = Path(app.outdir) / "_static"
-        for path in static.rglob("*.map"):
+        for path in [p for p in static.rglob("*") if p.is_file() and _build_only(p.relative_to(static).as_posix())]:
             path.unlink()
-        shutil.rmtree(static / "locales", ignore_errors=True)
+        shutil.rmtree(static / "locales", ignore_errors=True)   # and its folders
 
 
 def _static_files_changed(app) -> list[Path]:
@@ -244,8 +249,7 @@ def _static_files_changed(app) -> list[Path]:
                 dirs[:] = sorted(d for d in dirs if not excluded((here / d).as_posix()))
                 files += [(Path(folder) / n, (here / n).as_posix()) for n in sorted(names)]
         for path, name in files:
-            if (excluded(name) or _template_basename(path) is not None or name.endswith(".map")
-                    or name.startswith("locales/")):
+            if excluded(name) or _template_basename(path) is not None or _build_only(name):
                 continue
             copy = static / name
             if not copy.is_file() or copy.read_bytes() != path.read_bytes():

@@ -89,11 +89,12 @@ def pages() -> list[str]:
 UNITS = "span.math, div.math, p.dd-verdict"
 ONE_BLOCK_PER_LOOK = """() => {
   const text = axe.commons.text, under = new Map(), over = new Map();
+  const tinted = c => c !== 'transparent' && !/^rgba\\(.*, 0\\)$/.test(c);   // a colour that shows
   const backdrop = el => {          // the backgrounds under el's text, up to the first opaque one
     if (!el) return '';
     if (under.has(el)) return under.get(el);
     const t = getComputedStyle(el), bg = t.backgroundColor, parts = [];
-    if (bg !== 'transparent' && !/^rgba\\(.*, 0\\)$/.test(bg)) parts.push(bg);
+    if (tinted(bg)) parts.push(bg);
     if (t.backgroundImage !== 'none') parts.push(t.backgroundImage);
     const opaque = /^rgb\\(/.test(bg) && t.backgroundImage === 'none';
     // an opacity, blend or filter on an opaque background or above it blends in what lies behind it too
@@ -173,8 +174,7 @@ ONE_BLOCK_PER_LOOK = """() => {
   // the first to show a look is audited and the rest are left out of color-contrast
   // (data-descend-unaudited). A look they show that gets no verdict on the ones audited has them
   // put back and the page audited whole, as for code blocks.
-  const paints = t => (t.backgroundColor !== 'transparent' && !/^rgba\\(.*, 0\\)$/.test(t.backgroundColor))
-    || t.backgroundImage !== 'none';
+  const paints = t => tinted(t.backgroundColor) || t.backgroundImage !== 'none';
   const layers = Array.from(document.querySelectorAll('body *')).filter(e => {
     const t = getComputedStyle(e);
     return (t.position !== 'static' || t.float !== 'none' || paints(t) || e.shadowRoot
