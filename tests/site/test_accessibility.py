@@ -1,6 +1,11 @@
 """axe-core on every page of the site, in the light and the dark theme: no serious or critical
 violation of the WCAG 2.1 A/AA rules (experimental rules included; the rules of minor or
-moderate impact, which cannot report a serious or critical violation, are not run). Code
+moderate impact, which cannot report a serious or critical violation, are not run). Each page
+is opened once, audited in the light theme, switched to the dark one as a change of the
+reader's system setting switches it, and audited again (``audit_both_themes``; a switched page
+has, element by element, the colours of one opened dark, which
+``test_switching_to_the_dark_theme_gives_the_colours_of_loading_it`` checks); a chapter's page
+is audited by test_chapter_page in test_browser.py, on the load it checks the page on. Code
 blocks whose tokens all look like those of a block audited before them on the page are audited
 as plain text, and formulas and verdict lines that look like one audited before them are left
 out of color-contrast (``ONE_BLOCK_PER_LOOK``, which says why a page then passes or fails as it
@@ -262,7 +267,8 @@ def audit_checked(page) -> tuple[list[dict], dict, bool]:
     was audited whole."""
     from axe_playwright_python.sync_playwright import Axe
 
-    page.evaluate(Axe().axe_script)
+    if not page.evaluate("() => Boolean(window.axe)"):
+        page.evaluate(Axe().axe_script)
     counts = page.evaluate(ONE_BLOCK_PER_LOOK)
     result = page.evaluate(RUN_CHECKED, RULES)
     whole = bool(result["undecided"])
@@ -287,25 +293,94 @@ def test_the_site_has_pages():
     assert len(pages()) >= 15, pages()
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
-@pytest.mark.parametrize("path", pages() if HTML.is_dir() else [])
-def test_no_serious_or_critical_violations(browser, server, path, theme):
-    page = Page(browser, server, path, color_scheme=theme, init_script=HOLD_BACKGROUND_MATH)
-    try:
-        assert page.page.evaluate("document.documentElement.dataset.theme") == theme
+# fonts loaded, the theme's colour transitions (a switch of theme starts them) over, two frames drawn
+SETTLED = """() => document.fonts.ready
+  .then(() => Promise.all(document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+    .map(a => a.finished.catch(() => null))))
+  .then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))"""
+
+
+def audit_both_themes(page, path: str) -> None:
+    """Audit a page opened in the light theme with the background typesetting held
+    (``HOLD_BACKGROUND_MATH``), then switch it to the dark theme, as a change of the reader's
+    system setting does, and audit it again; fail on a serious or critical violation in either.
+    The page is left in the light theme, every block and formula put back. One load serves both
+    themes: a chapter page's load costs about a third of an audit."""
+    for theme in ("light", "dark"):
+        if theme == "dark":
+            page.evaluate(PUT_BACK)
+            page.emulate_media(color_scheme="dark")   # the theme follows the system's setting (mode auto)
+            page.wait_for_function("document.documentElement.dataset.theme === 'dark'", timeout=5000)
+        assert page.evaluate("document.documentElement.dataset.theme") == theme
         # let fonts, icons and the theme's colours settle before measuring contrast
-        page.page.evaluate("() => document.fonts.ready.then(() => new Promise(r => "
-                           "requestAnimationFrame(() => requestAnimationFrame(r))))")
-        violations, _, whole = audit_checked(page.page)
+        page.evaluate(SETTLED)
+        violations, _, whole = audit_checked(page)
         if whole:   # correct, but twice the time: say so, so that a maintainer can see why
             warnings.warn(f"{path} in the {theme} theme: a look of code token, formula or verdict got no "
                           "verdict on those audited, so the page was audited with all of them", stacklevel=1)
         # the background typesetting stayed held (unheld, it ends about 3 s after a chapter page loads)
-        assert page.page.evaluate("document.documentElement.dataset.math") is None
+        assert page.evaluate("document.documentElement.dataset.math") is None
         grave = [v for v in violations if v["impact"] in GRAVE]
         assert not grave, f"{path} in the {theme} theme:\n{report(grave)}"
+    page.evaluate(PUT_BACK)
+    page.emulate_media(color_scheme="light")
+    page.wait_for_function("document.documentElement.dataset.theme === 'light'")
+
+
+def chapter_pages() -> set[str]:
+    return {f"{name}.html" for name in chapter_files()}
+
+
+@pytest.mark.parametrize("path", [p for p in pages() if p not in chapter_pages()] if HTML.is_dir() else [])
+def test_no_serious_or_critical_violations(browser, server, path):
+    """Every page but the chapters' in both themes (``audit_both_themes``); test_chapter_page
+    audits each chapter's page so, on the load it checks the page on."""
+    page = Page(browser, server, path, init_script=HOLD_BACKGROUND_MATH)
+    try:
+        audit_both_themes(page.page, path)
     finally:
         page.close()
+
+
+def test_every_page_is_audited():
+    assert chapter_pages() <= set(pages()), chapter_pages() - set(pages())
+
+
+# Each element's colours and what else axe's colour rules read (outside the formulas, of which a
+# few more or fewer may be typeset from one load to the next), once every figure is redrawn
+COLOURS = """() => Array.from(document.body.querySelectorAll('*'))
+  .filter(e => !e.closest('span.math, div.math')).map(e => {
+    const t = getComputedStyle(e);
+    return [e.tagName, t.color, t.backgroundColor, t.backgroundImage, t.borderTopColor, t.borderBottomColor,
+            t.outlineColor, t.opacity, t.filter, t.mixBlendMode, t.textShadow, t.webkitTextFillColor,
+            t.display, t.visibility, t.fontSize, t.fontWeight].join('|');
+  })"""
+
+
+def test_switching_to_the_dark_theme_gives_the_colours_of_loading_it(browser, server):
+    """``audit_both_themes`` audits the dark theme on a page opened in the light one and switched
+    (as the reader's system setting can switch it). On a chapter page, every element outside the
+    formulas then has the colours, backgrounds, effects, display and font it has on the page
+    opened in the dark theme."""
+    from test_browser import FIGURES
+
+    path, looks = f"{chapter_files()[-1]}.html", {}
+    for opened in ("dark", "light"):
+        page = Page(browser, server, path, color_scheme=opened, init_script=HOLD_BACKGROUND_MATH)
+        try:
+            if opened == "light":
+                page.page.emulate_media(color_scheme="dark")
+                page.page.wait_for_function("document.documentElement.dataset.theme === 'dark'", timeout=5000)
+            page.page.wait_for_function(f"() => {FIGURES}.every(i => i.classList.contains('descend-dark'))",
+                                        timeout=30_000)
+            page.page.evaluate(SETTLED)
+            looks[opened] = page.page.evaluate(COLOURS)
+        finally:
+            page.close()
+    assert len(looks["dark"]) > 5000 and len(looks["light"]) == len(looks["dark"]), {k: len(v) for k, v in looks.items()}
+    differ = [(k, a, b) for k, (a, b) in enumerate(zip(looks["dark"], looks["light"])) if a != b]
+    assert not differ, differ[:5]
 
 
 def test_the_audit_finds_what_it_should(browser):
