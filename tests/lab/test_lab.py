@@ -53,12 +53,13 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 # Chapters for `make test`. What this test catches that the notebooks stage cannot is mostly the
 # same for every chapter (ipywidgets, its JupyterLab extension and JupyterLab out of step, a widget
-# that never shows), so two chapters run there, with four explorers between them; what differs by
-# chapter (its cells run in the student workspace, its requests, its console) is left to
-# `make test-lab`, which runs them all. The whole test of a chapter took (stop 46, AMD EPYC, 2
-# cores, beside the other worker): 01 23 s, 04 24-40 s (three explorers), 02 39 s; with 02 as
-# well, the JupyterLab stage took 63-70 s that day, 46-49 s without it (run alone; 55 s in make test).
-QUICK = ("01_derivatives", "04_momentum")
+# that never shows), so two chapters run there, one on each worker, each with an explorer of two
+# sliders or one, chosen as the two that run fastest; what differs by chapter (its cells run in the
+# student workspace, its requests, its console) is left to `make test-lab`, which runs them all.
+# The whole test of a chapter took (stop 47, AMD EPYC, 2 cores, beside the other worker): 01 20-23
+# s, 08 26 s, 04 37 s (three explorers); with 01 and 04 the stage took 43 s alone (76 CPU-seconds),
+# with 01 and 08 36 s (63). In stop 46, with 02 as well, it took 63-70 s.
+QUICK = ("01_derivatives", "08_bias_correction")
 START_TIMEOUT = 90          # s, for the server to answer and a notebook to open
 RUN_TIMEOUT = 900           # s, for Run All Cells on one chapter
 REDRAW_TIMEOUT = 60         # s, for a figure to be redrawn after a slider moved
