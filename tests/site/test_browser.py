@@ -395,7 +395,7 @@ def test_scrollable_blocks_are_tab_stops_when_opened_resized_or_changed(browser,
     window narrows; on a block whose content grows and on one added to the page. Some blocks are
     tab stops and some are not, so the rule is tested both ways; the other pages with folded cells
     or tables follow it too."""
-    name = next(n for n in chapter_files() if n.endswith("09_newton"))
+    name = next(n for n in chapter_files() if n.endswith("11_practice"))
     page = Page(browser, server, f"{name}.html")
     try:
         p = page.page
