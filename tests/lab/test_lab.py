@@ -53,9 +53,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 # Chapters for `make test`. What this test catches that the notebooks stage cannot is mostly the
 # same for every chapter (ipywidgets, its JupyterLab extension and JupyterLab out of step, a widget
-# that never shows), so two chapters run there, one on each worker, each with an explorer of two
-# sliders or one, chosen as the two that run fastest; what differs by chapter (its cells run in the
-# student workspace, its requests, its console) is left to `make test-lab`, which runs them all.
+# that never shows), so two chapters run there, one on each worker, each with one explorer (of one
+# slider and of two), chosen for their short tests; what differs by chapter (its cells run in the
+# student workspace, its requests, its console, a notebook with several explorers, as 03, 04, 07
+# and 09 have) is left to `make test-lab`, which runs them all.
 # The whole test of a chapter took (stop 47, AMD EPYC, 2 cores, beside the other worker): 01 20-23
 # s, 08 26 s, 04 37 s (three explorers); with 01 and 04 the stage took 43 s alone (76 CPU-seconds),
 # with 01 and 08 36 s (63). In stop 46, with 02 as well, it took 63-70 s.

@@ -37,9 +37,11 @@ and the backdrop it will be typeset in, and color-contrast checks one formula of
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import re
+import textwrap
 import warnings
 
 import pytest
@@ -298,7 +300,8 @@ def test_the_site_has_pages():
 
 
 # Fonts loaded, the animations with an end (the theme's colour transitions, which a switch of
-# theme starts) ended, two frames drawn; the animations still running after 10 s, if any.
+# theme starts) ended, two frames drawn: []. If that takes more than 10 s, what was still
+# pending: a list that is never empty.
 SETTLED = """() => Promise.race([
   document.fonts.ready
     .then(() => Promise.all(document.getAnimations()
@@ -306,55 +309,65 @@ SETTLED = """() => Promise.race([
       .map(a => a.finished.catch(() => null))))
     .then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))
     .then(() => []),
-  new Promise(r => setTimeout(r, 10000)).then(() => document.getAnimations()
-    .filter(a => a.playState === 'running' && a.effect && a.effect.getComputedTiming().endTime !== Infinity)
-    .map(a => (a.transitionProperty || a.animationName || 'an animation') + ' on ' + a.effect.target?.tagName))])"""
-# every figure and explorer frame redrawn for the dark page (descend-theme.js)
-FIGURES_REDRAWN = f"() => {FIGURES}.every(i => i.classList.contains('descend-dark'))"
-# axe-core 4.12's CSSOM preload resolves the theme's `@import "../basic.css"` (in
-# _static/styles/theme.css) against the page, not the stylesheet, and so asks for the site's root
-# /basic.css; during an audit that request gets the file the browser imported
-STRAY_IMPORT = re.compile(r"^http://127\.0\.0\.1:\d+/basic\.css$")
+  new Promise(r => setTimeout(r, 10000)).then(() => ['not settled after 10 s', 'fonts ' + document.fonts.status]
+    .concat(document.getAnimations()
+      .filter(a => a.playState !== 'finished' && a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+      .map(a => (a.transitionProperty || a.animationName || 'an animation') + ' ' + a.playState
+                + ' on ' + a.effect.target?.tagName)))])"""
+# every figure and explorer frame redrawn for the page's theme (descend-theme.js), and loaded
+FIGURES_REDRAWN = {
+    "dark": f"() => {FIGURES}.every(i => i.classList.contains('descend-dark') && i.complete)",
+    "light": f"() => {FIGURES}.every(i => !i.classList.contains('descend-dark') && i.complete)"}
 
 
 def switch_theme(page, theme: str) -> None:
     """Switch an open page to ``theme`` as a change of the reader's system setting does (the
     theme's mode is auto, so it follows ``prefers-color-scheme``), and wait until it is drawn so:
-    in the dark theme every figure redrawn (until then a figure keeps a white frame with padding,
-    which moves what lies below it), then ``SETTLED``."""
+    every figure redrawn for it (in the dark theme a figure not redrawn yet keeps a white frame
+    with padding, which moves what lies below it), then ``SETTLED``."""
     page.emulate_media(color_scheme=theme)
     page.wait_for_function(f"document.documentElement.dataset.theme === '{theme}'", timeout=5000)
-    if theme == "dark":
-        page.wait_for_function(FIGURES_REDRAWN, timeout=30_000)
-    running = page.evaluate(SETTLED)
-    assert running == [], f"animations still running after 10 s: {running}"
+    page.wait_for_function(FIGURES_REDRAWN[theme], timeout=30_000)
+    pending = page.evaluate(SETTLED)
+    assert pending == [], f"the page did not settle: {pending}"
 
 
 def audit_both_themes(page, path: str) -> list[str]:
     """Audit a page opened in the light theme with the background typesetting held
     (``HOLD_BACKGROUND_MATH``), then switch it to the dark theme (``switch_theme``) and audit it
-    again: the serious and critical violations of each theme, reported (empty if none). The page
-    is left in the light theme, every block and formula put back. One load serves both themes:
-    a chapter page's load costs about a third of an audit."""
+    again: the serious and critical violations of each theme, reported (empty if none); an error
+    on the way is raised with the violations found before it. The page is left in the light
+    theme, every block and formula put back. One load serves both themes: a chapter page's load
+    costs about a third of an audit.
+
+    axe-core 4.12's CSSOM preload resolves the theme's ``@import "../basic.css"`` (in
+    ``_static/styles/theme.css``) against the page, not the stylesheet, and so asks for the
+    site's root ``/basic.css``: during the audit that one request gets the file the browser
+    imported, so that it is neither a failed request of the page's nor missing from axe's CSS."""
     failures = []
+    stray = re.compile(re.escape(re.match(r"^https?://[^/]+", page.url).group(0)) + r"/basic\.css$")
     imported = lambda route: route.fulfill(path=str(HTML / "_static" / "basic.css"), content_type="text/css")  # noqa: E731
-    page.route(STRAY_IMPORT, imported)
-    for theme in ("light", "dark"):
-        if theme == "dark":
-            page.evaluate(PUT_BACK)
-        switch_theme(page, theme)   # in the light theme: the fonts and a still page
-        violations, _, whole = audit_checked(page)
-        if whole:   # correct, but twice the time: say so, so that a maintainer can see why
-            warnings.warn(f"{path} in the {theme} theme: a look of code token, formula or verdict got no "
-                          "verdict on those audited, so the page was audited with all of them", stacklevel=1)
-        # the background typesetting stayed held (unheld, it ends about 3 s after a chapter page loads)
-        assert page.evaluate("document.documentElement.dataset.math") is None
-        grave = [v for v in violations if v["impact"] in GRAVE]
-        if grave:
-            failures.append(f"{path} in the {theme} theme:\n{report(grave)}")
-    page.unroute(STRAY_IMPORT, imported)
-    page.evaluate(PUT_BACK)
-    switch_theme(page, "light")
+    page.route(stray, imported)
+    try:
+        for theme in ("light", "dark"):
+            if theme == "dark":
+                page.evaluate(PUT_BACK)
+            switch_theme(page, theme)   # in the light theme: the fonts and a still page
+            violations, _, whole = audit_checked(page)
+            if whole:   # correct, but twice the time: say so, so that a maintainer can see why
+                warnings.warn(f"{path} in the {theme} theme: a look of code token, formula or verdict got no "
+                              "verdict on those audited, so the page was audited with all of them", stacklevel=1)
+            # the background typesetting stayed held (unheld, it ends about 3 s after a chapter page loads)
+            assert page.evaluate("document.documentElement.dataset.math") is None, "the background typesetting ran"
+            grave = [v for v in violations if v["impact"] in GRAVE]
+            if grave:
+                failures.append(f"{path} in the {theme} theme:\n{report(grave)}")
+        page.evaluate(PUT_BACK)
+        switch_theme(page, "light")
+    except Exception as error:
+        raise AssertionError("\n".join(failures + [f"{type(error).__name__}: {error}"])) from error
+    finally:
+        page.unroute(stray, imported)
     return failures
 
 
@@ -375,20 +388,28 @@ def test_no_serious_or_critical_violations(browser, server, path):
 
 
 def test_every_page_is_audited(site):
-    """The pages this module leaves out are the chapters', and test_chapter_page audits them."""
+    """The pages this module leaves out are the chapters', and test_chapter_page audits them: its
+    code adds what ``audit_both_themes`` reports to its ``problems`` and ends asserting there are
+    none (read from its syntax tree, so a comment does not count)."""
     import test_browser
 
     assert CHAPTER_PAGES <= set(pages()), CHAPTER_PAGES - set(pages())
-    source = inspect.getsource(test_browser.test_chapter_page)
-    assert "audit_both_themes(" in source and "assert not problems" in source, \
+    tree = ast.parse(textwrap.dedent(inspect.getsource(test_browser.test_chapter_page)))
+    added = [n for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and ast.unparse(n.target) == "problems"
+             and isinstance(n.value, ast.Call) and ast.unparse(n.value.func) == "audit_both_themes"]
+    final = tree.body[0].body[-1]
+    assert added and isinstance(final, ast.Assert) and ast.unparse(final.test) == "not problems", \
         "test_chapter_page no longer audits the chapter pages or no longer fails on what the audit finds"
 
 
-# What axe's colour rules read of each element, and whether it is shown: on the root, the body
-# and every element but those inside a typeset formula (a few more or fewer are typeset from one
-# load to the next), with the colours of its ::before and ::after
+# What axe's colour rules read of each element shown, with the colours of its ::before and
+# ::after; of an element not shown, only that (axe judges no hidden element's colours, and the
+# browser leaves the style of what a closed <details> holds, its colour transitions with it, until
+# it is opened). On the root, the body and every element outside the typeset formulas (a few more
+# or fewer are typeset from one load to the next; a formula's own element, typeset or not, counts).
 COLOURS = """() => [document.documentElement, document.body].concat(Array.from(document.body.querySelectorAll('*')))
   .filter(e => !e.closest('mjx-container')).map(e => {
+    if (!e.checkVisibility()) return e.tagName + '|not shown';
     const t = getComputedStyle(e), b = getComputedStyle(e, '::before'), a = getComputedStyle(e, '::after');
     return [e.tagName, t.color, t.backgroundColor, t.backgroundImage, t.borderTopColor, t.borderBottomColor,
             t.outlineColor, t.opacity, t.filter, t.mixBlendMode, t.textShadow, t.webkitTextFillColor,
@@ -399,23 +420,30 @@ COLOURS = """() => [document.documentElement, document.body].concat(Array.from(d
 
 @pytest.mark.parametrize("path", [f"{chapter_files()[-1]}.html", "search.html"])
 def test_switching_to_the_dark_theme_gives_the_colours_of_loading_it(browser, server, path):
-    """``audit_both_themes`` audits the dark theme on a page opened in the light one and switched
-    (``switch_theme``). On a chapter page and on the search page, every element then has the
-    computed colours, backgrounds, opacity, filters, blend, shadow, display, visibility, font size
-    and weight (and colours of its ::before and ::after) it has on the page opened in the dark
-    theme, once ``switch_theme`` returns. (The DOM may differ: the theme's own start marks its
-    dropdown menus dark, which a switch does not; they are hidden.)"""
+    """``audit_both_themes`` audits the dark theme on a page opened in the light one, audited,
+    its blocks and formulas put back, and switched (``switch_theme``). On a chapter page and on
+    the search page, every element outside the typeset formulas is then shown where it is shown
+    on the page opened in the dark theme, and each one shown has the computed colours,
+    backgrounds, opacity, filters, blend, shadow, display, visibility, font size and weight (and
+    colours of its ::before and ::after) it has there, once ``switch_theme`` returns. (The DOM may differ: the theme's own start marks its dropdown menus
+    dark, which a switch does not; they are hidden.)"""
+    from axe_playwright_python.sync_playwright import Axe
+
     looks = {}
     for opened in ("dark", "light"):
         page = Page(browser, server, path, color_scheme=opened, init_script=HOLD_BACKGROUND_MATH)
         try:
+            if opened == "light":   # what the light audit does to the page before the switch
+                page.page.evaluate(Axe().axe_script)
+                page.page.evaluate(ONE_BLOCK_PER_LOOK)
+                page.page.evaluate(PUT_BACK)
             switch_theme(page.page, "dark")   # for the page opened dark: it waits as the audit does
             looks[opened] = page.page.evaluate(COLOURS)
         finally:
             page.close()
     assert len(looks["dark"]) > 100 and len(looks["light"]) == len(looks["dark"]), {k: len(v) for k, v in looks.items()}
     differ = [(k, a, b) for k, (a, b) in enumerate(zip(looks["dark"], looks["light"])) if a != b]
-    assert not differ, differ[:5]
+    assert not differ, "\n".join(f"{k}: {a}\n    {b}" for k, a, b in differ[:5])
 
 
 def test_the_audit_finds_what_it_should(browser):
@@ -739,7 +767,7 @@ def test_mathjax_speech_works_offline(browser, server):
     page.route("**/*", route)
     page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
     try:
-        # chapter 11: 208 formulas, 3 of them displayed, which speech typesets up front (chapter 9
+        # chapter 11: 243 formulas, 3 of them displayed, which speech typesets up front (chapter 9
         # has 1002; chapter 1, tested before, 794 took 8.7-10 s)
         page.goto(f"{server}/notebooks/11_practice.html", wait_until="load")
         page.wait_for_function("() => Array.from(document.querySelectorAll('mjx-container[sre-explorer-id]'))"
@@ -773,7 +801,7 @@ def test_mathjax_explorer_switched_on_from_the_menu(browser, server, when):
     typesetting in turn:
     - after the background pass, the menu's re-render stopped at the speech rules' asynchronous
       loading ("MathJax retry", logged) and left every formula empty (mathjax/MathJax#3124);
-      chapter 11 (210 formulas);
+      chapter 11 (243 formulas);
     - a pass started while the menu loaded the explorer made the menu skip its re-render, so the
       formulas typeset before were never explorable; chapter 9 (1003 formulas), with the
       explorer's file held back for a second while the background pass would go on (the menu

@@ -210,7 +210,7 @@ def test_chapter_page(browser, server, name):
     typesetting held, so on the page as it opens; then switched to the dark theme); then, the
     typesetting released, every formula typeset, no raw TeX, the tab stops, the explorers'
     frames, sliders, readouts and Play buttons, no console error, failed or off-site request.
-    What the first two find is reported with whatever the rest finds."""
+    What the first two find is reported with the first failure of the checks after them."""
     from test_accessibility import audit_both_themes   # that module imports this one
 
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -276,6 +276,7 @@ def test_chapter_page(browser, server, name):
         if not problems:
             raise
         problems.append(f"{type(error).__name__}: {error}")   # reported with what the audit found
+        raise AssertionError("\n".join(problems)) from error
     finally:
         page.close()
     assert not problems, "\n".join(problems)
