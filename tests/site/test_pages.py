@@ -79,3 +79,14 @@ def test_every_page_names_an_icon_the_site_has(site):
         icons = re.findall(r'<link rel="(?:shortcut )?icon" href="([^"]+)"', text)
         assert icons, f"{page.relative_to(site)} links no icon"
         assert all((page.parent / icon).resolve().is_file() for icon in icons), (page, icons)
+
+
+def test_no_formula_begins_with_a_space(site):
+    """No formula of the site begins with a TeX space (``\\,``, ``\\;``, ``\\quad``...): MathJax
+    3.2.2's explorer gives such a formula no spoken label (15 of chapter 8's formulas, each
+    ``$\\,\\eta$`` written after a glued number, had none once a reader switched it on), so the
+    space goes outside the formula, as text."""
+    spaced = re.compile(r'class="math[^"]*">\\[(\[]\s*\\(,|;|:|!|quad|qquad|enspace|thinspace|medspace|thickspace|hspace)')
+    found = {page.relative_to(site).as_posix(): len(spaced.findall(page.read_text(encoding="utf-8")))
+             for page in sorted(site.rglob("*.html")) if "_static" not in page.parts}
+    assert sum(found.values()) == 0, {p: n for p, n in found.items() if n}
