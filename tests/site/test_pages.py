@@ -82,11 +82,15 @@ def test_every_page_names_an_icon_the_site_has(site):
 
 
 def test_no_formula_begins_with_a_space(site):
-    """No formula of the site begins with a TeX space (``\\,``, ``\\;``, ``\\quad``...): MathJax
-    3.2.2's explorer gives such a formula no spoken label (15 of chapter 8's formulas, each
-    ``$\\,\\eta$`` written after a glued number, had none once a reader switched it on), so the
-    space goes outside the formula, as text."""
-    spaced = re.compile(r'class="math[^"]*">\\[(\[]\s*\\(,|;|:|!|quad|qquad|enspace|thinspace|medspace|thickspace|hspace)')
+    """No formula of the site, inline or displayed, begins with a TeX space (``\\,``, ``\\;``,
+    ``\\quad``, a kern...): MathJax 3.2.2's explorer gave such a formula no spoken label (checked
+    for ``\\,``: 15 of chapter 8's formulas, each ``$\\,\\eta$`` written after a glued number,
+    had none once a reader switched it on; chapter 7 had 18 such), so the space goes outside the
+    formula, as text (a no-break space)."""
+    spaced = re.compile(r'class="math[^"]*"[^>]*>\s*\\[(\[]\s*\\(,|;|:|!|>| |quad|qquad|enspace|enskip|thinspace|'
+                        r'medspace|thickspace|negthinspace|hspace|kern|mkern|mspace|hskip|mskip)')
+    assert spaced.search('<div class="math notranslate nohighlight">\n\\[\n\\,\\eta\n\\]</div>')   # displayed
+    assert spaced.search('<span class="math notranslate nohighlight">\\(\\,\\eta\\)</span>')        # inline
     found = {page.relative_to(site).as_posix(): len(spaced.findall(page.read_text(encoding="utf-8")))
              for page in sorted(site.rglob("*.html")) if "_static" not in page.parts}
     assert sum(found.values()) == 0, {p: n for p, n in found.items() if n}
