@@ -123,6 +123,58 @@ def _run_tests(path: Path, env: dict) -> dict:
                        "message": r.message} for r in test_file.test_case_results]}
 
 
+class _Grading:
+    """One submission's grading as :func:`grade` does it, a cell at a time (``step``), then the
+    questions no ``grader.check`` cell ran (``finish``): its globals, the questions' results so
+    far and the error that ended it, if one did. A process that forks keeps it in the child."""
+
+    def __init__(self, tests: Path):
+        self.files = {p.stem: p for p in sorted(Path(tests).glob("*.py"))}
+        self.env: dict = {"__name__": "__main__"}
+        self.questions, self.error = {}, None
+
+    def step(self, k: int, text: str, question: str | None) -> None:
+        if self.error is not None:   # a test ended the process: nothing more runs, as in otter
+            return
+        try:
+            if question in self.files:
+                self.questions[question] = _run_tests(self.files[question], self.env)
+                return
+            try:
+                exec(compile(text, f"<cell {k}>", "exec"), self.env)
+            except BaseException:  # noqa: BLE001 - as otter, run on (SystemExit included)
+                pass
+        except BaseException as e:  # noqa: BLE001 - a test that exits: no results, as otter
+            self.error = repr(e)
+
+    def finish(self) -> dict:
+        if self.error is None:
+            try:
+                for name, path in self.files.items():
+                    if name not in self.questions:
+                        self.questions[name] = _run_tests(path, self.env)
+            except BaseException as e:  # noqa: BLE001 - a test that exits: no results, as otter
+                self.error = repr(e)
+        try:
+            import matplotlib.pyplot as plt
+            plt.close("all")
+        except ImportError:
+            pass
+        questions = {name: self.questions[name] for name in self.files if name in self.questions}
+        return {"total": sum(q["score"] for q in questions.values()),
+                "possible": sum(q["possible"] for q in questions.values()), "error": self.error,
+                "questions": questions}
+
+
+@contextlib.contextmanager
+def _quietly():
+    """What a grading prints and warns is not shown (otter's output would be the kernel's)."""
+    with warnings.catch_warnings(), open(os.devnull, "w") as quiet, \
+            contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+        warnings.simplefilter("ignore")
+        yield
+
+
 def grade(tests: Path, notebook: Path) -> dict:
     """Grade a submission in this process, as ``otter run`` grades it, in the form of
     ``tests/homework/_grade.py``'s result: every code cell is executed in order (a cell that
@@ -133,31 +185,85 @@ def grade(tests: Path, notebook: Path) -> dict:
     (``sys.exit``) makes ``error`` say so. Run it in a process of its own per submission: a
     submission can change the modules it imports."""
     os.environ.setdefault("MPLBACKEND", "Agg")
-    files = {p.stem: p for p in sorted(Path(tests).glob("*.py"))}
-    env: dict = {"__name__": "__main__"}
-    questions, error = {}, None
-    with warnings.catch_warnings(), open(os.devnull, "w") as quiet, \
-            contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
-        warnings.simplefilter("ignore")
-        try:
-            for k, (text, question) in enumerate(_submission_cells(notebook)):
-                if question in files:
-                    questions[question] = _run_tests(files[question], env)
-                    continue
-                try:
-                    exec(compile(text, f"<cell {k}>", "exec"), env)
-                except BaseException:  # noqa: BLE001 - as otter, run on (SystemExit included)
-                    pass
-            for name, path in files.items():
-                if name not in questions:
-                    questions[name] = _run_tests(path, env)
-        except BaseException as e:  # noqa: BLE001 - a test that exits: no results, as otter
-            error = repr(e)
-    try:
-        import matplotlib.pyplot as plt
-        plt.close("all")
-    except ImportError:
-        pass
-    questions = {name: questions[name] for name in files if name in questions}
-    return {"total": sum(q["score"] for q in questions.values()),
-            "possible": sum(q["possible"] for q in questions.values()), "error": error, "questions": questions}
+    grading = _Grading(tests)
+    with _quietly():
+        for k, (text, question) in enumerate(_submission_cells(notebook)):
+            grading.step(k, text, question)
+        return grading.finish()
+
+
+def _trunk(cells: dict) -> list:
+    """The cells most of the submissions begin with: at each position, the cell most of those
+    that still follow it have there (the first of them, on a tie)."""
+    trunk, on = [], list(cells)
+    while on:
+        here = [cells[key][len(trunk)] for key in on if len(cells[key]) > len(trunk)]
+        if not here:
+            break
+        cell = max(here, key=here.count)
+        trunk.append(cell)
+        on = [key for key in on if len(cells[key]) >= len(trunk) and cells[key][len(trunk) - 1] == cell]
+    return trunk
+
+
+def grade_sharing(tests: Path, notebooks: dict, work: Path, timeout: float) -> dict:
+    """``{key: notebook}`` → ``{key: result}``: each graded as :func:`grade` grades it, in a
+    process of its own, with the cells they begin with in common run once. Made from one
+    notebook (the bank's wrong answers are the solutions with one edit each), submissions
+    share their first cells: this process runs those (``_trunk``), and where a submission's
+    cells depart from them it forks, and the child runs that submission's cells from there on
+    and its remaining tests. The child starts from the state its own first cells would have
+    left: the cells are the same, and they compute the same in a fresh process (a cell that
+    prints a time or an address prints it to no one). One process works at a time: the trunk
+    waits while a child runs. Each child writes its result to a file in ``work``; a child that
+    died without writing one, or that runs past ``timeout`` seconds from the start, raises
+    ``RuntimeError`` naming its submission."""
+    import pickle
+    import signal
+    import time
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    deadline = time.monotonic() + timeout
+    cells = {key: list(_submission_cells(nb)) for key, nb in notebooks.items()}
+    trunk, on, results = _trunk(cells), list(cells), {}
+    grading = _Grading(tests)
+
+    def wait_for(pid: int, key, out: Path) -> None:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise RuntimeError(f"grading {key!r} did not finish within {timeout:g} s")
+            time.sleep(0.005)
+        if not out.is_file():
+            raise RuntimeError(f"grading {key!r} ended without a result (exit status {status})")
+        results[key] = pickle.loads(out.read_bytes())
+
+    with _quietly():
+        for k in range(len(trunk) + 1):
+            leaving = [key for key in on if cells[key][k:k + 1] != trunk[k:k + 1]]
+            for key in leaving:
+                out = Path(work) / f"result-{len(results)}.pickle"
+                pid = os.fork()
+                if pid == 0:   # the child: this submission's own cells, and nothing after
+                    code = 1
+                    try:
+                        for j in range(k, len(cells[key])):
+                            grading.step(j, *cells[key][j])
+                        out.write_bytes(pickle.dumps(grading.finish()))
+                        code = 0
+                    finally:
+                        os._exit(code)
+                wait_for(pid, key, out)
+            on = [key for key in on if key not in leaving]
+            if not on:
+                break
+            if k == len(trunk):   # the submissions that are the trunk, cell for cell
+                result = pickle.dumps(grading.finish())
+                results.update((key, pickle.loads(result)) for key in on)
+                break
+            grading.step(k, *trunk[k])
+    return {key: results[key] for key in notebooks}

@@ -6,7 +6,8 @@ lists the questions with their points and tests; `all_secrets` gathers those of 
 `grade_with_otter` grades submissions with their autograders by ``otter run`` (through
 ``_grade.py``, each in a process of its own); `grade_in_process` grades many the same way in
 about a second each (``tools/homework_in_process.grade``: the notebook's cells in a forked
-process, then otter's own test files and scoring), which the tests check against ``otter run``.
+process, then otter's own test files and scoring; the cells that submissions of one homework
+begin with in common run once, ``grade_sharing``), which the tests check against ``otter run``.
 """
 
 from __future__ import annotations
@@ -242,12 +243,12 @@ def _processes() -> int:
 
 
 sys.path.insert(0, str(ROOT / "tools"))
-from homework_in_process import grade as _grade_here  # noqa: E402
+from homework_in_process import grade_sharing  # noqa: E402
 from homework_in_process import preload  # noqa: E402
 
 
-def _grade_one(job: tuple[Path, Path]) -> dict:
-    return _grade_here(*job)
+def _grade_group(job: tuple[Path, dict, Path, float]) -> dict:
+    return grade_sharing(*job)
 
 
 def in_forks(fn, jobs: dict, timeout: float, processes: int = 2, what: str = "jobs") -> dict:
@@ -273,13 +274,16 @@ def in_forks(fn, jobs: dict, timeout: float, processes: int = 2, what: str = "jo
 
 def grade_in_process(jobs: dict, work: Path) -> dict:
     """``{key: (autograder zip, notebook)}`` → ``{key: result}``, each graded in-process as
-    ``otter run`` would (see ``tools/homework_in_process.grade``), in forked processes, one per
-    submission (a submission can change the modules it imports), as many at a time as
-    :func:`_processes` says (2 to 4). Grading not done ``GRADE_TIMEOUT`` seconds per submission
-    after the start (all of them together: a worker killed by a submission, say) fails the test,
-    naming the unfinished, instead of hanging it."""
-    tests = {}
-    for autograder, _ in jobs.values():
+    ``otter run`` would (see ``tools/homework_in_process.grade``), in a forked process of its
+    own (a submission can change the modules it imports). The submissions of one autograder are
+    graded together, by ``homework_in_process.grade_sharing``: the first cells they have in
+    common run once, and each submission is forked from there (the bank's 257 wrong answers,
+    edits of 11 solved notebooks, took 90 CPU-seconds graded each from its first cell). As many
+    autograders at a time as :func:`_processes` says (2 to 4). Grading not done
+    ``GRADE_TIMEOUT`` seconds per submission after the start (all of them together: a worker
+    killed by a submission, say) fails the test, naming the unfinished, instead of hanging it."""
+    tests, groups = {}, {}
+    for key, (autograder, notebook) in jobs.items():
         if autograder not in tests:
             folder = tests[autograder] = work / f"tests-{autograder.stem}"
             folder.mkdir(parents=True, exist_ok=True)
@@ -287,8 +291,11 @@ def grade_in_process(jobs: dict, work: Path) -> dict:
                 for name in z.namelist():
                     if name.startswith("tests/") and name.endswith(".py"):
                         (folder / Path(name).name).write_bytes(z.read(name))
-    return in_forks(_grade_one, {key: (tests[a], n) for key, (a, n) in jobs.items()},
-                    timeout=GRADE_TIMEOUT * len(jobs), processes=_processes())
+        groups.setdefault(autograder, {})[key] = notebook
+    timeout = GRADE_TIMEOUT * len(jobs)
+    graded = in_forks(_grade_group, {a: (tests[a], group, tests[a], timeout) for a, group in groups.items()},
+                      timeout=timeout, processes=_processes())
+    return {key: graded[autograder][key] for key, (autograder, _) in jobs.items()}
 
 
 GRADE_TIMEOUT = 120     # seconds per submission; a homework grades in 1 to 5

@@ -164,3 +164,46 @@ def _zip(tests: Path, target: Path) -> Path:
         for f in tests.iterdir():
             z.write(f, f"tests/{f.name}")
     return target
+
+
+def test_graded_together_as_each_alone(tmp_path):
+    """``grade_in_process`` runs the cells submissions share once and forks each where it departs
+    (``homework_in_process.grade_sharing``): every result is the one ``grade`` gives the
+    submission alone, whether it is the shared cells cell for cell, ends inside them, departs
+    before or after a ``grader.check`` cell, carries on past a cell that raises, or has a test
+    end the process; and the state a child starts from is what its own first cells left."""
+    from homework_in_process import grade
+
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "q1.py").write_text(TEST_FILE)
+    init = "import otter\ngrader = otter.Notebook('hw.ipynb')"
+    solved = [init, "x = 1", "def f():\n    return 3", 'grader.check("q1")', "calls = [0]", "y = x + 1"]
+    kinds = {
+        "solved": solved,
+        "solved again": solved,
+        "ends early": solved[:3],
+        "departs first": [init, "x = 2"] + solved[2:],
+        "departs after the check": solved[:4] + ["x = 5"] + solved[5:],
+        "f counts its calls": solved[:2] + ["def f():\n    calls[0] += 1\n    return 3 + calls[0] - 1",
+                                            "calls = [0]", 'grader.check("q1")'],
+        "raises, then right": [init, "raise ValueError('no')", "x = 1", "def f():\n    return 3"],
+        "a test exits": [init, "x = 1\ndef f():\n    import sys\n    sys.exit(3)", 'grader.check("q1")', "x = 2"],
+    }
+    notebooks = {kind: _notebook(tmp_path / f"{i}.ipynb", *cells) for i, (kind, cells) in enumerate(kinds.items())}
+    zipped = _zip(tests, tmp_path / "a.zip")
+    together = grade_in_process({kind: (zipped, nb) for kind, nb in notebooks.items()}, tmp_path / "work")
+    alone = {kind: grade(tests, nb) for kind, nb in notebooks.items()}
+    assert together == alone
+    assert [together[k]["total"] for k in kinds] == [2, 2, 2, 1, 2, 2, 2, 0]   # the cases differ
+    assert together["a test exits"]["error"] == "SystemExit(3)"
+
+
+def test_a_submission_that_ends_its_process_is_named(tmp_path):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "q1.py").write_text(TEST_FILE)
+    jobs = {name: (_zip(tests, tmp_path / "a.zip"), _notebook(tmp_path / f"{name}.ipynb", "x = 1", cell))
+            for name, cell in (("fine", "def f():\n    return 3"), ("dies", "import os\nos._exit(1)"))}
+    with pytest.raises(RuntimeError, match="grading 'dies' ended without a result"):
+        grade_in_process(jobs, tmp_path / "work")
