@@ -48,10 +48,16 @@ from descend import _static
 FOLDER = FOLDER_PATH
 report, frames, settings, seen = [], [], [], {}
 for i, ex in enumerate(dd.widgets.created()):
+    fresh = []   # a scene explorer's frames drawn by a fresh scene, at each extreme
     for values in dd.widgets.extremes(ex):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fig = ex.figure(**values)
+            if ex.scene:   # ex.figure(**values), with the fresh frame it draws on the way kept
+                scene = dd._scene.Scene(ex.draw)
+                fresh.append(scene.rgba(ex._values(values)).copy())
+                fig = scene.ordinary()
+            else:
+                fig = ex.figure(**values)
             fig.canvas.draw()
             empty = sum(1 for ax in fig.axes if ax.get_visible() and not ax.has_data())
             plt.close(fig)
@@ -66,10 +72,10 @@ for i, ex in enumerate(dd.widgets.created()):
         report.append({"explorer": ex.alt[:50], "values": "widget", "empty": 0,
                        "warnings": [str(w.message)[:200] for w in caught]})
     if ex.scene:  # the figure kept by the widgets, moved about, against a fresh one at each extreme
-        for values in dd.widgets.extremes(ex)[::-1]:
-            kept, fresh = ex.rgba(values), dd._scene.Scene(ex.draw).rgba(values)
+        for values, new in list(zip(dd.widgets.extremes(ex), fresh))[::-1]:
+            kept = ex.rgba(values)
             report.append({"explorer": ex.alt[:50], "values": values, "empty": 0, "warnings": [],
-                           "stale": int((kept != fresh).any(-1).sum())})
+                           "stale": int((kept != new).any(-1).sum())})
     n = seen[ex.alt] = seen.get(ex.alt, -1) + 1
     grid = list(ex.grid())
     settings.append({"alt": ex.alt, "n": n, "repr": repr(ex), "start": grid.index(ex.initial),

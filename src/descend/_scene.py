@@ -196,6 +196,12 @@ class Scene:
     def figure(self, values: dict) -> Figure:
         """The figure at the given values as an ordinary figure (nothing animated); ends the scene."""
         self.rgba(values)
+        return self.ordinary()
+
+    def ordinary(self) -> Figure:
+        """The figure at the values of the last frame as an ordinary figure (nothing animated);
+        ends the scene. ``Scene(setup).rgba(values)`` then ``ordinary()`` gives a fresh scene's
+        frame and the figure :meth:`figure` gives, for one drawing."""
         for artist in _units(self.fig):
             artist.set_animated(False)
         return self.fig
