@@ -52,12 +52,8 @@ for i, ex in enumerate(dd.widgets.created()):
     for values in dd.widgets.extremes(ex):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            if ex.scene:   # ex.figure(**values), with the fresh frame it draws on the way kept
-                scene = dd._scene.Scene(ex.draw)
-                fresh.append(scene.rgba(ex._values(values)).copy())
-                fig = scene.ordinary()
-            else:
-                fig = ex.figure(**values)
+            fig, frame = ex._fresh(values)   # ex.figure(**values), and a fresh scene's frame
+            fresh.append(frame)
             fig.canvas.draw()
             empty = sum(1 for ax in fig.axes if ax.get_visible() and not ax.has_data())
             plt.close(fig)
@@ -72,7 +68,7 @@ for i, ex in enumerate(dd.widgets.created()):
         report.append({"explorer": ex.alt[:50], "values": "widget", "empty": 0,
                        "warnings": [str(w.message)[:200] for w in caught]})
     if ex.scene:  # the figure kept by the widgets, moved about, against a fresh one at each extreme
-        for values, new in list(zip(dd.widgets.extremes(ex), fresh))[::-1]:
+        for values, new in list(zip(dd.widgets.extremes(ex), fresh, strict=True))[::-1]:
             kept = ex.rgba(values)
             report.append({"explorer": ex.alt[:50], "values": values, "empty": 0, "warnings": [],
                            "stale": int((kept != new).any(-1).sum())})

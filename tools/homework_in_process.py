@@ -14,7 +14,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pickle
+import random
 import re
+import signal
+import time
+import traceback
 import warnings
 from pathlib import Path
 
@@ -126,7 +131,7 @@ def _run_tests(path: Path, env: dict) -> dict:
 class _Grading:
     """One submission's grading as :func:`grade` does it, a cell at a time (``step``), then the
     questions no ``grader.check`` cell ran (``finish``): its globals, the questions' results so
-    far and the error that ended it, if one did. A process that forks keeps it in the child."""
+    far and the error that ended it, if one did. A forked child gets its own copy."""
 
     def __init__(self, tests: Path):
         self.files = {p.stem: p for p in sorted(Path(tests).glob("*.py"))}
@@ -193,8 +198,9 @@ def grade(tests: Path, notebook: Path) -> dict:
 
 
 def _trunk(cells: dict) -> list:
-    """The cells most of the submissions begin with: at each position, the cell most of those
-    that still follow it have there (the first of them, on a tie)."""
+    """The cells the submissions begin with, as far as most of them go together: at each
+    position, the most common cell among the submissions that still follow the trunk there
+    (the first of them, on a tie)."""
     trunk, on = [], list(cells)
     while on:
         here = [cells[key][len(trunk)] for key in on if len(cells[key]) > len(trunk)]
@@ -206,64 +212,81 @@ def _trunk(cells: dict) -> list:
     return trunk
 
 
-def grade_sharing(tests: Path, notebooks: dict, work: Path, timeout: float) -> dict:
+def grade_sharing(tests: Path, notebooks: dict, work: Path, each: float) -> dict:
     """``{key: notebook}`` → ``{key: result}``: each graded as :func:`grade` grades it, in a
-    process of its own, with the cells they begin with in common run once. Made from one
-    notebook (the bank's wrong answers are the solutions with one edit each), submissions
-    share their first cells: this process runs those (``_trunk``), and where a submission's
-    cells depart from them it forks, and the child runs that submission's cells from there on
-    and its remaining tests. The child starts from the state its own first cells would have
-    left: the cells are the same, and they compute the same in a fresh process (a cell that
-    prints a time or an address prints it to no one). One process works at a time: the trunk
-    waits while a child runs. Each child writes its result to a file in ``work``; a child that
-    died without writing one, or that runs past ``timeout`` seconds from the start, raises
-    ``RuntimeError`` naming its submission."""
-    import pickle
-    import signal
-    import time
-
+    process of its own, with the cells that most of them begin with run once. Submissions made
+    from one notebook (the bank's answers are the solutions with an edit or a few) share their
+    first cells: this process runs the trunk of them (:func:`_trunk`), and where a submission's
+    cells depart from it (or end), it forks, and the child runs that submission's cells from
+    there on and the remaining tests. The child starts from the state its own first cells left
+    in this process: the same cells, computing the same (stdlib ``random``, which Python
+    re-seeds in a forked child, gets its state back; threads a cell started do not go on in
+    the child, and no homework starts one). One process works at a time: the trunk waits
+    while a child runs. Each child writes its result, or its traceback, to a file in ``work``
+    (an empty folder of this call); a child that ends without writing one (``os._exit`` in a
+    cell of its own) or runs past ``each`` seconds is killed if need be and raises
+    ``RuntimeError`` naming its submission. A cell of the trunk that ends the process ends
+    this one: the caller (``tests/homework/homework_source.in_forks``) reports it. If this
+    process is stopped (SIGTERM), it kills the child first."""
     os.environ.setdefault("MPLBACKEND", "Agg")
-    deadline = time.monotonic() + timeout
+    work = Path(work).resolve()   # a cell may change the directory
     cells = {key: list(_submission_cells(nb)) for key, nb in notebooks.items()}
     trunk, on, results = _trunk(cells), list(cells), {}
     grading = _Grading(tests)
+    child = [None]
 
-    def wait_for(pid: int, key, out: Path) -> None:
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
+    def stop(signum, frame):
+        if child[0] is not None:
+            os.kill(child[0], signal.SIGKILL)
+        os._exit(128 + signum)
+
+    def fork_for(key, k: int) -> None:
+        out = work / f"result-{len(results)}.pickle"
+        out.unlink(missing_ok=True)
+        state = random.getstate()
+        pid = os.fork()
+        if pid == 0:   # the child: this submission's own cells, and nothing after
+            try:
+                random.setstate(state)
+                for j in range(k, len(cells[key])):
+                    grading.step(j, *cells[key][j])
+                out.write_bytes(pickle.dumps(("result", grading.finish())))
+            except BaseException:  # noqa: BLE001 - reported by the parent, with the traceback
+                out.write_bytes(pickle.dumps(("traceback", traceback.format_exc())))
+            finally:
+                os._exit(0)
+        child[0], deadline = pid, time.monotonic() + each
+        while not os.waitpid(pid, os.WNOHANG)[0]:
             if time.monotonic() > deadline:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                raise RuntimeError(f"grading {key!r} did not finish within {timeout:g} s")
+                child[0] = None
+                raise RuntimeError(f"grading {key!r} did not finish within {each:g} s")
             time.sleep(0.005)
+        child[0] = None
         if not out.is_file():
-            raise RuntimeError(f"grading {key!r} ended without a result (exit status {status})")
-        results[key] = pickle.loads(out.read_bytes())
+            raise RuntimeError(f"grading {key!r} ended its process without a result")
+        what, result = pickle.loads(out.read_bytes())
+        out.unlink()
+        if what == "traceback":
+            raise RuntimeError(f"grading {key!r} failed:\n{result}")
+        results[key] = result
 
-    with _quietly():
-        for k in range(len(trunk) + 1):
-            leaving = [key for key in on if cells[key][k:k + 1] != trunk[k:k + 1]]
-            for key in leaving:
-                out = Path(work) / f"result-{len(results)}.pickle"
-                pid = os.fork()
-                if pid == 0:   # the child: this submission's own cells, and nothing after
-                    code = 1
-                    try:
-                        for j in range(k, len(cells[key])):
-                            grading.step(j, *cells[key][j])
-                        out.write_bytes(pickle.dumps(grading.finish()))
-                        code = 0
-                    finally:
-                        os._exit(code)
-                wait_for(pid, key, out)
-            on = [key for key in on if key not in leaving]
-            if not on:
-                break
-            if k == len(trunk):   # the submissions that are the trunk, cell for cell
-                result = pickle.dumps(grading.finish())
-                results.update((key, pickle.loads(result)) for key in on)
-                break
-            grading.step(k, *trunk[k])
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        with _quietly():
+            for k in range(len(trunk) + 1):
+                leaving = [key for key in on if cells[key][k:k + 1] != trunk[k:k + 1]]
+                for key in leaving:
+                    fork_for(key, k)
+                on = [key for key in on if key not in leaving]
+                if not on:
+                    break
+                if k == len(trunk):   # the submissions that are the trunk, cell for cell
+                    result = pickle.dumps(grading.finish())
+                    results.update((key, pickle.loads(result)) for key in on)
+                    break
+                grading.step(k, *trunk[k])
+    finally:
+        signal.signal(signal.SIGTERM, before)
     return {key: results[key] for key in notebooks}

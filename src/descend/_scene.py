@@ -199,9 +199,10 @@ class Scene:
         return self.ordinary()
 
     def ordinary(self) -> Figure:
-        """The figure at the values of the last frame as an ordinary figure (nothing animated);
-        ends the scene. ``Scene(setup).rgba(values)`` then ``ordinary()`` gives a fresh scene's
-        frame and the figure :meth:`figure` gives, for one drawing."""
+        """The figure as the last frame left it (as the set-up drew it if no frame was drawn),
+        made an ordinary figure (nothing animated); ends the scene. After
+        ``frame = scene.rgba(values).copy()``, it is the figure :meth:`figure` gives at those
+        values, and ``frame`` a fresh scene's frame there, from one scene."""
         for artist in _units(self.fig):
             artist.set_animated(False)
         return self.fig

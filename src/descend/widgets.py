@@ -134,14 +134,22 @@ class Explorer:
 
     def figure(self, **values):
         """A new figure at the given slider values (the starting values for any left out)."""
+        return self._fresh(values)[0]
+
+    def _fresh(self, values: dict) -> tuple:
+        """:meth:`figure` at ``values``, and for an explorer with a scene the frame its fresh
+        scene drew on the way (a copy; None without a scene), which the rerun probe compares
+        with the kept figure's frame (``tests/rerun_record.py``)."""
         values = self._values(values)
         if self.scene:
-            return Scene(self.draw).figure(values)
+            scene = Scene(self.draw)
+            frame = scene.rgba(values).copy()
+            return scene.ordinary(), frame
         fig = self.draw(**values)
         fig = getattr(fig, "figure", fig)  # accept an Axes too
         if not isinstance(fig, plt.Figure):
             raise TypeError(f"the draw function must return a matplotlib Figure or Axes, got {type(fig).__name__}")
-        return fig
+        return fig, None
 
     def rgba(self, values: dict | None = None, dpi: float = DPI) -> np.ndarray:
         """The frame at the given slider values as an (H, W, 4) uint8 array of pixels, drawn at

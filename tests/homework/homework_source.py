@@ -276,25 +276,29 @@ def grade_in_process(jobs: dict, work: Path) -> dict:
     """``{key: (autograder zip, notebook)}`` → ``{key: result}``, each graded in-process as
     ``otter run`` would (see ``tools/homework_in_process.grade``), in a forked process of its
     own (a submission can change the modules it imports). The submissions of one autograder are
-    graded together, by ``homework_in_process.grade_sharing``: the first cells they have in
-    common run once, and each submission is forked from there (the bank's 257 wrong answers,
-    edits of 11 solved notebooks, took 90 CPU-seconds graded each from its first cell). As many
-    autograders at a time as :func:`_processes` says (2 to 4). Grading not done
-    ``GRADE_TIMEOUT`` seconds per submission after the start (all of them together: a worker
-    killed by a submission, say) fails the test, naming the unfinished, instead of hanging it."""
-    tests, groups = {}, {}
+    graded together by ``homework_in_process.grade_sharing``: the cells most of them begin
+    with run once, and each submission is forked where it departs from them (the bank's 257
+    answers, edits of 11 solved notebooks, took 64 CPU-seconds so, twice, against 97 and 81
+    graded each from its first cell, alternating). As many autograders at a time as
+    :func:`_processes` says (2 to 4). A submission whose grading runs past ``GRADE_TIMEOUT``
+    seconds, or that ends its process in a cell of its own, fails the test, named; one that ends
+    it in a cell most share, or a grading not done ``GRADE_TIMEOUT`` seconds per submission
+    after the start (all of them together), fails it naming the autograder, instead of hanging
+    it."""
+    tests, results, groups = {}, {}, {}
     for key, (autograder, notebook) in jobs.items():
-        if autograder not in tests:
-            folder = tests[autograder] = work / f"tests-{autograder.stem}"
-            folder.mkdir(parents=True, exist_ok=True)
+        if autograder not in groups:
+            folder = work / f"{len(groups)}-{autograder.stem}"
+            tests[autograder], results[autograder], groups[autograder] = folder / "tests", folder / "results", {}
+            tests[autograder].mkdir(parents=True)
+            results[autograder].mkdir()
             with zipfile.ZipFile(autograder) as z:
                 for name in z.namelist():
                     if name.startswith("tests/") and name.endswith(".py"):
-                        (folder / Path(name).name).write_bytes(z.read(name))
-        groups.setdefault(autograder, {})[key] = notebook
-    timeout = GRADE_TIMEOUT * len(jobs)
-    graded = in_forks(_grade_group, {a: (tests[a], group, tests[a], timeout) for a, group in groups.items()},
-                      timeout=timeout, processes=_processes())
+                        (tests[autograder] / Path(name).name).write_bytes(z.read(name))
+        groups[autograder][key] = notebook
+    graded = in_forks(_grade_group, {a: (tests[a], group, results[a], GRADE_TIMEOUT) for a, group in groups.items()},
+                      timeout=GRADE_TIMEOUT * len(jobs), processes=_processes())
     return {key: graded[autograder][key] for key, (autograder, _) in jobs.items()}
 
 

@@ -167,26 +167,30 @@ def _zip(tests: Path, target: Path) -> Path:
 
 
 def test_graded_together_as_each_alone(tmp_path):
-    """``grade_in_process`` runs the cells submissions share once and forks each where it departs
-    (``homework_in_process.grade_sharing``): every result is the one ``grade`` gives the
+    """``grade_in_process`` runs the cells most submissions share once and forks each where it
+    departs (``homework_in_process.grade_sharing``): every result is the one ``grade`` gives the
     submission alone, whether it is the shared cells cell for cell, ends inside them, departs
-    before or after a ``grader.check`` cell, carries on past a cell that raises, or has a test
-    end the process; and the state a child starts from is what its own first cells left."""
+    before or after a ``grader.check`` cell, carries on past a cell that raises, has a test end
+    the process, or draws from stdlib ``random`` seeded in a shared cell; and a child starts from
+    the state its own first cells left, no shared cell later than those (``lacks f`` and
+    ``ends early`` would get the trunk's ``f``)."""
     from homework_in_process import grade
 
     tests = tmp_path / "tests"
     tests.mkdir()
     (tests / "q1.py").write_text(TEST_FILE)
     init = "import otter\ngrader = otter.Notebook('hw.ipynb')"
-    solved = [init, "x = 1", "def f():\n    return 3", 'grader.check("q1")', "calls = [0]", "y = x + 1"]
+    solved = [init, "import random\nrandom.seed(0)\nx = 1", "def f():\n    return 3", 'grader.check("q1")',
+              "calls = [0]", "y = x + 1"]
+    lucky = "def f():\n    return 3 if random.random() == random.Random(0).random() else 4"
     kinds = {
         "solved": solved,
         "solved again": solved,
-        "ends early": solved[:3],
+        "ends early": solved[:2],
+        "lacks f": solved[:2] + ["g = 0", 'grader.check("q1")'],
         "departs first": [init, "x = 2"] + solved[2:],
         "departs after the check": solved[:4] + ["x = 5"] + solved[5:],
-        "f counts its calls": solved[:2] + ["def f():\n    calls[0] += 1\n    return 3 + calls[0] - 1",
-                                            "calls = [0]", 'grader.check("q1")'],
+        "draws after the seed": solved[:2] + [lucky, 'grader.check("q1")'],
         "raises, then right": [init, "raise ValueError('no')", "x = 1", "def f():\n    return 3"],
         "a test exits": [init, "x = 1\ndef f():\n    import sys\n    sys.exit(3)", 'grader.check("q1")', "x = 2"],
     }
@@ -195,15 +199,33 @@ def test_graded_together_as_each_alone(tmp_path):
     together = grade_in_process({kind: (zipped, nb) for kind, nb in notebooks.items()}, tmp_path / "work")
     alone = {kind: grade(tests, nb) for kind, nb in notebooks.items()}
     assert together == alone
-    assert [together[k]["total"] for k in kinds] == [2, 2, 2, 1, 2, 2, 2, 0]   # the cases differ
+    assert [together[k]["total"] for k in kinds] == [2, 2, 1, 1, 1, 2, 2, 2, 0]   # the cases differ
     assert together["a test exits"]["error"] == "SystemExit(3)"
 
 
-def test_a_submission_that_ends_its_process_is_named(tmp_path):
+@pytest.mark.parametrize("order", ["dies first", "dies second"])
+def test_a_submission_that_ends_its_process_in_a_cell_of_its_own_is_named(tmp_path, order):
+    """Off the trunk (here the trunk is the fine submission's cells, whichever comes first)."""
     tests = tmp_path / "tests"
     tests.mkdir()
     (tests / "q1.py").write_text(TEST_FILE)
-    jobs = {name: (_zip(tests, tmp_path / "a.zip"), _notebook(tmp_path / f"{name}.ipynb", "x = 1", cell))
-            for name, cell in (("fine", "def f():\n    return 3"), ("dies", "import os\nos._exit(1)"))}
-    with pytest.raises(RuntimeError, match="grading 'dies' ended without a result"):
+    fine = ["x = 1", "def f():\n    return 3", "y = 2"]
+    cells = {"fine": fine, "fine again": fine, "dies": fine[:1] + ["import os\nos._exit(1)"] + fine[1:]}
+    names = ["dies", "fine", "fine again"] if order == "dies first" else ["fine", "dies", "fine again"]
+    jobs = {name: (_zip(tests, tmp_path / "a.zip"), _notebook(tmp_path / f"{name}.ipynb", *cells[name])) for name in names}
+    with pytest.raises(RuntimeError, match="grading 'dies' ended its process without a result"):
+        grade_in_process(jobs, tmp_path / "work")
+
+
+def test_a_submission_that_runs_too_long_is_stopped_and_named(tmp_path, monkeypatch):
+    import homework_source
+
+    monkeypatch.setattr(homework_source, "GRADE_TIMEOUT", 2)   # a submission's; 6 s for the three
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "q1.py").write_text(TEST_FILE)
+    fine = ["x = 1", "def f():\n    return 3"]
+    cells = {"fine": fine, "fine again": fine, "loops": fine[:1] + ["while True:\n    pass"]}
+    jobs = {name: (_zip(tests, tmp_path / "a.zip"), _notebook(tmp_path / f"{name}.ipynb", *c)) for name, c in cells.items()}
+    with pytest.raises(RuntimeError, match="grading 'loops' did not finish within 2 s"):
         grade_in_process(jobs, tmp_path / "work")

@@ -263,7 +263,8 @@ def test_wrong_answers_get_sentences_from_otter(graded, stem):
 
 
 def test_the_in_process_grader_grades_as_otter_run(graded, graded_by_otter):
-    """tools/homework_in_process.grade, which the other tests use, against ``otter run``: every
+    """The in-process grader (``grade_in_process``: tools/homework_in_process.grade's way, the
+    cells submissions share run once), which the other tests use, against ``otter run``: every
     homework's solutions and the first homework's untouched and wrong editions, question by
     question, case by case."""
     from conftest import by_otter_keys

@@ -296,8 +296,17 @@ def test_the_probe_catches_a_warning_and_an_empty_panel(capsys, tmp_path):
             ax.patch.set_facecolor((1.0, 1.0 - a, 1.0))
         return fig, update
 
+    def fine():  # an update that changes only what it draws: no stale pixels
+        fig, ax = plt.subplots()
+        ax.plot([0.0, 1.0], [0.0, 1.0])
+
+        def update(a):
+            ax.plot([0.0, 1.0], [a, 1.0 - a], color="C3")
+        return fig, update
+
     dd.explore(draw, alt="probe self-test", a=(0.0, 1.0, 0.5))
     dd.explore(scene, alt="probe self-test, scene", a=(0.0, 1.0, 0.5))
+    dd.explore(fine, alt="probe self-test, fine scene", a=(0.0, 1.0, 0.5))
     exec(rerun_record.probe_code(tmp_path), {})
     line = next(t for t in capsys.readouterr().out.splitlines() if t.startswith("PROBE"))
     mine = [r for r in json.loads(line[5:]) if r["explorer"] == "probe self-test"]
@@ -306,6 +315,8 @@ def test_the_probe_catches_a_warning_and_an_empty_panel(capsys, tmp_path):
     assert all(not r["warnings"] and r["empty"] == 0 for r in mine if r["values"] == {"a": 0.0})
     stale = [r["stale"] for r in json.loads(line[5:]) if r["explorer"] == "probe self-test, scene" and "stale" in r]
     assert stale and max(stale) > 0
+    fine_stale = [r["stale"] for r in json.loads(line[5:]) if r["explorer"] == "probe self-test, fine scene" and "stale" in r]
+    assert len(fine_stale) == 2 and fine_stale == [0, 0], "a scene repainted right must show no stale pixel"
     found = "\n".join(slider_problems(json.loads(line[5:])))
     assert "probe self-test at {'a': 1.0} warns" in found and "draws 1 empty panel" in found
     assert "pixels of the kept figure differ" in found
