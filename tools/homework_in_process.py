@@ -198,95 +198,108 @@ def grade(tests: Path, notebook: Path) -> dict:
 
 
 def _trunk(cells: dict) -> list:
-    """The cells the submissions begin with, as far as most of them go together: at each
+    """The cells the submissions begin with, as far as two or more go together: at each
     position, the most common cell among the submissions that still follow the trunk there
-    (the first of them, on a tie)."""
+    (the first of them, on a tie), as long as two of them have it."""
     trunk, on = [], list(cells)
     while on:
         here = [cells[key][len(trunk)] for key in on if len(cells[key]) > len(trunk)]
-        if not here:
+        cell = max(here, key=here.count) if here else None
+        if cell is None or here.count(cell) < 2:
             break
-        cell = max(here, key=here.count)
         trunk.append(cell)
         on = [key for key in on if len(cells[key]) >= len(trunk) and cells[key][len(trunk) - 1] == cell]
     return trunk
 
 
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent ends (Linux's PR_SET_PDEATHSIG;
+    elsewhere nothing), so that a grading stopped from outside leaves no child running."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:   # the parent ended before the call
+        os._exit(1)
+
+
+def _ended(status: int) -> str:
+    code = os.waitstatus_to_exitcode(status)
+    return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+
+
 def grade_sharing(tests: Path, notebooks: dict, work: Path, each: float) -> dict:
     """``{key: notebook}`` → ``{key: result}``: each graded as :func:`grade` grades it, in a
-    process of its own, with the cells that most of them begin with run once. Submissions made
-    from one notebook (the bank's answers are the solutions with an edit or a few) share their
-    first cells: this process runs the trunk of them (:func:`_trunk`), and where a submission's
-    cells depart from it (or end), it forks, and the child runs that submission's cells from
-    there on and the remaining tests. The child starts from the state its own first cells left
-    in this process: the same cells, computing the same (stdlib ``random``, which Python
-    re-seeds in a forked child, gets its state back; threads a cell started do not go on in
-    the child, and no homework starts one). One process works at a time: the trunk waits
-    while a child runs. Each child writes its result, or its traceback, to a file in ``work``
-    (an empty folder of this call); a child that ends without writing one (``os._exit`` in a
-    cell of its own) or runs past ``each`` seconds is killed if need be and raises
-    ``RuntimeError`` naming its submission. A cell of the trunk that ends the process ends
-    this one: the caller (``tests/homework/homework_source.in_forks``) reports it. If this
-    process is stopped (SIGTERM), it kills the child first."""
+    process of its own, with the cells that two or more of them begin with run once.
+    Submissions made from one notebook (the bank's answers are the solutions with an edit or a
+    few) share their first cells: this process runs the trunk of them (:func:`_trunk`), and
+    where a submission's cells depart from it, or the trunk ends, it forks, and the child runs
+    that submission's cells from there on and the remaining tests. The child starts from the
+    state its own first cells left in this process: the same cells, computing the same (stdlib
+    ``random``, which Python re-seeds in a forked child, gets its state back; threads a cell
+    started do not go on in the child, and no homework starts one). One process works at a
+    time: the trunk waits while a child runs. Each child writes its result, or its traceback,
+    to a file in ``work`` (an empty folder of this call). A child that ends without writing
+    one (``os._exit`` in a cell no other submission shares) or runs past ``each`` seconds
+    raises ``RuntimeError`` naming its submission; a cell of the trunk that ends the process
+    ends this one (``tests/homework/homework_source.in_forks`` reports it). A child dies with
+    this process (on Linux)."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     work = Path(work).resolve()   # a cell may change the directory
     cells = {key: list(_submission_cells(nb)) for key, nb in notebooks.items()}
     trunk, on, results = _trunk(cells), list(cells), {}
     grading = _Grading(tests)
-    child = [None]
-
-    def stop(signum, frame):
-        if child[0] is not None:
-            os.kill(child[0], signal.SIGKILL)
-        os._exit(128 + signum)
 
     def fork_for(key, k: int) -> None:
         out = work / f"result-{len(results)}.pickle"
-        out.unlink(missing_ok=True)
-        state = random.getstate()
+        parent, state = os.getpid(), random.getstate()
         pid = os.fork()
         if pid == 0:   # the child: this submission's own cells, and nothing after
             try:
+                _die_with_parent(parent)
                 random.setstate(state)
                 for j in range(k, len(cells[key])):
                     grading.step(j, *cells[key][j])
-                out.write_bytes(pickle.dumps(("result", grading.finish())))
+                written = pickle.dumps(("result", grading.finish()))
             except BaseException:  # noqa: BLE001 - reported by the parent, with the traceback
-                out.write_bytes(pickle.dumps(("traceback", traceback.format_exc())))
+                written = pickle.dumps(("traceback", traceback.format_exc()))
             finally:
-                os._exit(0)
-        child[0], deadline = pid, time.monotonic() + each
-        while not os.waitpid(pid, os.WNOHANG)[0]:
-            if time.monotonic() > deadline:
+                try:
+                    out.with_suffix(".part").write_bytes(written)
+                    os.replace(out.with_suffix(".part"), out)   # whole or not at all
+                finally:
+                    os._exit(0)
+        deadline, status = time.monotonic() + each, None
+        try:
+            while status is None:
+                done, code = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    status = code
+                elif time.monotonic() > deadline:
+                    raise RuntimeError(f"grading {key!r} did not finish within {each:g} s")
+                else:
+                    time.sleep(0.005)
+        finally:
+            if status is None:   # still running: the deadline, or an interrupt here
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                child[0] = None
-                raise RuntimeError(f"grading {key!r} did not finish within {each:g} s")
-            time.sleep(0.005)
-        child[0] = None
         if not out.is_file():
-            raise RuntimeError(f"grading {key!r} ended its process without a result")
+            raise RuntimeError(f"grading {key!r} ended its process without a result ({_ended(status)})")
         what, result = pickle.loads(out.read_bytes())
         out.unlink()
         if what == "traceback":
             raise RuntimeError(f"grading {key!r} failed:\n{result}")
         results[key] = result
 
-    before = signal.signal(signal.SIGTERM, stop)
-    try:
-        with _quietly():
-            for k in range(len(trunk) + 1):
-                leaving = [key for key in on if cells[key][k:k + 1] != trunk[k:k + 1]]
-                for key in leaving:
-                    fork_for(key, k)
-                on = [key for key in on if key not in leaving]
-                if not on:
-                    break
-                if k == len(trunk):   # the submissions that are the trunk, cell for cell
-                    result = pickle.dumps(grading.finish())
-                    results.update((key, pickle.loads(result)) for key in on)
-                    break
-                grading.step(k, *trunk[k])
-    finally:
-        signal.signal(signal.SIGTERM, before)
+    with _quietly():
+        for k in range(len(trunk) + 1):
+            leaving = [key for key in on if k == len(trunk) or cells[key][k:k + 1] != trunk[k:k + 1]]
+            for key in leaving:
+                fork_for(key, k)
+            on = [key for key in on if key not in leaving]
+            if not on:
+                break
+            grading.step(k, *trunk[k])
     return {key: results[key] for key in notebooks}

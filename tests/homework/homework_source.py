@@ -272,19 +272,19 @@ def in_forks(fn, jobs: dict, timeout: float, processes: int = 2, what: str = "jo
         return {name: p.get() for name, p in pending.items()}
 
 
-def grade_in_process(jobs: dict, work: Path) -> dict:
+def grade_in_process(jobs: dict, work: Path, each: float | None = None) -> dict:
     """``{key: (autograder zip, notebook)}`` → ``{key: result}``, each graded in-process as
     ``otter run`` would (see ``tools/homework_in_process.grade``), in a forked process of its
     own (a submission can change the modules it imports). The submissions of one autograder are
-    graded together by ``homework_in_process.grade_sharing``: the cells most of them begin
-    with run once, and each submission is forked where it departs from them (the bank's 257
-    answers, edits of 11 solved notebooks, took 64 CPU-seconds so, twice, against 97 and 81
+    graded together by ``homework_in_process.grade_sharing``: the cells two or more of them
+    begin with run once, and each submission is forked where it departs from them (the bank's
+    257 answers, edits of 11 solved notebooks: 64 CPU-seconds so, twice, against 81 and 97
     graded each from its first cell, alternating). As many autograders at a time as
-    :func:`_processes` says (2 to 4). A submission whose grading runs past ``GRADE_TIMEOUT``
-    seconds, or that ends its process in a cell of its own, fails the test, named; one that ends
-    it in a cell most share, or a grading not done ``GRADE_TIMEOUT`` seconds per submission
-    after the start (all of them together), fails it naming the autograder, instead of hanging
-    it."""
+    :func:`_processes` says (2 to 4). A submission whose grading runs past ``each`` seconds
+    (``GRADE_TIMEOUT`` by default), or that ends its process in a cell no other submission
+    shares, fails the test, named; one that ends it in a shared cell, or a grading not done
+    ``GRADE_TIMEOUT`` seconds per submission after the start (all of them together), fails it
+    naming the autograder, instead of hanging it."""
     tests, results, groups = {}, {}, {}
     for key, (autograder, notebook) in jobs.items():
         if autograder not in groups:
@@ -297,7 +297,8 @@ def grade_in_process(jobs: dict, work: Path) -> dict:
                     if name.startswith("tests/") and name.endswith(".py"):
                         (tests[autograder] / Path(name).name).write_bytes(z.read(name))
         groups[autograder][key] = notebook
-    graded = in_forks(_grade_group, {a: (tests[a], group, results[a], GRADE_TIMEOUT) for a, group in groups.items()},
+    each = GRADE_TIMEOUT if each is None else each
+    graded = in_forks(_grade_group, {a: (tests[a], group, results[a], each) for a, group in groups.items()},
                       timeout=GRADE_TIMEOUT * len(jobs), processes=_processes())
     return {key: graded[autograder][key] for key, (autograder, _) in jobs.items()}
 

@@ -204,23 +204,23 @@ def test_graded_together_as_each_alone(tmp_path):
 
 
 @pytest.mark.parametrize("order", ["dies first", "dies second"])
-def test_a_submission_that_ends_its_process_in_a_cell_of_its_own_is_named(tmp_path, order):
-    """Off the trunk (here the trunk is the fine submission's cells, whichever comes first)."""
+@pytest.mark.parametrize("where", ["inside", "after"])
+def test_a_submission_that_ends_its_process_in_a_cell_of_its_own_is_named(tmp_path, order, where):
+    """A cell no other submission has runs in the submission's own process, whether it departs
+    from the shared cells inside them or goes on after them."""
     tests = tmp_path / "tests"
     tests.mkdir()
     (tests / "q1.py").write_text(TEST_FILE)
-    fine = ["x = 1", "def f():\n    return 3", "y = 2"]
-    cells = {"fine": fine, "fine again": fine, "dies": fine[:1] + ["import os\nos._exit(1)"] + fine[1:]}
+    fine, dies = ["x = 1", "def f():\n    return 3", "y = 2"], "import os\nos._exit(1)"
+    cells = {"fine": fine, "fine again": fine,
+             "dies": fine[:1] + [dies] + fine[1:] if where == "inside" else fine + [dies]}
     names = ["dies", "fine", "fine again"] if order == "dies first" else ["fine", "dies", "fine again"]
     jobs = {name: (_zip(tests, tmp_path / "a.zip"), _notebook(tmp_path / f"{name}.ipynb", *cells[name])) for name in names}
-    with pytest.raises(RuntimeError, match="grading 'dies' ended its process without a result"):
+    with pytest.raises(RuntimeError, match=r"grading 'dies' ended its process without a result \(exit code 1\)"):
         grade_in_process(jobs, tmp_path / "work")
 
 
-def test_a_submission_that_runs_too_long_is_stopped_and_named(tmp_path, monkeypatch):
-    import homework_source
-
-    monkeypatch.setattr(homework_source, "GRADE_TIMEOUT", 2)   # a submission's; 6 s for the three
+def test_a_submission_that_runs_too_long_is_stopped_and_named(tmp_path):
     tests = tmp_path / "tests"
     tests.mkdir()
     (tests / "q1.py").write_text(TEST_FILE)
@@ -228,4 +228,53 @@ def test_a_submission_that_runs_too_long_is_stopped_and_named(tmp_path, monkeypa
     cells = {"fine": fine, "fine again": fine, "loops": fine[:1] + ["while True:\n    pass"]}
     jobs = {name: (_zip(tests, tmp_path / "a.zip"), _notebook(tmp_path / f"{name}.ipynb", *c)) for name, c in cells.items()}
     with pytest.raises(RuntimeError, match="grading 'loops' did not finish within 2 s"):
-        grade_in_process(jobs, tmp_path / "work")
+        grade_in_process(jobs, tmp_path / "work", each=2)
+
+
+def _grade_in_a_process(tests, notebook, work):
+    from homework_in_process import grade_sharing
+
+    grade_sharing(tests, {"loops": notebook}, work, 600)
+
+
+def test_a_stopped_grading_leaves_no_child_running(tmp_path):
+    """The process that forks a submission's child is stopped (as ``in_forks``' pool stops its
+    workers at its deadline): the child, looping, ends with it."""
+    import multiprocessing
+    import os
+    import signal
+    import time
+
+    if not Path("/proc").is_dir():
+        pytest.skip("reads /proc, and the child dies with its parent on Linux only")
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "q1.py").write_text(TEST_FILE)
+    reached = tmp_path / "reached"
+    loop = f"import os\nopen({str(reached)!r}, 'w').write(str(os.getpid()))\nwhile True:\n    pass"
+    notebook = _notebook(tmp_path / "loops.ipynb", "x = 1", loop)
+    (tmp_path / "work").mkdir()
+    grader = multiprocessing.get_context("fork").Process(target=_grade_in_a_process, args=(tests, notebook, tmp_path / "work"))
+    grader.start()
+    deadline = time.monotonic() + 30
+    while not (reached.is_file() and reached.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(reached.read_text())
+    assert child != grader.pid
+    os.kill(grader.pid, signal.SIGTERM)
+    grader.join(10)
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _running(child):
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the child went on after its grading process was stopped")
+
+
+def _running(pid: int) -> bool:
+    """A process that exists and is not a zombie (ended, not yet reaped)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
