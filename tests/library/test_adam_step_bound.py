@@ -136,3 +136,12 @@ def test_search_for_a_longer_step_fails(b1, b2):
         best = max(best, f)
     assert best <= bound * (1 + 1e-12)
     assert best >= 0.95 * bound                         # the search is a real one
+
+
+@pytest.mark.parametrize("b1, b2", [(0.9, 0.9 + 1e-6), (0.9, 0.9 - 1e-6), (0.5, 0.5 + 1e-4), (0.95, 0.92),
+                                    (0.0, 0.01), (0.99, 0.9999), (0.9, 0.81)])
+def test_only_equal_betas_keep_every_step_within_eta(b1, b2):
+    """Chapter 7's "only β₁ = β₂ keeps every step within η": the first step is η (B₁ = 1) and
+    B_∞ > 1 whenever β₁ ≠ β₂, for pairs a millionth apart on either side too (β₁² ≥ β₂: no bound)."""
+    assert theory.adam_step_bound(b1, b2, t=1) == pytest.approx(1.0, rel=1e-15)
+    assert theory.adam_step_bound(b1, b2) > 1
