@@ -33,6 +33,9 @@ RECORDS = ROOT / "_build" / "reruns"
 TEXT = ("text/plain", "text/html", "text/markdown", "text/latex")
 WIDGET = "application/vnd.jupyter.widget-view+json"
 BACKEND = "widgets"  # DESCEND_EXPLORE for the recorded execution: live sliders, as a reader runs it
+KERNEL_UNDER_TEST = "DESCEND_KERNEL_UNDER_TEST"  # set by tools/test_kernels.py: no record of its runs
+#: The environment that picks the code NumPy and OpenBLAS run, part of a record's key.
+NUMERICS = ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES")
 
 # Run in the chapter's kernel after its last cell. It prints two lines: PROBE, each explorer at
 # each extreme (warnings, empty panels, pixels a kept figure failed to repaint) and through its
@@ -105,9 +108,11 @@ _CODE = _code_hash()  # at import: a record is stamped with the code that made i
 
 def key(notebook: Path) -> str:
     """What a record depends on: the notebook, every file of the library, the pinned
-    requirements, Python's version, and the code that records and reads it (the probe here,
-    the root conftest.py's hooks, as imported)."""
-    h = hashlib.sha256((sys.version + _CODE + BACKEND).encode())
+    requirements, Python's version, the environment that picks NumPy's and OpenBLAS's code
+    (:data:`NUMERICS`), and the code that records and reads it (the probe here, the root
+    conftest.py's hooks, as imported)."""
+    numerics = "".join(f"\0{v}={os.environ.get(v, '')}" for v in NUMERICS)
+    h = hashlib.sha256((sys.version + _CODE + BACKEND + numerics).encode())
     library = ROOT / "src" / "descend"
     files = [Path(notebook).resolve(), ROOT / "requirements.txt", ROOT / "pyproject.toml"]
     for path in files + sorted(p for p in library.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
@@ -185,15 +190,18 @@ recording = False  #: set by :func:`configure` when nbval runs with live sliders
 
 def configure() -> None:
     """Before nbval starts any kernel: live sliders unless DESCEND_EXPLORE says otherwise (a run
-    asked for with static explorers is not recorded, nor one with OpenBLAS or NumPy forced to
-    other code by OPENBLAS_CORETYPE or NPY_DISABLE_CPU_FEATURES, tools/test_kernels.py: its outputs may differ from the build's
-    in the last digits), and nbval's kernels run cells as Jupyter does
-    (:func:`execute_as_jupyter`, :func:`start_with_history_in_memory`)."""
+    asked for with static explorers is not recorded, nor one of tools/test_kernels.py, which
+    forces OpenBLAS and NumPy to other code than the build ran and says so in
+    :data:`KERNEL_UNDER_TEST`: its outputs may differ from the build's in the last digits), and
+    nbval's kernels run cells as Jupyter does (:func:`execute_as_jupyter`,
+    :func:`start_with_history_in_memory`). A machine's own OPENBLAS_CORETYPE (one kind here sets
+    it to Haswell for a processor its OpenBLAS does not know) holds for the build too, so it
+    does not stop the record; :func:`key` includes it."""
     global recording
     import nbval.kernel
 
     recording = (os.environ.setdefault("DESCEND_EXPLORE", BACKEND) == BACKEND  # nbval's kernels inherit it
-                 and not os.environ.get("OPENBLAS_CORETYPE") and not os.environ.get("NPY_DISABLE_CPU_FEATURES"))
+                 and not os.environ.get(KERNEL_UNDER_TEST))
     nbval.kernel.RunningKernel.execute_cell_input = execute_as_jupyter
     nbval.kernel.start_new_kernel = start_with_history_in_memory(nbval.kernel.start_new_kernel)
 

@@ -105,7 +105,8 @@ def main(argv: list[str]) -> int:
             print(f"test_kernels: with OPENBLAS_CORETYPE={kernel} OpenBLAS reported {got!r}")
             failed.append(kernel)
             continue
-        env = dict(os.environ, OPENBLAS_CORETYPE=kernel, MPLBACKEND="Agg")
+        # DESCEND_KERNEL_UNDER_TEST: the rerun record (tests/rerun_record.py) stays the build's kernel's
+        env = dict(os.environ, OPENBLAS_CORETYPE=kernel, MPLBACKEND="Agg", DESCEND_KERNEL_UNDER_TEST=kernel)
         env.setdefault("OPENBLAS_NUM_THREADS", "1")   # as the Makefile runs everything
         off = [t for t in KERNELS[kernel][1] if t in numpy_here]
         if off:

@@ -493,3 +493,38 @@ def test_a_probe_that_fails_leaves_a_warning_and_no_record_and_never_raises(tmp_
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # as under -W error: the warning raises, the hook must not
         assert _drive(tmp_path, monkeypatch, probe=hangs) is None
+
+
+@pytest.mark.parametrize("env, records", [
+    ({}, True),
+    ({"OPENBLAS_CORETYPE": "Haswell"}, True),      # a machine's own setting: the build runs with it too
+    ({"DESCEND_EXPLORE": "static"}, False),
+    ({"OPENBLAS_CORETYPE": "Prescott", "NPY_DISABLE_CPU_FEATURES": "AVX2",
+      "DESCEND_KERNEL_UNDER_TEST": "Prescott"}, False),   # tools/test_kernels.py's run
+])
+def test_what_the_notebooks_stage_records(monkeypatch, env, records):
+    import nbval.kernel
+
+    for name in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", "DESCEND_EXPLORE", rerun_record.KERNEL_UNDER_TEST):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(nbval.kernel.RunningKernel, "execute_cell_input", nbval.kernel.RunningKernel.execute_cell_input)
+    monkeypatch.setattr(nbval.kernel, "start_new_kernel", nbval.kernel.start_new_kernel)
+    monkeypatch.setattr(rerun_record, "recording", None)
+    rerun_record.configure()
+    assert rerun_record.recording is records
+
+
+def test_a_record_is_keyed_by_the_code_numpy_and_openblas_run(monkeypatch):
+    path = ROOT / "notebooks" / "01_derivatives.ipynb"
+    for name in rerun_record.NUMERICS:
+        monkeypatch.delenv(name, raising=False)
+    keys = [rerun_record.key(path)]
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    keys.append(rerun_record.key(path))
+    monkeypatch.setenv("NPY_DISABLE_CPU_FEATURES", "AVX512F")
+    keys.append(rerun_record.key(path))
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "SkylakeX")
+    keys.append(rerun_record.key(path))
+    assert len(set(keys)) == 4
