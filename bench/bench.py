@@ -307,14 +307,22 @@ def adam_ratio(torch_python: str | None) -> tuple[float | None, str]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "cpu"
+    """The processor as /proc/cpuinfo names it, with its family and model (a virtual machine's
+    name can be as bare as "AMD EPYC"), OPENBLAS_CORETYPE if the environment forces OpenBLAS's
+    kernel, the cores, and the software the figures depend on."""
+    cpu, fields = platform.processor() or "cpu", {}
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+            name, _, value = line.partition(":")
+            fields.setdefault(name.strip(), value.strip())
     except OSError:
         pass
+    if "model name" in fields:
+        cpu = fields["model name"]
+        if "cpu family" in fields and "model" in fields:
+            cpu += f" (family {fields['cpu family']}, model {fields['model']})"
+    if os.environ.get("OPENBLAS_CORETYPE"):
+        cpu += f", OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}"
     return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"NumPy {np.__version__}, {platform.system()} {platform.release()}")
 

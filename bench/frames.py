@@ -1,0 +1,145 @@
+"""An explorer's start frame on a high-density screen, before and after issue 19's frames.
+
+*Before* is the frame as 8f249db's pipeline made it: the figure drawn at 100 dpi (640×400 px
+for a 6.4×4 in figure), lossy WebP at quality 80, then 65, 50 and 35 until the explorer's data
+URIs fit 950,000 bytes. *After* is the frame the built site shows (``make book``). Both are
+shown by chromium in the built page at device scale factor 2, in the light and the dark theme
+(the dark theme recolours the frame in the page; it came after 8f249db, so the dark "before" is
+the old encoding through today's recolouring), and a region of each is cropped, enlarged
+twice more with nearest-neighbour and stacked, before above after, into
+``OUT/<chapter>-<theme>.png``::
+
+    python bench/frames.py 01_derivatives 0 150,90,600,290 --out bench/frames
+
+The region is in the screenshot's pixels (twice the CSS pixels).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import io
+import os
+import sys
+import threading
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = os.environ.get("DESCEND_CHROMIUM") or "/usr/bin/chromium"
+
+# Run after the chapter's cells in its kernel: 8f249db's encoding of explorer K's frames.
+BEFORE = r"""
+import base64, io
+from PIL import Image
+import descend as dd
+ex = dd.widgets.created()[K]
+grid = list(ex.grid())
+images = [ex.rgba(values, 100) for values in grid]
+def webp(rgba, quality):
+    buf = io.BytesIO()
+    Image.fromarray(rgba).convert("RGB").save(buf, format="WEBP", quality=quality, method=2)
+    return "data:image/webp;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+for quality in (80, 65, 50, 35):
+    frames = [webp(rgba, quality) for rgba in images]
+    if sum(map(len, frames)) <= 950_000:
+        break
+print("QUALITY", quality)
+print("URI", frames[grid.index(ex.initial)])
+"""
+
+
+def before_uri(chapter: str, k: int) -> tuple[str, int]:
+    """Explorer ``k`` of ``chapter``'s start frame as 8f249db encoded it, and the WebP quality."""
+    path = ROOT / "notebooks" / f"{chapter}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(BEFORE.replace("K", str(k))))
+    os.environ["DESCEND_EXPLORE"] = "static"   # as the build executes a chapter
+    NotebookClient(nb, timeout=900, resources={"metadata": {"path": str(path.parent)}}).execute()
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    lines = dict(line.split(" ", 1) for line in text.splitlines() if line[:3] in ("QUA", "URI"))
+    return lines["URI"], int(lines["QUALITY"])
+
+
+def screenshots(chapter: str, k: int, uri: str, theme: str) -> tuple[Image.Image, Image.Image, str]:
+    """Explorer ``k``'s image in the built page at device scale 2: with ``uri``, then as built;
+    and the built frame's size against the box it is shown in (CSS pixels)."""
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    shots, size = [], ""
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            for old in (uri, None):
+                page = browser.new_page(device_scale_factor=2, viewport={"width": 1200, "height": 900},
+                                        color_scheme=theme)
+                page.goto(f"http://127.0.0.1:{server.server_port}/notebooks/{chapter}.html")
+                page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+                img = page.locator(".descend-explorer").nth(k).locator("img")
+                img.scroll_into_view_if_needed()
+                page.wait_for_timeout(800)
+                if old:  # the old frame at its natural size, as 8f249db's page showed it
+                    img.evaluate("""(img, uri) => { for (const a of ['srcset', 'width', 'height', 'data-src2x'])
+                                      img.removeAttribute(a); img.src = uri; }""", old)
+                    page.wait_for_timeout(500)
+                shots.append(Image.open(io.BytesIO(img.screenshot())).convert("RGB"))
+                size = img.evaluate("i => `${i.naturalWidth}x${i.naturalHeight} px in a ${i.clientWidth}x${i.clientHeight} box`")
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return shots[0], shots[1], size
+
+
+def side_by_side(before: Image.Image, after: Image.Image, box, captions) -> Image.Image:
+    """The region ``box`` of each, enlarged twice with nearest-neighbour, before above after."""
+    a, b = (im.crop(box) for im in (before, after))
+    w, h = a.size
+    a, b = (im.resize((2 * w, 2 * h), Image.NEAREST) for im in (a, b))
+    out = Image.new("RGB", (2 * w, 4 * h + 40), "white")
+    draw = ImageDraw.Draw(out)
+    draw.text((5, 3), captions[0], fill="black")
+    out.paste(a, (0, 18))
+    draw.text((5, 2 * h + 23), captions[1], fill="black")
+    out.paste(b, (0, 2 * h + 38))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("chapter", help="a chapter's file name without .ipynb, e.g. 01_derivatives")
+    parser.add_argument("explorer", type=int, help="the explorer's index on the page, from 0")
+    parser.add_argument("box", help="the region to compare: left,top,right,bottom in screenshot pixels")
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "frames")
+    args = parser.parse_args()
+    if not (HTML / "notebooks" / f"{args.chapter}.html").is_file():
+        parser.error(f"chapter: no page {args.chapter}.html in {HTML / 'notebooks'} (run make book)")
+    box = tuple(int(v) for v in args.box.split(","))
+    if len(box) != 4:
+        parser.error("box: four integers, left,top,right,bottom")
+    uri, quality = before_uri(args.chapter, args.explorer)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for theme in ("light", "dark"):
+        before, after, size = screenshots(args.chapter, args.explorer, uri, theme)
+        captions = (f"before (8f249db): drawn at 100 dpi, lossy WebP q{quality}, on a 2x screen",
+                    f"after: as the site shows it, {size}, {theme} theme")
+        path = args.out / f"{args.chapter}-{theme}.png"
+        side_by_side(before, after, box, captions).save(path, optimize=True)
+        print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: WebP q{quality} before")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
