@@ -39,10 +39,17 @@ $(STAMP): requirements.txt pyproject.toml
 # jupyter-cache keys executed notebooks on their own text only, and Sphinx rebuilds only pages
 # whose source changed; a change of the library must re-execute every notebook, so drop both
 # the execution cache and Sphinx's saved environment when src/descend changes.
+# Likewise when the variables that pick NumPy's and OpenBLAS's code change (a machine may set
+# OPENBLAS_CORETYPE; tests/rerun_record.py keys its records on the same variables):
+# _build/.numerics is rewritten only when they differ from the last build's.
 LIB := $(wildcard src/descend/*.py)
-_build/.library-stamp: $(LIB)
+NUMERICS := $(sort $(filter OPENBLAS_% GOTO_% NPY_DISABLE_CPU_FEATURES=% NPY_ENABLE_CPU_FEATURES=%,$(shell env | tr ' ' '_')))
+_build/.numerics: FORCE
+	@mkdir -p _build && echo '$(NUMERICS)' | cmp -s - $@ || echo '$(NUMERICS)' > $@
+_build/.library-stamp: $(LIB) _build/.numerics
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	@mkdir -p _build && touch $@
+FORCE:
 
 # tools/execute_book.py first runs the notebooks the execution cache lacks, JOBS at a time (the
 # build itself would run them one after another); the build then finds them all cached.

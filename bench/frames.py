@@ -1,15 +1,17 @@
 """An explorer's start frame on a high-density screen, before and after issue 19's frames.
 
-*Before* is the frame as 8f249db's pipeline made it: the figure drawn at 100 dpi (640×400 px
+*Before* is today's figure drawn and encoded as 8f249db's pipeline did: at 100 dpi (640×400 px
 for a 6.4×4 in figure), lossy WebP at quality 80, then 65, 50 and 35 until the explorer's data
-URIs fit 950,000 bytes. *After* is the frame the built site shows (``make book``). Both are
-shown by chromium in the built page at device scale factor 2, in the light and the dark theme
-(the dark theme recolours the frame in the page; it came after 8f249db, so the dark "before" is
-the old encoding through today's recolouring), and a region of each is cropped, enlarged
-twice more with nearest-neighbour and stacked, before above after, into
+URIs fit 950,000 bytes (the quality that rule picks for today's slider grid). *After* is the
+frame the built site shows (``make book``). Chromium shows both in the built page at device
+scale factor 2, in the light and the dark theme (the page recolours a frame for the dark
+theme; that came after 8f249db, so the dark "before" is the old encoding through today's
+recolouring). A region of each is cropped, enlarged twice more with nearest-neighbour, and
+the two are stacked, before above after, into
 ``OUT/<chapter>-<theme>.png``::
 
     python bench/frames.py 01_derivatives 0 150,90,600,290 --out bench/frames
+    python bench/frames.py 04_momentum 0 560,280,1010,500 --out bench/frames
 
 The region is in the screenshot's pixels (twice the CSS pixels).
 """
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import functools
+import html
 import http.server
 import io
 import os
+import re
 import sys
 import threading
 from pathlib import Path
@@ -33,12 +37,12 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CHROMIUM = os.environ.get("DESCEND_CHROMIUM") or "/usr/bin/chromium"
 
-# Run after the chapter's cells in its kernel: 8f249db's encoding of explorer K's frames.
+# Run after the chapter's cells in its kernel: 8f249db's encoding of an explorer's frames.
 BEFORE = r"""
 import base64, io
 from PIL import Image
 import descend as dd
-ex = dd.widgets.created()[K]
+ex = dd.widgets.created()[EXPLORER_INDEX]
 grid = list(ex.grid())
 images = [ex.rgba(values, 100) for values in grid]
 def webp(rgba, quality):
@@ -50,20 +54,22 @@ for quality in (80, 65, 50, 35):
     if sum(map(len, frames)) <= 950_000:
         break
 print("QUALITY", quality)
+print("ALT", " ".join(ex.alt.split()))
 print("URI", frames[grid.index(ex.initial)])
 """
 
 
-def before_uri(chapter: str, k: int) -> tuple[str, int]:
-    """Explorer ``k`` of ``chapter``'s start frame as 8f249db encoded it, and the WebP quality."""
+def before_uri(chapter: str, k: int) -> tuple[str, int, str]:
+    """Explorer ``k`` of ``chapter``'s start frame as 8f249db encoded it, the WebP quality, and
+    the explorer's alternative text."""
     path = ROOT / "notebooks" / f"{chapter}.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(BEFORE.replace("K", str(k))))
+    nb.cells.append(nbformat.v4.new_code_cell(BEFORE.replace("EXPLORER_INDEX", str(k))))
     os.environ["DESCEND_EXPLORE"] = "static"   # as the build executes a chapter
     NotebookClient(nb, timeout=900, resources={"metadata": {"path": str(path.parent)}}).execute()
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
-    lines = dict(line.split(" ", 1) for line in text.splitlines() if line[:3] in ("QUA", "URI"))
-    return lines["URI"], int(lines["QUALITY"])
+    lines = dict(line.split(" ", 1) for line in text.splitlines() if line[:3] in ("QUA", "URI", "ALT"))
+    return lines["URI"], int(lines["QUALITY"]), lines["ALT"]
 
 
 def screenshots(chapter: str, k: int, uri: str, theme: str) -> tuple[Image.Image, Image.Image, str]:
@@ -89,11 +95,14 @@ def screenshots(chapter: str, k: int, uri: str, theme: str) -> tuple[Image.Image
                 page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
                 img = page.locator(".descend-explorer").nth(k).locator("img")
                 img.scroll_into_view_if_needed()
-                page.wait_for_timeout(800)
                 if old:  # the old frame at its natural size, as 8f249db's page showed it
                     img.evaluate("""(img, uri) => { for (const a of ['srcset', 'width', 'height', 'data-src2x'])
                                       img.removeAttribute(a); img.src = uri; }""", old)
-                    page.wait_for_timeout(500)
+                # shown: decoded, and in the dark theme recoloured (a blob: URL) by the page's script
+                img.evaluate("""async (img) => { for (let i = 0; i < 100; i++) {
+                    if (img.complete && img.naturalWidth && (document.documentElement.dataset.theme !== 'dark'
+                        || img.currentSrc.startsWith('blob:'))) return; await new Promise(r => setTimeout(r, 50)); }
+                    throw new Error('the explorer image was not shown within 5 s'); }""")
                 shots.append(Image.open(io.BytesIO(img.screenshot())).convert("RGB"))
                 size = img.evaluate("i => `${i.naturalWidth}x${i.naturalHeight} px in a ${i.clientWidth}x${i.clientHeight} box`")
                 page.close()
@@ -124,15 +133,28 @@ def main() -> int:
     parser.add_argument("box", help="the region to compare: left,top,right,bottom in screenshot pixels")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "frames")
     args = parser.parse_args()
-    if not (HTML / "notebooks" / f"{args.chapter}.html").is_file():
-        parser.error(f"chapter: no page {args.chapter}.html in {HTML / 'notebooks'} (run make book)")
-    box = tuple(int(v) for v in args.box.split(","))
-    if len(box) != 4:
-        parser.error("box: four integers, left,top,right,bottom")
-    uri, quality = before_uri(args.chapter, args.explorer)
+    page = HTML / "notebooks" / f"{args.chapter}.html"
+    if not page.is_file():
+        parser.error(f"chapter: no page {page.name} in {page.parent} (run make book)")
+    alts = re.findall(r'<div class="descend-explorer".*?<img [^>]*?alt="([^"]*)"', page.read_text(), flags=re.S)
+    if not 0 <= args.explorer < len(alts):
+        parser.error(f"explorer: an index from 0 to {len(alts) - 1}: the page has {len(alts)} explorer(s)")
+    try:
+        box = tuple(int(v) for v in args.box.split(","))
+    except ValueError:
+        box = ()
+    if len(box) != 4 or min(box) < 0 or box[0] >= box[2] or box[1] >= box[3]:
+        parser.error(f"box: four integers left,top,right,bottom with left < right and top < bottom, not {args.box!r}")
+    uri, quality, alt = before_uri(args.chapter, args.explorer)
+    if " ".join(html.unescape(alts[args.explorer]).split()) != alt:
+        raise SystemExit(f"frames: explorer {args.explorer} of the notebook is not that of the page "
+                         "(build the book again: make book)")
     args.out.mkdir(parents=True, exist_ok=True)
     for theme in ("light", "dark"):
         before, after, size = screenshots(args.chapter, args.explorer, uri, theme)
+        if before.size != after.size or box[2] > before.width or box[3] > before.height:
+            raise SystemExit(f"frames: the box {args.box} must lie inside both screenshots "
+                             f"({before.width}×{before.height} before, {after.width}×{after.height} after)")
         captions = (f"before (8f249db): drawn at 100 dpi, lossy WebP q{quality}, on a 2x screen",
                     f"after: as the site shows it, {size}, {theme} theme")
         path = args.out / f"{args.chapter}-{theme}.png"

@@ -9,8 +9,8 @@ runs :data:`PROBE` in nbval's kernel and writes a record to ``_build/reruns/<cha
 the text outputs of every cell and what the probe found, with the frames it drew again at the
 start and the corners of each explorer as lossless PNG files beside it (``test_reruns.py``
 encodes them as the build encoded its frames and compares the bytes). A record is used only
-while its :func:`key` matches (the notebook, the library, the requirements, Python's version
-and the recording code, byte for byte);
+while its :func:`key` matches (the notebook, the library, the requirements, Python's version,
+what picks NumPy's and OpenBLAS's code, and the recording code, byte for byte);
 otherwise ``test_reruns.py`` executes the chapter itself and writes the record (except under
 ``make test``, which runs the notebooks stage first and so requires its record:
 ``DESCEND_RERUNS=recorded``).
@@ -34,8 +34,23 @@ TEXT = ("text/plain", "text/html", "text/markdown", "text/latex")
 WIDGET = "application/vnd.jupyter.widget-view+json"
 BACKEND = "widgets"  # DESCEND_EXPLORE for the recorded execution: live sliders, as a reader runs it
 KERNEL_UNDER_TEST = "DESCEND_KERNEL_UNDER_TEST"  # set by tools/test_kernels.py: no record of its runs
-#: The environment that picks the code NumPy and OpenBLAS run, part of a record's key.
-NUMERICS = ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES")
+#: The environment variables that pick the code NumPy and OpenBLAS run, and how (the kernel, the
+#: blocking, the threads), part of a record's key: those that begin so.
+NUMERICS = ("OPENBLAS_", "GOTO_", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
+
+
+def numerics() -> str:
+    """What picks the code NumPy and OpenBLAS run here: the variables of :data:`NUMERICS` that
+    are set, and the instruction sets NumPy found on this processor (a record copied to another
+    machine is not current there)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+        cpu = sorted(name for name, on in __cpu_features__.items() if on)
+    except ImportError:  # another NumPy: its version, in the requirements, is keyed already
+        cpu = []
+    names = sorted(v for v in os.environ if v.startswith(NUMERICS))
+    return "\n".join([f"{v}={os.environ[v]}" for v in names] + [" ".join(cpu)])
+
 
 # Run in the chapter's kernel after its last cell. It prints two lines: PROBE, each explorer at
 # each extreme (warnings, empty panels, pixels a kept figure failed to repaint) and through its
@@ -108,11 +123,10 @@ _CODE = _code_hash()  # at import: a record is stamped with the code that made i
 
 def key(notebook: Path) -> str:
     """What a record depends on: the notebook, every file of the library, the pinned
-    requirements, Python's version, the environment that picks NumPy's and OpenBLAS's code
-    (:data:`NUMERICS`), and the code that records and reads it (the probe here, the root
+    requirements, Python's version, what picks NumPy's and OpenBLAS's code (:func:`numerics`),
+    and the code that records and reads it (the probe here, the root
     conftest.py's hooks, as imported)."""
-    numerics = "".join(f"\0{v}={os.environ.get(v, '')}" for v in NUMERICS)
-    h = hashlib.sha256((sys.version + _CODE + BACKEND + numerics).encode())
+    h = hashlib.sha256((sys.version + _CODE + BACKEND + "\0" + numerics()).encode())
     library = ROOT / "src" / "descend"
     files = [Path(notebook).resolve(), ROOT / "requirements.txt", ROOT / "pyproject.toml"]
     for path in files + sorted(p for p in library.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
@@ -170,8 +184,8 @@ def forget(name: str) -> None:
 
 
 def load(name: str) -> dict | None:
-    """Chapter ``name``'s record if one was written for the notebook, library, requirements and
-    recording code of now; None otherwise."""
+    """Chapter ``name``'s record if one was written for the notebook, library, requirements,
+    NumPy's and OpenBLAS's code and recording code of now (:func:`key`); None otherwise."""
     path = RECORDS / f"{Path(name).stem}.json"
     if not path.is_file():
         return None
@@ -194,9 +208,10 @@ def configure() -> None:
     forces OpenBLAS and NumPy to other code than the build ran and says so in
     :data:`KERNEL_UNDER_TEST`: its outputs may differ from the build's in the last digits), and
     nbval's kernels run cells as Jupyter does (:func:`execute_as_jupyter`,
-    :func:`start_with_history_in_memory`). A machine's own OPENBLAS_CORETYPE (one kind here sets
-    it to Haswell for a processor its OpenBLAS does not know) holds for the build too, so it
-    does not stop the record; :func:`key` includes it."""
+    :func:`start_with_history_in_memory`). A machine's own OPENBLAS_CORETYPE (one AMD EPYC here
+    sets Haswell) does not stop the record: :func:`key` includes it, and the build's execution
+    cache is dropped when it changes (the Makefile's ``_build/.numerics``), so the build that the
+    record is compared with ran with it too."""
     global recording
     import nbval.kernel
 

@@ -9,9 +9,10 @@ AVX-512, on recent Intel Xeons; Haswell, with AVX2 and FMA, on AMD EPYCs and mos
 NumPy its vector code (``tanh``, ``exp``, sums) likewise. This script executes the chapters with
 nbval, as ``make test-notebooks`` does, once per kernel: ``OPENBLAS_CORETYPE`` picks the kernel
 and ``NPY_DISABLE_CPU_FEATURES`` switches off NumPy's code for the instruction sets that kernel's
-processors lack (the Jupyter kernels nbval starts inherit both). It skips the kernel this
-processor picks on its own, which ``make test`` covers, checks that OpenBLAS really loads each
-one, runs them all, then reports. It cannot try what this processor lacks: on one without
+processors lack (the Jupyter kernels nbval starts inherit both). It skips the kernel ``make
+test`` runs here, which it covers (OpenBLAS's own pick, or the one this environment's
+``OPENBLAS_CORETYPE`` sets: one AMD EPYC here sets Haswell where OpenBLAS would pick SkylakeX),
+checks that OpenBLAS really loads each one, runs them all, then reports. It cannot try what this processor lacks: on one without
 AVX-512 the SkylakeX kernel is left out (it says so).
 
 Only these two libraries' choices are varied, in matched pairs; other differences between
@@ -31,6 +32,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.rerun_record import KERNEL_UNDER_TEST  # noqa: E402 - its runs are not the build's: no record
 #: OpenBLAS's x86-64 kernels, oldest first: the processor flag each needs, and NumPy's dispatch
 #: targets (of NumPy 2.x on x86-64) its processors lack, switched off for its run.
 KERNELS = {
@@ -81,7 +84,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"test_kernels: a kernel must be one of {', '.join(KERNELS)}, not {', '.join(map(repr, unknown))}")
         return 2
-    flags, own = cpu_flags(), loaded_kernel(None)
+    flags, own = cpu_flags(), loaded_kernel(os.environ.get("OPENBLAS_CORETYPE"))
     lacking = [k for k in (argv or KERNELS) if KERNELS[k][0] not in flags]
     if argv and lacking:
         print(f"test_kernels: this processor lacks the instructions of {', '.join(lacking)}")
@@ -90,9 +93,11 @@ def main(argv: list[str]) -> int:
     for k in lacking:
         print(f"test_kernels: this processor lacks {KERNELS[k][0]}: the {k} kernel is not tried here")
     if not kernels:
-        print(f"test_kernels: no kernel to try here (OpenBLAS's own: {own})")
+        print(f"test_kernels: no kernel to try here (make test's: {own})")
         return 2
-    print(f"OpenBLAS's own kernel here: {own}; the chapters run again with: {', '.join(kernels)}", flush=True)
+    pick = loaded_kernel(None)
+    where = f" (OPENBLAS_CORETYPE here; OpenBLAS alone would pick {pick})" if pick != own else ""
+    print(f"make test's kernel here: {own}{where}; the chapters run again with: {', '.join(kernels)}", flush=True)
     numpy_known, numpy_here = numpy_targets()
     unknown = sorted({t for _, targets in KERNELS.values() for t in targets} - numpy_known)
     if unknown:
@@ -105,8 +110,7 @@ def main(argv: list[str]) -> int:
             print(f"test_kernels: with OPENBLAS_CORETYPE={kernel} OpenBLAS reported {got!r}")
             failed.append(kernel)
             continue
-        # DESCEND_KERNEL_UNDER_TEST: the rerun record (tests/rerun_record.py) stays the build's kernel's
-        env = dict(os.environ, OPENBLAS_CORETYPE=kernel, MPLBACKEND="Agg", DESCEND_KERNEL_UNDER_TEST=kernel)
+        env = dict(os.environ, OPENBLAS_CORETYPE=kernel, MPLBACKEND="Agg", **{KERNEL_UNDER_TEST: kernel})
         env.setdefault("OPENBLAS_NUM_THREADS", "1")   # as the Makefile runs everything
         off = [t for t in KERNELS[kernel][1] if t in numpy_here]
         if off:

@@ -3,7 +3,8 @@
 The second execution is the notebooks stage's: nbval executes the chapter, and the root
 ``conftest.py`` records its outputs and what the probe below finds (``tests/rerun_record.py``),
 so that ``make test`` executes no chapter a third time. Without a current record (the site
-tests run on their own, or the chapter, library or requirements changed since) the chapter is
+tests run on their own, or the chapter, library or requirements changed since, or the
+variables that pick NumPy's and OpenBLAS's code differ: ``rerun_record.numerics``) the chapter is
 executed here the same way and recorded; ``make test`` sets ``DESCEND_RERUNS=recorded``, under
 which a missing record fails instead.
 
@@ -95,7 +96,9 @@ def rerun(name: str):
             pytest.fail(f"no current record of {name} in {rerun_record.RECORDS}: the notebooks stage writes one "
                         "after a chapter's last cell passes (tests/rerun_record.py). A cell failed or was "
                         "skipped there, the probe failed (its warning says how), DESCEND_EXPLORE was set to "
-                        "static, or the chapter, the library or the requirements changed since. Run "
+                        "static, the chapter, the library or the requirements changed since, or the variables that "
+                        "pick NumPy's and OpenBLAS's code (OPENBLAS_*, NPY_*_CPU_FEATURES) differ from the "
+                        "notebooks stage's. Run "
                         f"`.venv/bin/python -m pytest --nbval-lax {name}.ipynb`, or these tests without "
                         "DESCEND_RERUNS=recorded, which then execute the chapter themselves")
         record = execute_and_record(name)
@@ -495,18 +498,29 @@ def test_a_probe_that_fails_leaves_a_warning_and_no_record_and_never_raises(tmp_
         assert _drive(tmp_path, monkeypatch, probe=hangs) is None
 
 
+def _clear(monkeypatch, names):
+    """Unset ``names`` for one test; each is put back as it was, set or not, afterwards."""
+    for name in names:
+        monkeypatch.setenv(name, "x")   # so that monkeypatch restores an unset variable as unset
+        monkeypatch.delenv(name)
+
+
+_NUMERIC_NAMES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
+
+
 @pytest.mark.parametrize("env, records", [
     ({}, True),
     ({"OPENBLAS_CORETYPE": "Haswell"}, True),      # a machine's own setting: the build runs with it too
+    ({"NPY_DISABLE_CPU_FEATURES": "AVX512F"}, True),
     ({"DESCEND_EXPLORE": "static"}, False),
     ({"OPENBLAS_CORETYPE": "Prescott", "NPY_DISABLE_CPU_FEATURES": "AVX2",
-      "DESCEND_KERNEL_UNDER_TEST": "Prescott"}, False),   # tools/test_kernels.py's run
+      "DESCEND_KERNEL_UNDER_TEST": "Prescott"}, False),   # tools/test_kernels.py's runs
+    ({"OPENBLAS_CORETYPE": "SkylakeX", "DESCEND_KERNEL_UNDER_TEST": "SkylakeX"}, False),
 ])
 def test_what_the_notebooks_stage_records(monkeypatch, env, records):
     import nbval.kernel
 
-    for name in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", "DESCEND_EXPLORE", rerun_record.KERNEL_UNDER_TEST):
-        monkeypatch.delenv(name, raising=False)
+    _clear(monkeypatch, (*_NUMERIC_NAMES, "DESCEND_EXPLORE", rerun_record.KERNEL_UNDER_TEST))
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(nbval.kernel.RunningKernel, "execute_cell_input", nbval.kernel.RunningKernel.execute_cell_input)
@@ -518,13 +532,40 @@ def test_what_the_notebooks_stage_records(monkeypatch, env, records):
 
 def test_a_record_is_keyed_by_the_code_numpy_and_openblas_run(monkeypatch):
     path = ROOT / "notebooks" / "01_derivatives.ipynb"
-    for name in rerun_record.NUMERICS:
-        monkeypatch.delenv(name, raising=False)
+    _clear(monkeypatch, _NUMERIC_NAMES)
     keys = [rerun_record.key(path)]
+    monkeypatch.setenv("DESCEND_SOMETHING_ELSE", "1")      # not a numeric variable: the same key
+    assert rerun_record.key(path) == keys[0]
+    for name, value in (("OPENBLAS_CORETYPE", "Haswell"), ("NPY_DISABLE_CPU_FEATURES", "AVX512F"),
+                        ("OPENBLAS_CORETYPE", "SkylakeX"), ("OPENBLAS_L2_SIZE", "512"),
+                        ("NPY_ENABLE_CPU_FEATURES", "SSE SSE2")):
+        monkeypatch.setenv(name, value)
+        keys.append(rerun_record.key(path))
+    assert len(set(keys)) == len(keys)
+    from numpy._core._multiarray_umath import __cpu_features__   # and by the processor NumPy found
+    monkeypatch.setitem(__cpu_features__, "SSE", not __cpu_features__["SSE"])
+    assert rerun_record.key(path) not in keys
+
+
+def test_the_kernels_tool_marks_its_runs_unrecorded(monkeypatch):
+    """tools/test_kernels.py's runs, on other OpenBLAS kernels, tell the record hooks so; and the
+    kernel it skips is the one ``make test`` runs here, the environment's if it sets one."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import test_kernels
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    envs = []
+    monkeypatch.setattr(test_kernels, "cpu_flags", lambda: {"sse4_2", "avx", "avx2", "avx512f"})
+    monkeypatch.setattr(test_kernels, "loaded_kernel", lambda coretype: coretype or "SkylakeX")
+    monkeypatch.setattr(test_kernels, "numpy_targets",
+                        lambda: ({"X86_V3", "X86_V4", "AVX512_ICL", "AVX512_SPR"}, {"X86_V3", "X86_V4"}))
+    monkeypatch.setattr(subprocess, "call", lambda command, cwd, env: envs.append(env) or 0)
     monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
-    keys.append(rerun_record.key(path))
-    monkeypatch.setenv("NPY_DISABLE_CPU_FEATURES", "AVX512F")
-    keys.append(rerun_record.key(path))
-    monkeypatch.setenv("OPENBLAS_CORETYPE", "SkylakeX")
-    keys.append(rerun_record.key(path))
-    assert len(set(keys)) == 4
+    monkeypatch.delenv(rerun_record.KERNEL_UNDER_TEST, raising=False)
+    assert test_kernels.main([]) == 0
+    assert [e["OPENBLAS_CORETYPE"] for e in envs] == ["Nehalem", "Sandybridge", "SkylakeX"]
+    assert all(e[rerun_record.KERNEL_UNDER_TEST] == e["OPENBLAS_CORETYPE"] for e in envs)
