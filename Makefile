@@ -13,7 +13,7 @@ JOBS   ?= 2
 # alone, 13.4 s either way. (torch, in `make bench`, uses its own OpenMP threads.)
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: help book pdf homework test test-lib test-homework test-notebooks test-site test-lab test-lab-quick test-kernels lab lab-sources serve bench grade written clean distclean
+.PHONY: FORCE help book pdf homework test test-lib test-homework test-notebooks test-site test-lab test-lab-quick test-kernels lab lab-sources serve bench grade written clean distclean
 
 help:
 	@echo "make book   build the website into _build/html (creates .venv first if needed)"
@@ -39,13 +39,14 @@ $(STAMP): requirements.txt pyproject.toml
 # jupyter-cache keys executed notebooks on their own text only, and Sphinx rebuilds only pages
 # whose source changed; a change of the library must re-execute every notebook, so drop both
 # the execution cache and Sphinx's saved environment when src/descend changes.
-# Likewise when the variables that pick NumPy's and OpenBLAS's code change (a machine may set
-# OPENBLAS_CORETYPE; tests/rerun_record.py keys its records on the same variables):
-# _build/.numerics is rewritten only when they differ from the last build's.
+# Likewise when what picks NumPy's and OpenBLAS's code changes (the variables a machine or a
+# command line may set, such as OPENBLAS_CORETYPE, and the instruction sets NumPy finds):
+# _build/.numerics, written from the recipes' own environment by tests/rerun_record.py's
+# numerics() (the key of its records too), is replaced only when it differs.
 LIB := $(wildcard src/descend/*.py)
-NUMERICS := $(sort $(filter OPENBLAS_% GOTO_% NPY_DISABLE_CPU_FEATURES=% NPY_ENABLE_CPU_FEATURES=%,$(shell env | tr ' ' '_')))
-_build/.numerics: FORCE
-	@mkdir -p _build && echo '$(NUMERICS)' | cmp -s - $@ || echo '$(NUMERICS)' > $@
+_build/.numerics: $(STAMP) FORCE
+	@mkdir -p _build && $(PY) -c 'import sys; sys.path.insert(0, "."); from tests.rerun_record import numerics; print(numerics())' > $@.new \
+	  && if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 _build/.library-stamp: $(LIB) _build/.numerics
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	@mkdir -p _build && touch $@

@@ -99,7 +99,7 @@ def screenshots(chapter: str, k: int, uri: str, theme: str) -> tuple[Image.Image
                     img.evaluate("""(img, uri) => { for (const a of ['srcset', 'width', 'height', 'data-src2x'])
                                       img.removeAttribute(a); img.src = uri; }""", old)
                 # shown: decoded, and in the dark theme recoloured (a blob: URL) by the page's script
-                img.evaluate("""async (img) => { for (let i = 0; i < 100; i++) {
+                img.evaluate("""async (img) => { await img.decode().catch(() => {}); for (let i = 0; i < 100; i++) {
                     if (img.complete && img.naturalWidth && (document.documentElement.dataset.theme !== 'dark'
                         || img.currentSrc.startsWith('blob:'))) return; await new Promise(r => setTimeout(r, 50)); }
                     throw new Error('the explorer image was not shown within 5 s'); }""")
@@ -137,6 +137,8 @@ def main() -> int:
     if not page.is_file():
         parser.error(f"chapter: no page {page.name} in {page.parent} (run make book)")
     alts = re.findall(r'<div class="descend-explorer".*?<img [^>]*?alt="([^"]*)"', page.read_text(), flags=re.S)
+    if not alts:
+        parser.error(f"chapter: {page.name} has no explorer")
     if not 0 <= args.explorer < len(alts):
         parser.error(f"explorer: an index from 0 to {len(alts) - 1}: the page has {len(alts)} explorer(s)")
     try:
@@ -152,9 +154,12 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for theme in ("light", "dark"):
         before, after, size = screenshots(args.chapter, args.explorer, uri, theme)
-        if before.size != after.size or box[2] > before.width or box[3] > before.height:
-            raise SystemExit(f"frames: the box {args.box} must lie inside both screenshots "
-                             f"({before.width}×{before.height} before, {after.width}×{after.height} after)")
+        if before.size != after.size:
+            raise SystemExit(f"frames: the page showed the old frame at {before.width}×{before.height} and "
+                             f"its own at {after.width}×{after.height} device pixels: they cannot be compared")
+        if box[2] > before.width or box[3] > before.height:
+            raise SystemExit(f"frames: the box {args.box} must lie inside the screenshots, "
+                             f"{before.width}×{before.height} device pixels")
         captions = (f"before (8f249db): drawn at 100 dpi, lossy WebP q{quality}, on a 2x screen",
                     f"after: as the site shows it, {size}, {theme} theme")
         path = args.out / f"{args.chapter}-{theme}.png"

@@ -37,19 +37,31 @@ KERNEL_UNDER_TEST = "DESCEND_KERNEL_UNDER_TEST"  # set by tools/test_kernels.py:
 #: The environment variables that pick the code NumPy and OpenBLAS run, and how (the kernel, the
 #: blocking, the threads), part of a record's key: those that begin so.
 NUMERICS = ("OPENBLAS_", "GOTO_", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
+#: What every execution of a chapter runs with unless the environment says otherwise: the
+#: Makefile and tools/execute_book.py (the build), :func:`configure` (nbval) and the site's own
+#: reruns all set one OpenBLAS thread.
+DEFAULTS = {"OPENBLAS_NUM_THREADS": "1"}
 
 
 def numerics() -> str:
-    """What picks the code NumPy and OpenBLAS run here: the variables of :data:`NUMERICS` that
-    are set, and the instruction sets NumPy found on this processor (a record copied to another
-    machine is not current there)."""
+    """What picks the code NumPy and OpenBLAS run here: the variables of :data:`NUMERICS` (with
+    :data:`DEFAULTS` where unset), and the instruction sets NumPy found on this processor (a
+    record copied to another machine is not current there). The Makefile writes it to
+    ``_build/.numerics`` for the build it makes."""
     try:
         from numpy._core._multiarray_umath import __cpu_features__
         cpu = sorted(name for name, on in __cpu_features__.items() if on)
     except ImportError:  # another NumPy: its version, in the requirements, is keyed already
         cpu = []
-    names = sorted(v for v in os.environ if v.startswith(NUMERICS))
-    return "\n".join([f"{v}={os.environ[v]}" for v in names] + [" ".join(cpu)])
+    env = {**DEFAULTS, **os.environ}
+    names = sorted(v for v in env if v.startswith(NUMERICS))
+    return "\n".join([f"{v}={env[v]}" for v in names] + [" ".join(cpu)])
+
+
+def run_as_the_build() -> None:
+    """Set :data:`DEFAULTS` in this process's environment where unset, for the kernels it starts."""
+    for name, value in DEFAULTS.items():
+        os.environ.setdefault(name, value)
 
 
 # Run in the chapter's kernel after its last cell. It prints two lines: PROBE, each explorer at
@@ -209,14 +221,15 @@ def configure() -> None:
     :data:`KERNEL_UNDER_TEST`: its outputs may differ from the build's in the last digits), and
     nbval's kernels run cells as Jupyter does (:func:`execute_as_jupyter`,
     :func:`start_with_history_in_memory`). A machine's own OPENBLAS_CORETYPE (one AMD EPYC here
-    sets Haswell) does not stop the record: :func:`key` includes it, and the build's execution
-    cache is dropped when it changes (the Makefile's ``_build/.numerics``), so the build that the
-    record is compared with ran with it too."""
+    sets Haswell) does not stop the record: :func:`key` includes it (:func:`numerics`), and the
+    site's test compares the record only with a build made with the same (the Makefile drops the
+    execution cache when ``_build/.numerics`` changes; the test fails if it differs from now)."""
     global recording
     import nbval.kernel
 
     recording = (os.environ.setdefault("DESCEND_EXPLORE", BACKEND) == BACKEND  # nbval's kernels inherit it
                  and not os.environ.get(KERNEL_UNDER_TEST))
+    run_as_the_build()
     nbval.kernel.RunningKernel.execute_cell_input = execute_as_jupyter
     nbval.kernel.start_new_kernel = start_with_history_in_memory(nbval.kernel.start_new_kernel)
 

@@ -9,10 +9,12 @@ AVX-512, on recent Intel Xeons; Haswell, with AVX2 and FMA, on AMD EPYCs and mos
 NumPy its vector code (``tanh``, ``exp``, sums) likewise. This script executes the chapters with
 nbval, as ``make test-notebooks`` does, once per kernel: ``OPENBLAS_CORETYPE`` picks the kernel
 and ``NPY_DISABLE_CPU_FEATURES`` switches off NumPy's code for the instruction sets that kernel's
-processors lack (the Jupyter kernels nbval starts inherit both). It skips the kernel ``make
-test`` runs here, which it covers (OpenBLAS's own pick, or the one this environment's
-``OPENBLAS_CORETYPE`` sets: one AMD EPYC here sets Haswell where OpenBLAS would pick SkylakeX),
-checks that OpenBLAS really loads each one, runs them all, then reports. It cannot try what this processor lacks: on one without
+processors lack (the Jupyter kernels nbval starts inherit both). It skips a kernel only when
+``make test`` runs its matched pair here: OpenBLAS loads it (its own pick, or the one this
+environment's ``OPENBLAS_CORETYPE`` sets) and NumPy has none of the code that kernel's
+processors lack. (One AMD EPYC here sets Haswell, where OpenBLAS would pick SkylakeX, and NumPy
+runs its AVX-512 code: a mixed pair, so all four kernels run there.) It checks that OpenBLAS
+really loads each one, runs them all, then reports. It cannot try what this processor lacks: on one without
 AVX-512 the SkylakeX kernel is left out (it says so).
 
 Only these two libraries' choices are varied, in matched pairs; other differences between
@@ -32,8 +34,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from tests.rerun_record import KERNEL_UNDER_TEST  # noqa: E402 - its runs are not the build's: no record
+#: Set in every run's environment: tests/rerun_record.py records no run on a forced kernel.
+KERNEL_UNDER_TEST = "DESCEND_KERNEL_UNDER_TEST"
 #: OpenBLAS's x86-64 kernels, oldest first: the processor flag each needs, and NumPy's dispatch
 #: targets (of NumPy 2.x on x86-64) its processors lack, switched off for its run.
 KERNELS = {
@@ -89,20 +91,24 @@ def main(argv: list[str]) -> int:
     if argv and lacking:
         print(f"test_kernels: this processor lacks the instructions of {', '.join(lacking)}")
         return 2
-    kernels = argv or [k for k in KERNELS if k not in lacking and k != own]
-    for k in lacking:
-        print(f"test_kernels: this processor lacks {KERNELS[k][0]}: the {k} kernel is not tried here")
-    if not kernels:
-        print(f"test_kernels: no kernel to try here (make test's: {own})")
-        return 2
-    pick = loaded_kernel(None)
-    where = f" (OPENBLAS_CORETYPE here; OpenBLAS alone would pick {pick})" if pick != own else ""
-    print(f"make test's kernel here: {own}{where}; the chapters run again with: {', '.join(kernels)}", flush=True)
     numpy_known, numpy_here = numpy_targets()
     unknown = sorted({t for _, targets in KERNELS.values() for t in targets} - numpy_known)
     if unknown:
         print(f"test_kernels: this NumPy has no dispatch targets named {', '.join(unknown)} (NumPy >= 2.4 has)")
         return 2
+    # make test's own run is the matched pair of kernel `own` only if NumPy lacks what its processors lack
+    matched = own in KERNELS and not set(KERNELS[own][1]) & numpy_here
+    kernels = argv or [k for k in KERNELS if k not in lacking and not (k == own and matched)]
+    for k in lacking:
+        print(f"test_kernels: this processor lacks {KERNELS[k][0]}: the {k} kernel is not tried here")
+    if not kernels:
+        print(f"test_kernels: no kernel to try here (make test runs {own} with NumPy's matching code)")
+        return 2
+    pick = loaded_kernel(None)
+    where = f" (OPENBLAS_CORETYPE here; OpenBLAS alone would pick {pick})" if pick != own else ""
+    pair = "with NumPy's matching code" if matched else "with NumPy's code for newer processors, a mixed pair"
+    print(f"make test runs OpenBLAS's {own} kernel here{where}, {pair}; "
+          f"the chapters run again with: {', '.join(kernels)}", flush=True)
     failed = []
     for kernel in kernels:
         got = loaded_kernel(kernel)

@@ -90,6 +90,10 @@ def rerun(name: str):
         _, built = get_cache(str(CACHE)).merge_match_into_notebook(source)
     except KeyError:
         pytest.fail(f"{name} is not in the build's execution cache: build the book first (make book)")
+    stamp = ROOT / "_build" / ".numerics"   # what the Makefile's build ran with (absent: not built by make)
+    if stamp.is_file() and stamp.read_text(encoding="utf-8").strip() != rerun_record.numerics():
+        pytest.fail(f"the build's execution cache was made with other NumPy and OpenBLAS settings ({stamp}) "
+                    f"than these tests run with:\n{rerun_record.numerics()}\nbuild the book again here (make book)")
     record = rerun_record.load(name)
     if record is None:
         if os.environ.get("DESCEND_RERUNS") == "recorded":  # make test: the notebooks stage ran first
@@ -119,6 +123,7 @@ def execute_and_record(name: str) -> dict:
     nb.cells.append(nbformat.v4.new_code_cell(rerun_record.probe_code(rerun_record.folder(name))))
     old = os.environ.get("DESCEND_EXPLORE")
     os.environ["DESCEND_EXPLORE"] = rerun_record.BACKEND
+    rerun_record.run_as_the_build()
     try:
         NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
@@ -547,25 +552,37 @@ def test_a_record_is_keyed_by_the_code_numpy_and_openblas_run(monkeypatch):
     assert rerun_record.key(path) not in keys
 
 
-def test_the_kernels_tool_marks_its_runs_unrecorded(monkeypatch):
-    """tools/test_kernels.py's runs, on other OpenBLAS kernels, tell the record hooks so; and the
-    kernel it skips is the one ``make test`` runs here, the environment's if it sets one."""
+@pytest.mark.parametrize("coretype, flags, numpy_here, tried", [
+    # this AMD EPYC: the environment sets Haswell, NumPy runs its AVX-512 code: a mixed pair, all four run
+    ("Haswell", {"sse4_2", "avx", "avx2", "avx512f"}, {"X86_V3", "X86_V4"},
+     ["Nehalem", "Sandybridge", "Haswell", "SkylakeX"]),
+    # a laptop with AVX2: OpenBLAS picks Haswell and NumPy has no AVX-512 code: make test ran that pair
+    (None, {"sse4_2", "avx", "avx2"}, {"X86_V3"}, ["Nehalem", "Sandybridge"]),
+    # an Intel Xeon: SkylakeX, with all NumPy's code
+    (None, {"sse4_2", "avx", "avx2", "avx512f"}, {"X86_V3", "X86_V4"}, ["Nehalem", "Sandybridge", "Haswell"]),
+])
+def test_the_kernels_tool_marks_its_runs_unrecorded(monkeypatch, coretype, flags, numpy_here, tried):
+    """tools/test_kernels.py's runs, on other OpenBLAS kernels, tell the record hooks so; and it
+    skips a kernel only where ``make test`` runs it with NumPy's matching code."""
+    import importlib.util
     import subprocess
-    import sys
 
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import test_kernels
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
+    spec = importlib.util.spec_from_file_location("descend_test_kernels", ROOT / "tools" / "test_kernels.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.KERNEL_UNDER_TEST == rerun_record.KERNEL_UNDER_TEST
     envs = []
-    monkeypatch.setattr(test_kernels, "cpu_flags", lambda: {"sse4_2", "avx", "avx2", "avx512f"})
-    monkeypatch.setattr(test_kernels, "loaded_kernel", lambda coretype: coretype or "SkylakeX")
-    monkeypatch.setattr(test_kernels, "numpy_targets",
-                        lambda: ({"X86_V3", "X86_V4", "AVX512_ICL", "AVX512_SPR"}, {"X86_V3", "X86_V4"}))
+    pick = "Haswell" if "avx512f" not in flags else "SkylakeX"
+    monkeypatch.setattr(tool.platform, "system", lambda: "Linux")
+    monkeypatch.setattr(tool.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(tool, "cpu_flags", lambda: flags)
+    monkeypatch.setattr(tool, "loaded_kernel", lambda forced: forced or pick)
+    monkeypatch.setattr(tool, "numpy_targets",
+                        lambda: ({"X86_V3", "X86_V4", "AVX512_ICL", "AVX512_SPR"}, numpy_here))
     monkeypatch.setattr(subprocess, "call", lambda command, cwd, env: envs.append(env) or 0)
-    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
-    monkeypatch.delenv(rerun_record.KERNEL_UNDER_TEST, raising=False)
-    assert test_kernels.main([]) == 0
-    assert [e["OPENBLAS_CORETYPE"] for e in envs] == ["Nehalem", "Sandybridge", "SkylakeX"]
+    _clear(monkeypatch, ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", rerun_record.KERNEL_UNDER_TEST))
+    if coretype:
+        monkeypatch.setenv("OPENBLAS_CORETYPE", coretype)
+    assert tool.main([]) == 0
+    assert [e["OPENBLAS_CORETYPE"] for e in envs] == tried
     assert all(e[rerun_record.KERNEL_UNDER_TEST] == e["OPENBLAS_CORETYPE"] for e in envs)
