@@ -14,8 +14,8 @@ processors lack (the Jupyter kernels nbval starts inherit both). It skips a kern
 environment's ``OPENBLAS_CORETYPE`` sets) and NumPy has none of the code that kernel's
 processors lack. (One AMD EPYC here sets Haswell, where OpenBLAS would pick SkylakeX, and NumPy
 runs its AVX-512 code: a mixed pair, so all four kernels run there.) It checks that OpenBLAS
-really loads each one, runs them all, then reports. It cannot try what this processor lacks: on one without
-AVX-512 the SkylakeX kernel is left out (it says so).
+really loads each one, runs them all, then reports. It cannot try what this processor lacks: on
+one without AVX-512 the SkylakeX kernel is left out (it says so).
 
 Only these two libraries' choices are varied, in matched pairs; other differences between
 machines are not (glibc's math library, which picks FMA versions of exp and log by processor;
