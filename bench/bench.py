@@ -13,6 +13,7 @@ Adam comparison is skipped with a note when neither it nor this Python can impor
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -131,13 +132,10 @@ MOVE_FIRST_SLIDER = """async () => {
 }"""
 
 
-def page_loads(html: Path, repeat: int = 3) -> dict[str, tuple[float, float, float]]:
-    """Each chapter page in chromium from a local server, in a fresh context (empty cache).
-
-    Returns, per page, the medians in ms since navigation of DOMContentLoaded, the load event,
-    and the moment the first explorer shows a new frame (decoded) when its slider is moved at
-    DOMContentLoaded (the move is handled as soon as the page's main thread is free).
-    """
+@contextlib.contextmanager
+def site_browser(html: Path):
+    """The built site served from a local server, and Debian's chromium with the site tests'
+    flags: ``(url of the site's root, browser)`` for the ``with`` block."""
     import functools
     import http.server
     import socketserver
@@ -154,13 +152,28 @@ def page_loads(html: Path, repeat: int = 3) -> dict[str, tuple[float, float, flo
         def handle_error(self, request, client_address):
             pass  # a page closed while a frame was still being sent: a broken pipe, not a failure
 
-    out = {}
     with Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html))) as httpd, \
             sync_playwright() as p:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield f"http://127.0.0.1:{httpd.server_address[1]}", browser
+        finally:
+            browser.close()
+            httpd.shutdown()
+
+
+def page_loads(html: Path, repeat: int = 3) -> dict[str, tuple[float, float, float]]:
+    """Each chapter page in chromium from a local server, in a fresh context (empty cache).
+
+    Returns, per page, the medians in ms since navigation of DOMContentLoaded, the load event,
+    and the moment the first explorer shows a new frame (decoded) when its slider is moved at
+    DOMContentLoaded (the move is handled as soon as the page's main thread is free).
+    """
+    out = {}
+    with site_browser(html) as (site, browser):
         for page_file in sorted((html / "notebooks").glob("[0-9][0-9]_*.html")):
-            url = f"http://127.0.0.1:{httpd.server_address[1]}/notebooks/{page_file.name}"
+            url = f"{site}/notebooks/{page_file.name}"
             runs = []
             for _ in range(repeat):
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -176,7 +189,6 @@ def page_loads(html: Path, repeat: int = 3) -> dict[str, tuple[float, float, flo
                 runs.append((dcl, load, responded))
                 context.close()
             out[page_file.stem] = tuple(statistics.median(r[i] for r in runs) for i in range(3))
-        browser.close()
     return out
 
 

@@ -19,14 +19,11 @@ The region is in the screenshot's pixels (twice the CSS pixels).
 from __future__ import annotations
 
 import argparse
-import functools
 import html
-import http.server
 import io
 import os
 import re
 import sys
-import threading
 from pathlib import Path
 
 import nbformat
@@ -35,22 +32,17 @@ from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
-CHROMIUM = os.environ.get("DESCEND_CHROMIUM") or "/usr/bin/chromium"
 
-# Run after the chapter's cells in its kernel: 8f249db's encoding of an explorer's frames.
+# Run after the chapter's cells in its kernel: 8f249db's encoding of an explorer's frames, lossy
+# WebP as the library still makes it (the quality and method 2 of its "lossy" encodings).
 BEFORE = r"""
-import base64, io
-from PIL import Image
 import descend as dd
+from descend import _static
 ex = dd.widgets.created()[EXPLORER_INDEX]
 grid = list(ex.grid())
 images = [ex.rgba(values, 100) for values in grid]
-def webp(rgba, quality):
-    buf = io.BytesIO()
-    Image.fromarray(rgba).convert("RGB").save(buf, format="WEBP", quality=quality, method=2)
-    return "data:image/webp;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 for quality in (80, 65, 50, 35):
-    frames = [webp(rgba, quality) for rgba in images]
+    frames = [_static.frame_uri(rgba, ("lossy", quality)) for rgba in images]
     if sum(map(len, frames)) <= 950_000:
         break
 print("QUALITY", quality)
@@ -75,40 +67,28 @@ def before_uri(chapter: str, k: int) -> tuple[str, int, str]:
 def screenshots(chapter: str, k: int, uri: str, theme: str) -> tuple[Image.Image, Image.Image, str]:
     """Explorer ``k``'s image in the built page at device scale 2: with ``uri``, then as built;
     and the built frame's size against the box it is shown in (CSS pixels)."""
-    from playwright.sync_api import sync_playwright
+    from bench import site_browser
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     shots, size = [], ""
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            for old in (uri, None):
-                page = browser.new_page(device_scale_factor=2, viewport={"width": 1200, "height": 900},
-                                        color_scheme=theme)
-                page.goto(f"http://127.0.0.1:{server.server_port}/notebooks/{chapter}.html")
-                page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
-                img = page.locator(".descend-explorer").nth(k).locator("img")
-                img.scroll_into_view_if_needed()
-                if old:  # the old frame at its natural size, as 8f249db's page showed it
-                    img.evaluate("""(img, uri) => { for (const a of ['srcset', 'width', 'height', 'data-src2x'])
-                                      img.removeAttribute(a); img.src = uri; }""", old)
-                # shown: decoded, and in the dark theme recoloured (a blob: URL) by the page's script
-                img.evaluate("""async (img) => { await img.decode().catch(() => {}); for (let i = 0; i < 100; i++) {
-                    if (img.complete && img.naturalWidth && (document.documentElement.dataset.theme !== 'dark'
-                        || img.currentSrc.startsWith('blob:'))) return; await new Promise(r => setTimeout(r, 50)); }
-                    throw new Error('the explorer image was not shown within 5 s'); }""")
-                shots.append(Image.open(io.BytesIO(img.screenshot())).convert("RGB"))
-                size = img.evaluate("i => `${i.naturalWidth}x${i.naturalHeight} px in a ${i.clientWidth}x${i.clientHeight} box`")
-                page.close()
-            browser.close()
-    finally:
-        server.shutdown()
+    with site_browser(HTML) as (site, browser):
+        for old in (uri, None):
+            page = browser.new_page(device_scale_factor=2, viewport={"width": 1200, "height": 900},
+                                    color_scheme=theme)
+            page.goto(f"{site}/notebooks/{chapter}.html")
+            page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+            img = page.locator(".descend-explorer").nth(k).locator("img")
+            img.scroll_into_view_if_needed()
+            if old:  # the old frame at its natural size, as 8f249db's page showed it
+                img.evaluate("""(img, uri) => { for (const a of ['srcset', 'width', 'height', 'data-src2x'])
+                                  img.removeAttribute(a); img.src = uri; }""", old)
+            # shown: decoded, and in the dark theme recoloured (a blob: URL) by the page's script
+            img.evaluate("""async (img) => { await img.decode().catch(() => {}); for (let i = 0; i < 100; i++) {
+                if (img.complete && img.naturalWidth && (document.documentElement.dataset.theme !== 'dark'
+                    || img.currentSrc.startsWith('blob:'))) return; await new Promise(r => setTimeout(r, 50)); }
+                throw new Error('the explorer image was not shown within 5 s'); }""")
+            shots.append(Image.open(io.BytesIO(img.screenshot())).convert("RGB"))
+            size = img.evaluate("i => `${i.naturalWidth}x${i.naturalHeight} px in a ${i.clientWidth}x${i.clientHeight} box`")
+            page.close()
     return shots[0], shots[1], size
 
 

@@ -525,7 +525,8 @@ _NUMERIC_NAMES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NPY_DISABLE_CPU_FEAT
 def test_what_the_notebooks_stage_records(monkeypatch, env, records):
     import nbval.kernel
 
-    _clear(monkeypatch, (*_NUMERIC_NAMES, "DESCEND_EXPLORE", rerun_record.KERNEL_UNDER_TEST))
+    # configure() sets DESCEND_EXPLORE and OPENBLAS_NUM_THREADS where unset: put back afterwards
+    _clear(monkeypatch, (*_NUMERIC_NAMES, "OPENBLAS_NUM_THREADS", "DESCEND_EXPLORE", rerun_record.KERNEL_UNDER_TEST))
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(nbval.kernel.RunningKernel, "execute_cell_input", nbval.kernel.RunningKernel.execute_cell_input)
